@@ -1,0 +1,26 @@
+/**
+ * socket.io event names and payloads, declared once for the server, the
+ * client and the dashboard (shared/API.md, "Live events").
+ */
+import type { Allocation, CategoryView, Job, Stats } from '@cadre/core';
+
+export interface SnapshotPayload {
+  stats: Stats;
+  categories: CategoryView[];
+}
+
+export interface AllocationPayload {
+  at: string;
+  allocation: Allocation;
+}
+
+export interface ServerToClientEvents {
+  snapshot: (payload: SnapshotPayload) => void;
+  allocation: (payload: AllocationPayload) => void;
+  job: (job: Job) => void;
+}
+
+export interface ClientToServerEvents {
+  watch: (id: string) => void;
+  unwatch: (id: string) => void;
+}

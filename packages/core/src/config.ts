@@ -1,0 +1,70 @@
+/**
+ * The resolved configuration the engine runs on. apps/server parses and
+ * validates the config file (zod) into this shape; defaults are filled in.
+ */
+
+export const BACKOFF_KINDS = ['fibonacci', 'exponential', 'fixed'] as const;
+export type BackoffKind = (typeof BACKOFF_KINDS)[number];
+
+export interface BackoffPolicy {
+  kind: BackoffKind;
+  /** First delay, in ms. */
+  baseMs: number;
+  /** No delay is longer than this. */
+  maxMs: number;
+  /** 0..1: the share of each delay that is randomized (0 = none, 1 = full jitter). */
+  jitter: number;
+}
+
+export interface CategoryConfig {
+  name: string;
+  /** > 0: the category's share of workers grows with its work times its weight. */
+  weight: number;
+  /** Workers the category is guaranteed while it has work. */
+  minWorkers: number;
+  /** At most this many workers; `null` = no cap. */
+  maxWorkers: number | null;
+  /** Default retries for its jobs. */
+  maxRetries: number;
+  backoff: BackoffPolicy;
+  /** Default hard limit per attempt; `null` = none. */
+  timeoutMs: number | null;
+  /** Waiting jobs (delayed, queued, retrying) it may hold; `null` = no limit. */
+  maxQueued: number | null;
+}
+
+export interface TaskConfig {
+  name: string;
+  /** Absolute path of the ES module that exports the handler. */
+  module: string;
+  /** The export holding the handler. */
+  export: string;
+  /** The category its jobs go to when a request names none; `null` = 'default'. */
+  category: string | null;
+  /** Overrides the category's `maxRetries` for this task. */
+  maxRetries: number | null;
+  /** Overrides the category's `timeoutMs` for this task. */
+  timeoutMs: number | null;
+}
+
+export interface RetentionPolicy {
+  /** Finished jobs are kept at least this long, in ms. */
+  maxAgeMs: number;
+  /** and at most this many per category. */
+  maxCount: number;
+}
+
+export interface EngineConfig {
+  /** Total worker threads the balancer shares out. */
+  workers: number;
+  balanceIntervalMs: number;
+  categories: CategoryConfig[];
+  tasks: TaskConfig[];
+  retention: RetentionPolicy;
+  /** Waiting jobs cadre holds in all; `null` = no limit. */
+  maxQueuedTotal: number | null;
+  /** Serialized size limit of a task's result, in bytes. */
+  maxResultBytes: number;
+  /** Memory limits of each worker thread. */
+  resourceLimits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number } | null;
+}

@@ -1,0 +1,92 @@
+/**
+ * One error class for everything cadre refuses, with a `code` from one
+ * registry. Messages are built here and nowhere else; HTTP statuses for the
+ * codes live only in apps/server.
+ */
+
+export const ERROR_CODES = {
+  ERR_VALIDATION: 'invalid request',
+  ERR_UNKNOWN_TASK: 'unknown task',
+  ERR_UNKNOWN_CATEGORY: 'unknown category',
+  ERR_JOB_NOT_FOUND: 'job not found',
+  ERR_INVALID_TRANSITION: 'invalid state transition',
+  ERR_STORE_CORRUPT: 'the data directory is damaged',
+  ERR_STORE_LOCKED: 'the data directory is in use',
+  ERR_STORE_UNAVAILABLE: 'the store could not write to disk',
+  ERR_SHUTTING_DOWN: 'cadre is shutting down',
+  ERR_QUEUE_FULL: 'the queue is full',
+  ERR_CONFIG: 'invalid configuration',
+  ERR_UNAUTHORIZED: 'missing or wrong token',
+  ERR_PAYLOAD_TOO_LARGE: 'payload too large',
+  ERR_NOT_FOUND: 'not found',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class CadreError extends Error {
+  override name = 'CadreError';
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERROR_CODES[code]);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isCadreError(err: unknown): err is CadreError {
+  return err instanceof CadreError;
+}
+
+/** The factory: every message cadre builds for its own errors. */
+export const Errors = {
+  unknownTask: (task: string) => new CadreError('ERR_UNKNOWN_TASK', `unknown task '${task}'`),
+  unknownCategory: (category: string) =>
+    new CadreError('ERR_UNKNOWN_CATEGORY', `unknown category '${category}'`),
+  jobNotFound: (id: string) => new CadreError('ERR_JOB_NOT_FOUND', `no job with id '${id}'`),
+  invalidTransition: (id: string, from: string, event: string) =>
+    new CadreError(
+      'ERR_INVALID_TRANSITION',
+      `job '${id}' cannot '${event}' while it is ${from}`,
+      { from, event },
+    ),
+  validation: (message: string, details?: unknown) =>
+    new CadreError('ERR_VALIDATION', message, details),
+  storeCorrupt: (file: string, line: number | null, why: string) =>
+    new CadreError(
+      'ERR_STORE_CORRUPT',
+      `${file}${line === null ? '' : `:${line}`}: ${why}; nothing was changed, repair or move the file before starting again`,
+      { file, line },
+    ),
+  storeLocked: (dir: string, pid: number) =>
+    new CadreError(
+      'ERR_STORE_LOCKED',
+      `data directory '${dir}' is used by another cadre process (pid ${pid})`,
+      { dir, pid },
+    ),
+  storeUnavailable: (cause: string) =>
+    new CadreError('ERR_STORE_UNAVAILABLE', `the store could not write to disk: ${cause}`),
+  shuttingDown: () => new CadreError('ERR_SHUTTING_DOWN'),
+  queueFull: (limit: 'category' | 'total', max: number, category?: string) =>
+    new CadreError(
+      'ERR_QUEUE_FULL',
+      limit === 'category'
+        ? `category '${category}' already holds its limit of ${max} waiting jobs`
+        : `cadre already holds its limit of ${max} waiting jobs`,
+      { limit, max, category },
+    ),
+  config: (file: string, message: string, details?: unknown) =>
+    new CadreError('ERR_CONFIG', `${file}: ${message}`, details),
+};
+
+/** The one door for turning anything a task threw into a message. */
+export function toErrorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
+  }
+}

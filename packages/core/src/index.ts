@@ -1,0 +1,56 @@
+export { apportion, type CategoryDemand } from './apportion.js';
+export { backoffDelay, fibonacci } from './backoff.js';
+export {
+  BACKOFF_KINDS,
+  type BackoffKind,
+  type BackoffPolicy,
+  type CategoryConfig,
+  type EngineConfig,
+  type RetentionPolicy,
+  type TaskConfig,
+} from './config.js';
+export { DelayQueue } from './delay-queue.js';
+export {
+  CadreError,
+  ERROR_CODES,
+  Errors,
+  isCadreError,
+  toErrorMessage,
+  type ErrorCode,
+} from './errors.js';
+export { FifoQueue } from './fifo-queue.js';
+export {
+  ERROR_KINDS,
+  FAILURE_REASONS,
+  FINISHED_STATES,
+  JOB_STATES,
+  isFinished,
+  type ErrorKind,
+  type FailureReason,
+  type Job,
+  type JobError,
+  type JobState,
+  type Json,
+  type NewJob,
+} from './job.js';
+export type { AttemptOutcome, OutcomeKind } from './outcome.js';
+export { RateWindow } from './rate-window.js';
+export { pruneCount, type FinishedJobRef } from './retention.js';
+export {
+  TRANSITIONS,
+  canTransition,
+  createJob,
+  retriesLeft,
+  transition,
+  withProgress,
+  type JobEvent,
+  type JobEventType,
+} from './transitions.js';
+export type {
+  Allocation,
+  CategoryPatch,
+  CategoryView,
+  JobRequest,
+  Stats,
+  TaskView,
+} from './views.js';

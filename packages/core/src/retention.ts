@@ -1,0 +1,26 @@
+/**
+ * Which finished jobs to forget. A finished job is kept while it is younger
+ * than `maxAgeMs` or among the newest `maxCount` of its category; only jobs
+ * that are both old and beyond the count go. Live jobs are never pruned.
+ */
+import type { RetentionPolicy } from './config.js';
+
+export interface FinishedJobRef {
+  id: string;
+  finishedAtMs: number;
+}
+
+/**
+ * @param finished one category's finished jobs, oldest first
+ * @returns how many from the front of `finished` to prune
+ */
+export function pruneCount(
+  finished: readonly FinishedJobRef[],
+  policy: RetentionPolicy,
+  now: number,
+): number {
+  const beyondCount = finished.length - policy.maxCount;
+  let n = 0;
+  while (n < beyondCount && now - finished[n]!.finishedAtMs > policy.maxAgeMs) n++;
+  return n;
+}

@@ -1,0 +1,176 @@
+/**
+ * The job state machine: the only code that writes `job.state`.
+ *
+ *   delayed    waits for `runAt` (submitted with `delayMs`/`runAt`).
+ *              promote → queued; cancel → cancelled.
+ *   queued     waits in its category's FIFO queue for a free slot.
+ *              start → running; cancel → cancelled.
+ *   running    an attempt runs on a worker thread.
+ *              settle(ok) → succeeded; settle(error|timeout|crash) → retrying while
+ *              retries are left, else failed; settle(cancelled) or cancel → cancelled;
+ *              lose (the process died under it) → queued, or failed when no retries are left.
+ *   retrying   an attempt failed and waits for its backoff (`runAt`).
+ *              promote → queued; cancel → cancelled.
+ *   succeeded  finished with a result. Final.
+ *   failed     finished for good: `failure` says why (max_retries | permanent).
+ *              retry → queued (attempts reset).
+ *   cancelled  stopped by a person or a client. retry → queued (attempts reset).
+ */
+import { Errors } from './errors.js';
+import type { FailureReason, Job, JobError, JobState, NewJob } from './job.js';
+import type { AttemptOutcome } from './outcome.js';
+
+export type JobEvent =
+  | { type: 'promote' }
+  | { type: 'start' }
+  /** `retryDelayMs` is the backoff to use if the outcome leads to a retry. */
+  | { type: 'settle'; outcome: AttemptOutcome; retryDelayMs: number }
+  | { type: 'cancel' }
+  | { type: 'retry' }
+  | { type: 'lose' };
+
+export type JobEventType = JobEvent['type'];
+
+export const TRANSITIONS: Readonly<Record<JobEventType, readonly JobState[]>> = {
+  promote: ['delayed', 'retrying'],
+  start: ['queued'],
+  settle: ['running'],
+  cancel: ['delayed', 'queued', 'running', 'retrying'],
+  retry: ['failed', 'cancelled'],
+  lose: ['running'],
+};
+
+export function canTransition(job: Job, type: JobEventType): boolean {
+  return TRANSITIONS[type].includes(job.state);
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Builds the record of a new job: delayed if it must wait, else queued. */
+export function createJob(spec: NewJob, now: number): Job {
+  const delayed = spec.runAtMs !== null && spec.runAtMs > now;
+  return {
+    id: spec.id,
+    key: spec.key,
+    category: spec.category,
+    task: spec.task,
+    input: spec.input,
+    state: delayed ? 'delayed' : 'queued',
+    attempts: 0,
+    maxRetries: spec.maxRetries,
+    timeoutMs: spec.timeoutMs,
+    runAt: delayed ? iso(spec.runAtMs as number) : null,
+    createdAt: iso(now),
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    progress: null,
+    result: null,
+    lastError: null,
+    failure: null,
+  };
+}
+
+/** Returns the job after `event` at time `now`, or throws ERR_INVALID_TRANSITION. */
+export function transition(job: Job, event: JobEvent, now: number): Job {
+  if (!TRANSITIONS[event.type].includes(job.state)) {
+    throw Errors.invalidTransition(job.id, job.state, event.type);
+  }
+  switch (event.type) {
+    case 'promote':
+      return { ...job, state: 'queued', runAt: null };
+    case 'start':
+      return {
+        ...job,
+        state: 'running',
+        attempts: job.attempts + 1,
+        startedAt: iso(now),
+        finishedAt: null,
+        durationMs: null,
+        progress: null,
+      };
+    case 'cancel':
+      return finish(job, 'cancelled', now, { runAt: null });
+    case 'retry':
+      return {
+        ...job,
+        state: 'queued',
+        attempts: 0,
+        runAt: null,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: null,
+        progress: null,
+        result: null,
+        failure: null,
+      };
+    case 'lose': {
+      const lastError: JobError = {
+        message: 'the process stopped while the job was running',
+        kind: 'lost',
+      };
+      if (retriesLeft(job)) return { ...job, state: 'queued', lastError, progress: null };
+      return finish(job, 'failed', now, { lastError, failure: 'max_retries' });
+    }
+    case 'settle':
+      return settle(job, event.outcome, event.retryDelayMs, now);
+  }
+}
+
+function settle(job: Job, outcome: AttemptOutcome, retryDelayMs: number, now: number): Job {
+  const durationMs = job.startedAt === null ? null : Math.max(0, now - Date.parse(job.startedAt));
+  switch (outcome.kind) {
+    case 'ok':
+      return finish(job, 'succeeded', now, { durationMs, result: outcome.value, progress: 100 });
+    case 'cancelled':
+      return finish(job, 'cancelled', now, { durationMs });
+    case 'error':
+      return fail(
+        job,
+        { message: outcome.message, kind: 'exception' },
+        outcome.retryable ? (outcome.retryAfterMs ?? retryDelayMs) : null,
+        durationMs,
+        now,
+      );
+    case 'timeout':
+      return fail(job, { message: outcome.message, kind: 'timeout' }, retryDelayMs, durationMs, now);
+    case 'crash':
+      return fail(job, { message: outcome.message, kind: 'crash' }, retryDelayMs, durationMs, now);
+  }
+}
+
+/** `delayMs === null` means the failure is permanent. */
+function fail(
+  job: Job,
+  lastError: JobError,
+  delayMs: number | null,
+  durationMs: number | null,
+  now: number,
+): Job {
+  if (delayMs !== null && retriesLeft(job)) {
+    return {
+      ...job,
+      state: 'retrying',
+      runAt: iso(now + Math.max(0, delayMs)),
+      durationMs,
+      lastError,
+    };
+  }
+  const failure: FailureReason = delayMs === null ? 'permanent' : 'max_retries';
+  return finish(job, 'failed', now, { durationMs, lastError, failure });
+}
+
+function finish(job: Job, state: JobState, now: number, fields: Partial<Job>): Job {
+  return { ...job, ...fields, state, finishedAt: iso(now) };
+}
+
+/** Whether a failure of the latest attempt may be retried. */
+export function retriesLeft(job: Job): boolean {
+  return job.attempts <= job.maxRetries;
+}
+
+/** Records progress reported by a running attempt; ignored in any other state. */
+export function withProgress(job: Job, percent: number): Job {
+  if (job.state !== 'running' || !Number.isFinite(percent)) return job;
+  return { ...job, progress: Math.min(100, Math.max(0, percent)) };
+}

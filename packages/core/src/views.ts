@@ -1,0 +1,62 @@
+/**
+ * The shapes the API answers with, besides `Job` (shared/API.md). Shared by
+ * the engine, the server, the client and the dashboard.
+ */
+import type { Json } from './job.js';
+
+export interface JobRequest {
+  task: string;
+  category?: string;
+  input?: Json;
+  delayMs?: number;
+  runAt?: string;
+  maxRetries?: number;
+  timeoutMs?: number;
+  key?: string;
+}
+
+export type Allocation = Record<string, number>;
+
+export interface CategoryView {
+  name: string;
+  weight: number;
+  minWorkers: number;
+  maxWorkers: number | null;
+  paused: boolean;
+  delayed: number;
+  queued: number;
+  running: number;
+  retrying: number;
+  /** Worker threads the balancer gives it now. */
+  allocated: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  /** Jobs finished per second over the last 10 s. */
+  throughput: number;
+}
+
+export interface CategoryPatch {
+  weight?: number;
+  minWorkers?: number;
+  maxWorkers?: number | null;
+  paused?: boolean;
+}
+
+export interface Stats {
+  workers: number;
+  allocation: Allocation;
+  queued: number;
+  running: number;
+  delayed: number;
+  retrying: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  uptimeMs: number;
+}
+
+export interface TaskView {
+  name: string;
+  category: string | null;
+}

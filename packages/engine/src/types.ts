@@ -1,0 +1,72 @@
+/**
+ * The engine's public face: what apps/server, the benchmark and embedders use.
+ */
+import type {
+  Allocation,
+  CategoryPatch,
+  CategoryView,
+  Job,
+  JobRequest,
+  JobState,
+  Stats,
+  TaskView,
+} from '@cadre/core';
+
+export interface SubmitResult {
+  job: Job;
+  /** false when an idempotency key matched an existing job. */
+  created: boolean;
+}
+
+export interface ListQuery {
+  category?: string;
+  state?: JobState;
+  /** 1..1000 @defaultValue 100 */
+  limit?: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ListPage {
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+export interface EngineEvents {
+  /** A job changed (created, started, progressed, finished, …). */
+  'job:changed': (job: Job) => void;
+  /** The balancer changed the allocation. */
+  'allocation:changed': (at: string, allocation: Allocation) => void;
+}
+
+export interface Engine {
+  /** Loads the store, recovers interrupted jobs, starts the loops. */
+  start(): Promise<void>;
+  /**
+   * Stops admitting, lets running jobs finish within `graceMs`, cancels the
+   * rest (they are queued again at the next start), flushes the store.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /**
+   * Validates the whole batch (unknown task or category → ERR_UNKNOWN_TASK /
+   * ERR_UNKNOWN_CATEGORY with the index in `details`), then creates the jobs
+   * and resolves once they are durable, in request order.
+   */
+  submit(requests: readonly JobRequest[]): Promise<SubmitResult[]>;
+  /** Throws ERR_JOB_NOT_FOUND. */
+  get(id: string): Job;
+  /** Resolves when the job is finished or after `waitMs`, with the job as it is then. */
+  waitFor(id: string, waitMs: number): Promise<Job>;
+  /** Newest first. */
+  list(query: ListQuery): ListPage;
+  /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION if finished. */
+  cancel(id: string): Promise<Job>;
+  /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION unless failed or cancelled. */
+  retry(id: string): Promise<Job>;
+  /** ERR_UNKNOWN_CATEGORY; ERR_VALIDATION. Persisted. */
+  patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
+  categories(): CategoryView[];
+  tasks(): TaskView[];
+  stats(): Stats;
+  on<E extends keyof EngineEvents>(event: E, listener: EngineEvents[E]): () => void;
+}

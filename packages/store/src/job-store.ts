@@ -1,0 +1,35 @@
+/**
+ * The storage contract the engine writes through. A store records mutations
+ * and gives them back at start; it never decides anything about jobs.
+ */
+import type { CategoryPatch, Job } from '@cadre/core';
+
+/** A category's settings changed at run time (weight, pause, …), kept across restarts. */
+export type CategoryOverride = CategoryPatch;
+
+export type Mutation =
+  /** Insert or replace a job record (records are immutable values). */
+  | { op: 'put'; job: Job }
+  /** Forget a finished job (retention). */
+  | { op: 'delete'; id: string }
+  /** Merge into a category's overrides. */
+  | { op: 'category'; name: string; override: CategoryOverride };
+
+export interface StoredState {
+  jobs: Job[];
+  categories: Record<string, CategoryOverride>;
+}
+
+export interface JobStore {
+  /** Reads back everything committed so far. Called once, before any commit. */
+  load(): Promise<StoredState>;
+  /**
+   * Records `mutations` in order. Resolves once they are durable (they
+   * survive a `kill -9` from then on); rejects with ERR_STORE_UNAVAILABLE if
+   * they could not be written, in which case none of them counts.
+   * Commits are applied in the order they were called.
+   */
+  commit(mutations: readonly Mutation[]): Promise<void>;
+  /** Flushes what is pending and releases the store (files, lock). */
+  close(): Promise<void>;
+}
