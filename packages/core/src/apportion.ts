@@ -36,7 +36,7 @@ export function apportion(total: number, demands: readonly CategoryDemand[]): Al
       name: d.name,
       min: Math.max(0, Math.floor(d.minWorkers)),
       // A category never needs more threads than it has jobs.
-      cap: Math.min(d.queued + d.running, d.maxWorkers ?? Infinity),
+      cap: Math.min(d.queued + d.running, Math.floor(d.maxWorkers ?? Infinity)),
       demand: (d.queued + d.running) * d.weight,
       weight: d.weight,
     }))
@@ -57,7 +57,9 @@ export function apportion(total: number, demands: readonly CategoryDemand[]): Al
   } else {
     const shares = share(
       left,
-      floors.filter((d) => d.want > 0).map((d) => ({ name: d.name, demand: d.weight, cap: d.want })),
+      floors
+        .filter((d) => d.want > 0)
+        .map((d) => ({ name: d.name, demand: d.weight, cap: d.want })),
     );
     for (const [name, n] of shares) give(name, n);
     return allocation;
@@ -83,46 +85,58 @@ interface Claim {
 }
 
 /**
- * Shares `total` among claims in proportion to `demand`, each at most `cap`,
- * by largest remainder; capacity beyond a capped claim goes round again.
+ * Shares `total` among claims in proportion to `demand`, each at most `cap`.
+ * First the exact shares: a claim whose share would reach its cap gets its
+ * cap and the rest is shared again among the others (water-filling). Only
+ * then are the uncapped shares rounded, by largest remainder, in one pass:
+ * rounding round by round handed remainder seats to tiny claims before the
+ * capacity of the capped claims was passed on, so a claim 20 times smaller
+ * could end up with a thread taken from a larger one.
  */
 function share(total: number, claims: readonly Claim[]): Map<string, number> {
   const out = new Map<string, number>();
-  let open = claims.filter((c) => c.cap > 0 && c.demand > 0);
+  // A fixed order keeps the float sums, and so the result, independent of the input order.
+  let open = claims
+    .filter((c) => c.cap > 0 && c.demand > 0)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   let left = total;
-  while (left > 0 && open.length > 0) {
+  for (;;) {
     const sum = open.reduce((s, c) => s + c.demand, 0);
-    const parts = open.map((c) => {
-      const room = c.cap - (out.get(c.name) ?? 0);
-      const exact = Math.min((left * c.demand) / sum, room);
-      return { c, room, whole: Math.floor(exact), frac: exact - Math.floor(exact) };
-    });
-    let handed = parts.reduce((s, p) => s + p.whole, 0);
-    // Largest remainder; ties go to the larger demand, then to the name, so
-    // the result does not depend on the order of the input.
-    const byRemainder = parts
-      .filter((p) => p.whole < p.room)
-      .sort((a, b) => b.frac - a.frac || b.c.demand - a.c.demand || (a.c.name < b.c.name ? -1 : 1));
-    for (const p of byRemainder) {
-      if (handed >= left) break;
-      if (p.frac > 0) {
-        p.whole += 1;
-        handed += 1;
-      }
+    const capped = open.filter((c) => (left * c.demand) / sum >= c.cap);
+    if (capped.length === 0) break;
+    for (const c of capped) {
+      out.set(c.name, c.cap);
+      left -= c.cap;
     }
-    for (const p of parts) out.set(p.c.name, (out.get(p.c.name) ?? 0) + p.whole);
-    left -= handed;
-    const next = open.filter((c) => (out.get(c.name) ?? 0) < c.cap);
-    if (handed === 0 || next.length === 0) {
-      // Everything left has fractional claims of zero: hand out one by one by demand.
-      for (const c of [...next].sort((a, b) => b.demand - a.demand || (a.name < b.name ? -1 : 1))) {
-        if (left === 0) break;
-        out.set(c.name, (out.get(c.name) ?? 0) + 1);
-        left -= 1;
-      }
-      if (handed === 0 && left > 0 && next.length === 0) break;
-    }
-    open = next;
+    open = open.filter((c) => !capped.includes(c));
   }
+  if (left <= 0 || open.length === 0) return out;
+
+  const sum = open.reduce((s, c) => s + c.demand, 0);
+  const parts = open.map((c) => {
+    const exact = (left * c.demand) / sum;
+    // exact < cap, so whole + 1 <= cap: every part has room for a remainder seat.
+    return { c, whole: Math.floor(exact), frac: exact - Math.floor(exact) };
+  });
+  // Ties go to the larger demand, then to the name, so the result does not
+  // depend on the order of the input.
+  parts.sort(
+    (a, b) => b.frac - a.frac || b.c.demand - a.c.demand || (a.c.name < b.c.name ? -1 : 1),
+  );
+  let handed = parts.reduce((s, p) => s + p.whole, 0);
+  for (const p of parts) {
+    if (handed >= left) break;
+    p.whole += 1;
+    handed += 1;
+  }
+  // Float error could push a share just over a whole number; take the excess back.
+  for (const p of [...parts].reverse()) {
+    if (handed <= left) break;
+    if (p.whole > 0) {
+      p.whole -= 1;
+      handed -= 1;
+    }
+  }
+  for (const p of parts) if (p.whole > 0) out.set(p.c.name, p.whole);
   return out;
 }

@@ -12,7 +12,8 @@ import type { BackoffPolicy } from './config.js';
 
 /** The delay before retry number `retry` (1 = the first retry). */
 export function backoffDelay(policy: BackoffPolicy, retry: number, random: number): number {
-  const n = Math.max(1, Math.floor(retry));
+  // NaN would otherwise turn every delay into NaN.
+  const n = Number.isNaN(retry) ? 1 : Math.max(1, Math.floor(retry));
   let delay: number;
   switch (policy.kind) {
     case 'fixed':
@@ -25,7 +26,8 @@ export function backoffDelay(policy: BackoffPolicy, retry: number, random: numbe
       delay = policy.baseMs * fibonacci(n);
       break;
   }
-  const capped = Math.min(delay, policy.maxMs);
+  // A zero base times a saturated (Infinity) fibonacci factor would be NaN.
+  const capped = policy.baseMs > 0 ? Math.max(0, Math.min(delay, policy.maxMs)) : 0;
   const jitter = Math.min(1, Math.max(0, policy.jitter));
   return Math.round(capped * (1 - jitter * Math.min(Math.max(random, 0), 1)));
 }

@@ -66,5 +66,9 @@ export interface EngineConfig {
   /** Serialized size limit of a task's result, in bytes. */
   maxResultBytes: number;
   /** Memory limits of each worker thread. */
-  resourceLimits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number } | null;
+  resourceLimits: {
+    maxOldGenerationSizeMb: number;
+    maxYoungGenerationSizeMb?: number;
+    stackSizeMb?: number;
+  } | null;
 }

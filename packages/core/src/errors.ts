@@ -46,11 +46,10 @@ export const Errors = {
     new CadreError('ERR_UNKNOWN_CATEGORY', `unknown category '${category}'`),
   jobNotFound: (id: string) => new CadreError('ERR_JOB_NOT_FOUND', `no job with id '${id}'`),
   invalidTransition: (id: string, from: string, event: string) =>
-    new CadreError(
-      'ERR_INVALID_TRANSITION',
-      `job '${id}' cannot '${event}' while it is ${from}`,
-      { from, event },
-    ),
+    new CadreError('ERR_INVALID_TRANSITION', `job '${id}' cannot '${event}' while it is ${from}`, {
+      from,
+      event,
+    }),
   validation: (message: string, details?: unknown) =>
     new CadreError('ERR_VALIDATION', message, details),
   storeCorrupt: (file: string, line: number | null, why: string) =>

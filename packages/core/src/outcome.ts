@@ -8,7 +8,7 @@ export type AttemptOutcome =
   | { kind: 'ok'; value: Json }
   /**
    * The handler threw. `retryable: false` is a permanent failure (never
-   * retried). `retryAfterMs`, when set, replaces the backoff for this retry
+   * retried). `retryAfterMs`, when a finite number, replaces the backoff for this retry
    * (the task asked to be retried later); it still counts against `maxRetries`.
    */
   | { kind: 'error'; message: string; retryable: boolean; retryAfterMs?: number }

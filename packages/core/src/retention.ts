@@ -12,15 +12,17 @@ export interface FinishedJobRef {
 
 /**
  * @param finished one category's finished jobs, oldest first
- * @returns how many from the front of `finished` to prune
+ * @param from where the list starts (entries before it are already pruned)
+ * @returns how many from `from` on to prune
  */
 export function pruneCount(
   finished: readonly FinishedJobRef[],
   policy: RetentionPolicy,
   now: number,
+  from = 0,
 ): number {
-  const beyondCount = finished.length - policy.maxCount;
+  const beyondCount = finished.length - from - policy.maxCount;
   let n = 0;
-  while (n < beyondCount && now - finished[n]!.finishedAtMs > policy.maxAgeMs) n++;
+  while (n < beyondCount && now - finished[from + n]!.finishedAtMs > policy.maxAgeMs) n++;
   return n;
 }

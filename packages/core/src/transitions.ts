@@ -45,6 +45,8 @@ export function canTransition(job: Job, type: JobEventType): boolean {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** The last instant a `Date` can hold. */
+const MAX_TIME_MS = 8.64e15;
 
 /** Builds the record of a new job: delayed if it must wait, else queued. */
 export function createJob(spec: NewJob, now: number): Job {
@@ -124,16 +126,26 @@ function settle(job: Job, outcome: AttemptOutcome, retryDelayMs: number, now: nu
       return finish(job, 'succeeded', now, { durationMs, result: outcome.value, progress: 100 });
     case 'cancelled':
       return finish(job, 'cancelled', now, { durationMs });
-    case 'error':
+    case 'error': {
+      // The task chose retryAfterMs: one that is not a number of ms falls back to the backoff.
+      const after = outcome.retryAfterMs;
+      const delayMs = after !== undefined && Number.isFinite(after) ? after : retryDelayMs;
       return fail(
         job,
         { message: outcome.message, kind: 'exception' },
-        outcome.retryable ? (outcome.retryAfterMs ?? retryDelayMs) : null,
+        outcome.retryable ? delayMs : null,
         durationMs,
         now,
       );
+    }
     case 'timeout':
-      return fail(job, { message: outcome.message, kind: 'timeout' }, retryDelayMs, durationMs, now);
+      return fail(
+        job,
+        { message: outcome.message, kind: 'timeout' },
+        retryDelayMs,
+        durationMs,
+        now,
+      );
     case 'crash':
       return fail(job, { message: outcome.message, kind: 'crash' }, retryDelayMs, durationMs, now);
   }
@@ -151,7 +163,8 @@ function fail(
     return {
       ...job,
       state: 'retrying',
-      runAt: iso(now + Math.max(0, delayMs)),
+      // NaN counts as no delay; beyond the last valid Date, toISOString would throw.
+      runAt: iso(Math.min(now + (delayMs > 0 ? delayMs : 0), MAX_TIME_MS)),
       durationMs,
       lastError,
     };

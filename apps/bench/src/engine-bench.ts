@@ -1,0 +1,174 @@
+/**
+ * The engine against its ceiling: raw piscina running a no-op, then the
+ * engine end to end (submit → run → succeeded) on a given store.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineConfig, JobRequest } from '@cadre/core';
+import { createEngine, type Engine } from '@cadre/engine';
+import { createPool } from '@cadre/pool';
+import { MemoryStore, openLowdbStore, type JobStore } from '@cadre/store';
+import { Piscina } from 'piscina';
+import { percentile } from './percentiles.js';
+
+const TASKS = fileURLToPath(new URL('../tasks/bench-tasks.js', import.meta.url));
+const RAW_NOOP = new URL('../tasks/raw-noop.js', import.meta.url).href;
+
+export async function rawPiscinaRate(threads: number, n: number): Promise<number> {
+  const pool = new Piscina({
+    filename: RAW_NOOP,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 2 ** 30,
+    concurrentTasksPerWorker: 1,
+  });
+  await Promise.all(Array.from({ length: 2000 }, () => pool.run(null)));
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, () => pool.run(null)));
+  const rate = n / ((performance.now() - t0) / 1000);
+  await pool.destroy();
+  return rate;
+}
+
+function benchConfig(threads: number): EngineConfig {
+  return {
+    workers: threads,
+    balanceIntervalMs: 1000,
+    categories: [
+      {
+        name: 'default',
+        weight: 1,
+        minWorkers: 0,
+        maxWorkers: null,
+        maxRetries: 0,
+        backoff: { kind: 'fixed', baseMs: 100, maxMs: 100, jitter: 0 },
+        timeoutMs: null,
+        maxQueued: null,
+      },
+    ],
+    tasks: ['echo', 'noop', 'cpu'].map((name) => ({
+      name,
+      module: TASKS,
+      export: name,
+      category: null,
+      maxRetries: null,
+      timeoutMs: null,
+    })),
+    retention: { maxAgeMs: 3_600_000, maxCount: 1_000_000 },
+    maxQueuedTotal: null,
+    maxResultBytes: 1024 * 1024,
+    resourceLimits: null,
+  };
+}
+
+export type StoreKind = 'memory' | 'lowdb';
+
+export interface RunningEngine {
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export async function startBenchEngine(threads: number, kind: StoreKind): Promise<RunningEngine> {
+  let dir: string | null = null;
+  let store: JobStore;
+  if (kind === 'lowdb') {
+    dir = await mkdtemp(join(tmpdir(), 'cadre-bench-'));
+    store = await openLowdbStore({ dir });
+  } else {
+    store = new MemoryStore();
+  }
+  const config = benchConfig(threads);
+  const engine = createEngine({
+    config,
+    store,
+    pool: (hooks) => createPool({ workers: threads, tasks: config.tasks, onProgress: hooks.onProgress }),
+  });
+  await engine.start();
+  return {
+    engine,
+    close: async () => {
+      await engine.stop({ graceMs: 0 });
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Jobs per second from the first submit to the last success, `n` jobs of `task`. */
+export async function engineRate(
+  engine: Engine,
+  n: number,
+  request: JobRequest,
+  batch = 1000,
+): Promise<number> {
+  let succeeded = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const off = engine.on('job:changed', (job) => {
+    if (job.state === 'succeeded' && ++succeeded === n) resolveDone();
+  });
+  const t0 = performance.now();
+  const submits: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i += batch) {
+    submits.push(engine.submit(Array.from({ length: Math.min(batch, n - i) }, () => request)));
+    // Keep a few batches in flight, like concurrent clients would.
+    if (submits.length >= 4) await submits.shift();
+  }
+  await Promise.all(submits);
+  await done;
+  off();
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/** Submit → start latency (ms) of single-job submissions at `rate` jobs/s for `seconds`. */
+export async function startLatency(
+  engine: Engine,
+  rate: number,
+  seconds: number,
+  request: JobRequest,
+): Promise<{ p50: number; p99: number; n: number }> {
+  const submittedAt = new Map<string, number>();
+  const early = new Map<string, number>();
+  const latencies: number[] = [];
+  const off = engine.on('job:changed', (job) => {
+    if (job.state !== 'running') return;
+    const t = submittedAt.get(job.id);
+    if (t === undefined) early.set(job.id, performance.now());
+    else latencies.push(performance.now() - t);
+  });
+  const total = Math.round(rate * seconds);
+  const tickMs = 5;
+  const perTick = rate / (1000 / tickMs);
+  let sent = 0;
+  let owed = 0;
+  const pending: Promise<void>[] = [];
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      owed += perTick;
+      while (owed >= 1 && sent < total) {
+        owed -= 1;
+        sent += 1;
+        const t = performance.now();
+        pending.push(
+          engine.submit([request]).then(([r]) => {
+            const id = r!.job.id;
+            // The job may start before its submit promise resolves.
+            const started = early.get(id);
+            if (started !== undefined) latencies.push(started - t);
+            else submittedAt.set(id, t);
+          }),
+        );
+      }
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tickMs);
+  });
+  await Promise.all(pending);
+  const deadline = Date.now() + 30_000;
+  while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  off();
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
+}

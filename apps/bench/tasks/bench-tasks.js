@@ -1,0 +1,12 @@
+// Tasks the benchmark runs, through the engine and on raw piscina alike.
+export const echo = (input) => input;
+
+export const noop = () => null;
+
+/** Busy for `ms` of CPU time: the "1 ms task" of the benchmark. */
+export function cpu(input) {
+  const end = performance.now() + (input?.ms ?? 1);
+  let x = 0;
+  while (performance.now() < end) x += 1;
+  return x > 0 ? null : x;
+}

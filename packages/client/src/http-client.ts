@@ -1,0 +1,134 @@
+/**
+ * A typed client for cadre's HTTP API (shared/API.md). Works in Node and in
+ * the browser (fetch).
+ */
+import type {
+  CategoryPatch,
+  CategoryView,
+  Job,
+  JobRequest,
+  JobState,
+  Stats,
+  TaskView,
+} from '@cadre/core';
+import { CadreClientError } from './errors.js';
+
+export interface ClientOptions {
+  /** Base URL of the server; '' = same origin (the dashboard). @defaultValue 'http://127.0.0.1:3000' */
+  url?: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  token?: string | null;
+  /** @defaultValue globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+export interface ListOptions {
+  category?: string;
+  state?: JobState;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+export interface CadreClient {
+  readonly url: string;
+  submit(request: JobRequest): Promise<Job>;
+  submit(requests: readonly JobRequest[]): Promise<Job[]>;
+  get(id: string, options?: { waitMs?: number }): Promise<Job>;
+  list(options?: ListOptions): Promise<JobPage>;
+  cancel(id: string): Promise<Job>;
+  retry(id: string): Promise<Job>;
+  categories(): Promise<CategoryView[]>;
+  patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
+  tasks(): Promise<TaskView[]>;
+  stats(): Promise<Stats>;
+  health(): Promise<{ ok: boolean }>;
+}
+
+export function createClient(options: ClientOptions = {}): CadreClient {
+  const url = (options.url ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const token = options.token ?? null;
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await doFetch(`${url}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      const cause =
+        err instanceof Error
+          ? ((err.cause as Error | undefined)?.message ?? err.message)
+          : String(err);
+      throw new CadreClientError(
+        'ERR_UNREACHABLE',
+        `cannot reach cadre at ${url || 'this origin'}: ${cause}`,
+        0,
+      );
+    }
+    const text = await res.text();
+    let payload: unknown = null;
+    if (text.length > 0) {
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        payload = null;
+      }
+    }
+    if (!res.ok) {
+      const error = (
+        payload as { error?: { code?: string; message?: string; details?: unknown } } | null
+      )?.error;
+      const retryAfter = Number(res.headers.get('retry-after'));
+      throw new CadreClientError(
+        error?.code ?? `HTTP_${res.status}`,
+        error?.message ?? `${method} ${path} answered ${res.status} ${res.statusText}`,
+        res.status,
+        error?.details,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      );
+    }
+    return payload as T;
+  }
+
+  const enc = encodeURIComponent;
+
+  function submit(request: JobRequest): Promise<Job>;
+  function submit(requests: readonly JobRequest[]): Promise<Job[]>;
+  function submit(requests: JobRequest | readonly JobRequest[]): Promise<Job | Job[]> {
+    return call('POST', '/api/jobs', requests);
+  }
+
+  return {
+    url,
+    submit,
+    get: (id, opts) =>
+      call(
+        'GET',
+        `/api/jobs/${enc(id)}${opts?.waitMs === undefined ? '' : `?waitMs=${opts.waitMs}`}`,
+      ),
+    list: (opts = {}) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(opts)) if (v !== undefined) q.set(k, String(v));
+      const qs = q.toString();
+      return call('GET', `/api/jobs${qs ? `?${qs}` : ''}`);
+    },
+    cancel: (id) => call('POST', `/api/jobs/${enc(id)}/cancel`),
+    retry: (id) => call('POST', `/api/jobs/${enc(id)}/retry`),
+    categories: () => call('GET', '/api/categories'),
+    patchCategory: (name, patch) => call('PATCH', `/api/categories/${enc(name)}`, patch),
+    tasks: () => call('GET', '/api/tasks'),
+    stats: () => call('GET', '/api/stats'),
+    health: () => call('GET', '/healthz'),
+  };
+}

@@ -1,0 +1,31 @@
+export { CadreClientError, isCadreClientError } from './errors.js';
+export type {
+  AllocationPayload,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  SnapshotPayload,
+} from './events.js';
+export {
+  createClient,
+  type CadreClient,
+  type ClientOptions,
+  type JobPage,
+  type ListOptions,
+} from './http-client.js';
+export {
+  connectLive,
+  type CadreSocket,
+  type ConnectionState,
+  type LiveClient,
+  type LiveOptions,
+} from './live-client.js';
+export type {
+  Allocation,
+  CategoryPatch,
+  CategoryView,
+  Job,
+  JobRequest,
+  JobState,
+  Stats,
+  TaskView,
+} from '@cadre/core';

@@ -1,0 +1,86 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FifoQueue } from './fifo-queue.js';
+
+const queueOf = (...ids: string[]) => {
+  const q = new FifoQueue();
+  for (const id of ids) q.push(id);
+  return q;
+};
+
+describe('FifoQueue', () => {
+  it('starts empty', () => {
+    const q = new FifoQueue();
+    expect(q.size).toBe(0);
+    expect(q.peek()).toBeUndefined();
+    expect(q.shift()).toBeUndefined();
+    expect([...q]).toEqual([]);
+  });
+
+  it('shifts in the order pushed', () => {
+    const q = queueOf('a', 'b', 'c');
+    expect(q.peek()).toBe('a');
+    expect([q.shift(), q.shift(), q.shift(), q.shift()]).toEqual(['a', 'b', 'c', undefined]);
+    expect(q.size).toBe(0);
+  });
+
+  it('peek does not remove', () => {
+    const q = queueOf('a', 'b');
+    expect(q.peek()).toBe('a');
+    expect(q.peek()).toBe('a');
+    expect(q.size).toBe(2);
+  });
+
+  it('removes any id, keeping the order of the others', () => {
+    const q = queueOf('a', 'b', 'c', 'd');
+    expect(q.remove('c')).toBe(true);
+    expect(q.remove('a')).toBe(true);
+    expect(q.remove('zzz')).toBe(false);
+    expect(q.has('a')).toBe(false);
+    expect(q.has('b')).toBe(true);
+    expect([...q]).toEqual(['b', 'd']);
+    expect(q.size).toBe(2);
+  });
+
+  it('holds an id once: pushing it again moves it to the back', () => {
+    const q = queueOf('a', 'b', 'a');
+    expect(q.size).toBe(2);
+    expect([...q]).toEqual(['b', 'a']);
+  });
+
+  it('can be pushed to after being emptied', () => {
+    const q = queueOf('a');
+    q.shift();
+    q.push('b');
+    expect([...q]).toEqual(['b']);
+  });
+
+  it('behaves like an array model under random operations', () => {
+    const op = fc.oneof(
+      fc.record({ op: fc.constant('push' as const), id: fc.integer({ min: 0, max: 15 }) }),
+      fc.record({ op: fc.constant('shift' as const) }),
+      fc.record({ op: fc.constant('remove' as const), id: fc.integer({ min: 0, max: 15 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const q = new FifoQueue();
+        let model: string[] = [];
+        for (const o of ops) {
+          if (o.op === 'push') {
+            q.push(`j${o.id}`);
+            model = [...model.filter((x) => x !== `j${o.id}`), `j${o.id}`];
+          } else if (o.op === 'shift') {
+            expect(q.shift()).toBe(model.shift());
+          } else {
+            expect(q.remove(`j${o.id}`)).toBe(model.includes(`j${o.id}`));
+            model = model.filter((x) => x !== `j${o.id}`);
+          }
+          expect(q.size).toBe(model.length);
+          expect(q.peek()).toBe(model[0]);
+        }
+        expect([...q]).toEqual(model);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * What the engine keeps per category: its live settings (config merged with
+ * run-time overrides), its FIFO queue, its slot accounting and its counters.
+ */
+import {
+  FifoQueue,
+  RateWindow,
+  type CategoryConfig,
+  type CategoryPatch,
+  type FinishedJobRef,
+  type JobState,
+} from '@cadre/core';
+
+export class CategoryState {
+  weight: number;
+  minWorkers: number;
+  maxWorkers: number | null;
+  paused = false;
+  readonly queue = new FifoQueue();
+  /** Jobs per state, kept in step with every transition. */
+  readonly counts: Record<JobState, number> = {
+    delayed: 0,
+    queued: 0,
+    running: 0,
+    retrying: 0,
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+  };
+  /** Attempts on a thread now (a cancelled attempt holds its slot until its thread is free). */
+  busy = 0;
+  /** Slots the balancer gives it now. */
+  allocated = 0;
+  /** Jobs that finished since this process started, by how. */
+  readonly finishedSinceStart = { succeeded: 0, failed: 0, cancelled: 0 };
+  readonly throughput = new RateWindow(10);
+  /** Finished jobs, oldest first, for retention; `head` skips those already pruned. */
+  readonly finished: FinishedJobRef[] = [];
+  finishedHead = 0;
+
+  constructor(readonly config: CategoryConfig) {
+    this.weight = config.weight;
+    this.minWorkers = config.minWorkers;
+    this.maxWorkers = config.maxWorkers;
+  }
+
+  apply(patch: CategoryPatch): void {
+    if (patch.weight !== undefined) this.weight = patch.weight;
+    if (patch.minWorkers !== undefined) this.minWorkers = patch.minWorkers;
+    if (patch.maxWorkers !== undefined) this.maxWorkers = patch.maxWorkers;
+    if (patch.paused !== undefined) this.paused = patch.paused;
+  }
+
+  /** Jobs waiting to run: delayed, queued and retrying. */
+  get waiting(): number {
+    return this.counts.delayed + this.counts.queued + this.counts.retrying;
+  }
+}

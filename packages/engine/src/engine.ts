@@ -1,0 +1,730 @@
+/**
+ * The running system: core + store + pool, wired.
+ *
+ * - submit: build job records (core), commit them (store), then queue them;
+ *   the caller is answered only once the commit is durable.
+ * - dispatch: each category may have at most `allocated` attempts on threads;
+ *   free slots are filled from the head of its FIFO queue. The total never
+ *   exceeds the pool's threads, so shrinking a category never kills a job: it
+ *   takes effect as its jobs finish.
+ * - balance: every `balanceIntervalMs`, and at once when a category with work
+ *   has no free slot while threads are idle, `apportion` recomputes the slots.
+ * - delays: delayed and retrying jobs wait in one DelayQueue behind ONE timer
+ *   armed for the earliest `runAt`.
+ * - recovery: at start, jobs that were running when the process died are
+ *   queued again (`lose`), counted as an attempt.
+ *
+ * Starting and finishing a job is written behind (at-least-once); every
+ * mutation goes through one CommitBatcher so the journal keeps program order.
+ */
+import {
+  apportion,
+  DelayQueue,
+  backoffDelay,
+  createJob,
+  Errors,
+  isFinished,
+  pruneCount,
+  transition,
+  withProgress,
+  type Allocation,
+  type AttemptOutcome,
+  type CategoryPatch,
+  type CategoryView,
+  type EngineConfig,
+  type Job,
+  type JobEvent,
+  type JobRequest,
+  type Stats,
+  type TaskConfig,
+  type TaskView,
+} from '@cadre/core';
+import type { TaskPool } from '@cadre/pool';
+import type { JobStore, Mutation } from '@cadre/store';
+import { CategoryState } from './category-state.js';
+import { CommitBatcher } from './commit-batcher.js';
+import { Emitter } from './emitter.js';
+import { createIdGenerator } from './ids.js';
+import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PoolHooks {
+  onProgress(jobId: string, percent: number): void;
+}
+
+export interface EngineOptions {
+  config: EngineConfig;
+  store: JobStore;
+  /** Builds the task pool; the engine calls it once, at start. */
+  pool: (hooks: PoolHooks) => TaskPool;
+  /** @defaultValue Date.now */
+  clock?: Clock;
+  /** @defaultValue Math.random */
+  random?: () => number;
+  /** @defaultValue a logger that drops everything */
+  logger?: Logger;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const DEFAULT_GRACE_MS = 10_000;
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Attempt {
+  controller: AbortController;
+  attempt: number;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  return new CadreEngine(options);
+}
+
+class CadreEngine implements Engine {
+  readonly #config: EngineConfig;
+  readonly #store: JobStore;
+  readonly #makePool: EngineOptions['pool'];
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #log: Logger;
+  readonly #batcher: CommitBatcher;
+  readonly #events = new Emitter<EngineEvents>();
+
+  readonly #tasks = new Map<string, TaskConfig>();
+  readonly #categories = new Map<string, CategoryState>();
+  readonly #jobs = new Map<string, Job>();
+  /** Ids in creation order (ids sort by creation); may hold pruned ids until compacted. */
+  #order: string[] = [];
+  #pruned = 0;
+  readonly #keys = new Map<string, string>();
+  /** Submissions whose commit is in flight, by idempotency key; settle once indexed. */
+  readonly #pendingKeys = new Map<string, Promise<void>>();
+  readonly #attempts = new Map<string, Attempt>();
+  readonly #delays = new DelayQueue();
+  readonly #waiters = new Map<string, Set<(job: Job) => void>>();
+
+  #pool: TaskPool | null = null;
+  #newId: () => string = () => '';
+  #startedAt = 0;
+  #busy = 0;
+  #allocation: Allocation = {};
+  #mode: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  #pumping = false;
+  #delayTimer: NodeJS.Timeout | null = null;
+  #delayTimerAt = Infinity;
+  #balanceTimer: NodeJS.Timeout | null = null;
+  #drained: (() => void) | null = null;
+
+  constructor(options: EngineOptions) {
+    this.#config = options.config;
+    this.#store = options.store;
+    this.#makePool = options.pool;
+    this.#clock = options.clock ?? { now: Date.now };
+    this.#random = options.random ?? Math.random;
+    this.#log = options.logger ?? silent;
+    this.#batcher = new CommitBatcher(options.store);
+    for (const c of options.config.categories) this.#categories.set(c.name, new CategoryState(c));
+    for (const t of options.config.tasks) this.#tasks.set(t.name, t);
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────
+
+  async start(): Promise<void> {
+    if (this.#mode !== 'idle') throw new Error('engine.start() may be called once');
+    const now = this.#clock.now();
+    this.#startedAt = now;
+    const state = await this.#store.load();
+    for (const [name, override] of Object.entries(state.categories)) {
+      this.#categories.get(name)?.apply(override);
+    }
+    const recovered = this.#recover(state.jobs, now);
+    if (recovered.length > 0) await this.#batcher.add(recovered);
+    this.#pool = this.#makePool({ onProgress: (id, percent) => this.#progress(id, percent) });
+    this.#mode = 'running';
+    this.#rebalance();
+    this.#balanceTimer = setInterval(() => this.#tick(), this.#config.balanceIntervalMs);
+    this.#armDelayTimer();
+    this.#pump();
+  }
+
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.#mode !== 'running') return;
+    this.#mode = 'stopping';
+    if (this.#balanceTimer) clearInterval(this.#balanceTimer);
+    if (this.#delayTimer) clearTimeout(this.#delayTimer);
+    this.#balanceTimer = this.#delayTimer = null;
+
+    const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    if (this.#busy > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (this.#drained = resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    // Whatever still runs is handed back to the queue: it runs again at the next start.
+    const now = this.#clock.now();
+    const lost: Mutation[] = [];
+    for (const [id, attempt] of this.#attempts) {
+      const job = this.#jobs.get(id);
+      if (job?.state === 'running') lost.push(this.#apply(job, { type: 'lose' }, now));
+      attempt.controller.abort();
+    }
+    if (lost.length > 0) {
+      this.#log.info({ jobs: lost.length }, 'jobs still running at stop will run again at the next start');
+    }
+    await this.#batcher.add(lost).catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
+    await this.#pool?.destroy();
+    await this.#store.close();
+    this.#mode = 'stopped';
+    for (const [id, set] of this.#waiters) {
+      const job = this.#jobs.get(id);
+      if (job) for (const resolve of set) resolve(job);
+    }
+    this.#waiters.clear();
+  }
+
+  // ── API ──────────────────────────────────────────────────────────────────
+
+  async submit(requests: readonly JobRequest[]): Promise<SubmitResult[]> {
+    if (this.#mode !== 'running') throw Errors.shuttingDown();
+    const now = this.#clock.now();
+    const specs = requests.map((r, i) => this.#resolve(r, i, now));
+    this.#checkLimits(specs);
+
+    const results: (SubmitResult | Promise<SubmitResult>)[] = [];
+    const created: Job[] = [];
+    const inBatch = new Map<string, Job>();
+    for (const spec of specs) {
+      if (spec.key !== null) {
+        const existing = this.#keys.get(spec.key);
+        if (existing !== undefined) {
+          results.push({ job: this.get(existing), created: false });
+          continue;
+        }
+        const pending = this.#pendingKeys.get(spec.key);
+        if (pending) {
+          const key = spec.key;
+          results.push(pending.then(() => ({ job: this.get(this.#keys.get(key) ?? ''), created: false })));
+          continue;
+        }
+        const twin = inBatch.get(spec.key);
+        if (twin) {
+          results.push({ job: twin, created: false });
+          continue;
+        }
+      }
+      const job = createJob({ ...spec, id: this.#newId() }, now);
+      if (spec.key !== null) inBatch.set(spec.key, job);
+      created.push(job);
+      results.push({ job, created: true });
+    }
+    if (created.length === 0) return Promise.all(results);
+
+    let indexed!: () => void;
+    let refused!: (err: unknown) => void;
+    const settled = new Promise<void>((resolve, reject) => ((indexed = resolve), (refused = reject)));
+    settled.catch(() => {}); // only submissions sharing a key await it
+    for (const key of inBatch.keys()) this.#pendingKeys.set(key, settled);
+    try {
+      await this.#batcher.add(created.map((job) => ({ op: 'put', job }) as const));
+    } catch (err) {
+      refused(err);
+      throw err;
+    } finally {
+      for (const key of inBatch.keys()) this.#pendingKeys.delete(key);
+    }
+    // Durable: from here on the jobs exist.
+    for (const job of created) {
+      this.#index(job);
+      this.#enter(job, null, now);
+      this.#events.emit('job:changed', job);
+    }
+    indexed();
+    this.#armDelayTimer();
+    this.#pump();
+    return Promise.all(results);
+  }
+
+  get(id: string): Job {
+    const job = this.#jobs.get(id);
+    if (!job) throw Errors.jobNotFound(id);
+    return job;
+  }
+
+  waitFor(id: string, waitMs: number): Promise<Job> {
+    const job = this.get(id);
+    if (isFinished(job.state) || waitMs <= 0 || this.#mode !== 'running') return Promise.resolve(job);
+    return new Promise((resolve) => {
+      let set = this.#waiters.get(id);
+      if (!set) this.#waiters.set(id, (set = new Set()));
+      const done = (j: Job) => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.#waiters.get(id) === set) this.#waiters.delete(id);
+        resolve(j);
+      };
+      const timer = setTimeout(() => done(this.#jobs.get(id) ?? job), waitMs);
+      set.add(done);
+    });
+  }
+
+  list(query: ListQuery): ListPage {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    if (query.category !== undefined && !this.#categories.has(query.category)) {
+      throw Errors.unknownCategory(query.category);
+    }
+    const order = this.#order;
+    // Newest first: walk down from just below the cursor.
+    let i = order.length - 1;
+    if (query.cursor !== undefined) i = lowerBound(order, query.cursor) - 1;
+    const jobs: Job[] = [];
+    for (; i >= 0 && jobs.length < limit; i--) {
+      const job = this.#jobs.get(order[i]!);
+      if (!job) continue;
+      if (query.category !== undefined && job.category !== query.category) continue;
+      if (query.state !== undefined && job.state !== query.state) continue;
+      jobs.push(job);
+    }
+    const more = jobs.length === limit && this.#hasMatchBelow(i, query);
+    return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+  }
+
+  async cancel(id: string): Promise<Job> {
+    const job = this.get(id);
+    const now = this.#clock.now();
+    const mutation = this.#apply(job, { type: 'cancel' }, now);
+    this.#attempts.get(id)?.controller.abort();
+    await this.#batcher.add([mutation]);
+    this.#pump();
+    return this.get(id);
+  }
+
+  async retry(id: string): Promise<Job> {
+    if (this.#mode !== 'running') throw Errors.shuttingDown();
+    const job = this.get(id);
+    const mutation = this.#apply(job, { type: 'retry' }, this.#clock.now());
+    await this.#batcher.add([mutation]);
+    this.#pump();
+    return this.get(id);
+  }
+
+  async patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView> {
+    const cat = this.#categories.get(name);
+    if (!cat) throw Errors.unknownCategory(name);
+    validatePatch(cat, patch);
+    await this.#batcher.add([{ op: 'category', name, override: patch }]);
+    cat.apply(patch);
+    this.#rebalance();
+    this.#pump();
+    return this.#view(cat, this.#clock.now());
+  }
+
+  categories(): CategoryView[] {
+    const now = this.#clock.now();
+    return [...this.#categories.values()].map((c) => this.#view(c, now));
+  }
+
+  tasks(): TaskView[] {
+    return [...this.#tasks.values()].map((t) => ({ name: t.name, category: t.category }));
+  }
+
+  stats(): Stats {
+    const s: Stats = {
+      workers: this.#config.workers,
+      allocation: { ...this.#allocation },
+      queued: 0,
+      running: 0,
+      delayed: 0,
+      retrying: 0,
+      succeeded: 0,
+      failed: 0,
+      cancelled: 0,
+      uptimeMs: this.#startedAt === 0 ? 0 : this.#clock.now() - this.#startedAt,
+    };
+    for (const c of this.#categories.values()) {
+      s.queued += c.counts.queued;
+      s.running += c.counts.running;
+      s.delayed += c.counts.delayed;
+      s.retrying += c.counts.retrying;
+      s.succeeded += c.finishedSinceStart.succeeded;
+      s.failed += c.finishedSinceStart.failed;
+      s.cancelled += c.finishedSinceStart.cancelled;
+    }
+    return s;
+  }
+
+  on<E extends keyof EngineEvents>(event: E, listener: EngineEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  // ── requests ─────────────────────────────────────────────────────────────
+
+  #resolve(r: JobRequest, index: number, now: number) {
+    const where = (field: string) => ({ index, field });
+    const task = this.#tasks.get(r.task);
+    if (!task) throw withDetails(Errors.unknownTask(r.task), where('task'));
+    const categoryName = r.category ?? task.category ?? 'default';
+    const category = this.#categories.get(categoryName);
+    if (!category) throw withDetails(Errors.unknownCategory(categoryName), where('category'));
+    let runAtMs: number | null = null;
+    if (r.delayMs !== undefined) runAtMs = now + r.delayMs;
+    else if (r.runAt !== undefined) runAtMs = Date.parse(r.runAt);
+    if (runAtMs !== null && !Number.isFinite(runAtMs)) {
+      throw withDetails(Errors.validation(`jobs[${index}].runAt is not a valid time`), where('runAt'));
+    }
+    return {
+      key: r.key ?? null,
+      category: categoryName,
+      task: r.task,
+      input: r.input ?? null,
+      maxRetries: r.maxRetries ?? task.maxRetries ?? category.config.maxRetries,
+      timeoutMs: r.timeoutMs ?? task.timeoutMs ?? category.config.timeoutMs,
+      runAtMs,
+    };
+  }
+
+  #checkLimits(specs: readonly { category: string }[]): void {
+    const incoming = new Map<string, number>();
+    for (const s of specs) incoming.set(s.category, (incoming.get(s.category) ?? 0) + 1);
+    let total = 0;
+    for (const c of this.#categories.values()) total += c.waiting;
+    const maxTotal = this.#config.maxQueuedTotal;
+    if (maxTotal !== null && total + specs.length > maxTotal) throw Errors.queueFull('total', maxTotal);
+    for (const [name, n] of incoming) {
+      const cat = this.#categories.get(name)!;
+      const max = cat.config.maxQueued;
+      if (max !== null && cat.waiting + n > max) throw Errors.queueFull('category', max, name);
+    }
+  }
+
+  // ── state changes ────────────────────────────────────────────────────────
+
+  /**
+   * The one place a job changes: runs the transition, keeps every index and
+   * counter in step, tells listeners, and returns the mutation to commit.
+   */
+  #apply(job: Job, event: JobEvent, now: number): Mutation {
+    const next = transition(job, event, now);
+    this.#jobs.set(next.id, next);
+    this.#leave(job);
+    this.#enter(next, job, now);
+    this.#events.emit('job:changed', next);
+    return { op: 'put', job: next };
+  }
+
+  /** Takes `job` out of the structures of its state. */
+  #leave(job: Job): void {
+    const cat = this.#categories.get(job.category)!;
+    cat.counts[job.state] -= 1;
+    if (job.state === 'queued') cat.queue.remove(job.id);
+    else if (job.state === 'delayed' || job.state === 'retrying') this.#delays.remove(job.id);
+  }
+
+  /** Puts `job` into the structures of its state; `prev` is null for a new job. */
+  #enter(job: Job, prev: Job | null, now: number): void {
+    const cat = this.#categories.get(job.category)!;
+    cat.counts[job.state] += 1;
+    switch (job.state) {
+      case 'queued':
+        cat.queue.push(job.id);
+        break;
+      case 'delayed':
+      case 'retrying':
+        this.#delays.add(job.id, Date.parse(job.runAt!));
+        break;
+      case 'succeeded':
+      case 'failed':
+      case 'cancelled': {
+        if (prev !== null) {
+          cat.finishedSinceStart[job.state] += 1;
+          cat.throughput.add(now);
+        }
+        cat.finished.push({ id: job.id, finishedAtMs: now });
+        const waiters = this.#waiters.get(job.id);
+        if (waiters) for (const resolve of [...waiters]) resolve(job);
+        break;
+      }
+      case 'running':
+        break;
+    }
+  }
+
+  #index(job: Job): void {
+    this.#jobs.set(job.id, job);
+    this.#order.push(job.id);
+    if (job.key !== null) this.#keys.set(job.key, job.id);
+  }
+
+  #recover(jobs: readonly Job[], now: number): Mutation[] {
+    const sorted = [...jobs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const mutations: Mutation[] = [];
+    let lost = 0;
+    for (const stored of sorted) {
+      if (!this.#categories.has(stored.category)) {
+        this.#log.warn({ job: stored.id, category: stored.category }, 'dropping a stored job whose category is no longer configured');
+        mutations.push({ op: 'delete', id: stored.id });
+        continue;
+      }
+      let job = stored;
+      if (job.state === 'running') {
+        job = transition(job, { type: 'lose' }, now);
+        mutations.push({ op: 'put', job });
+        lost += 1;
+      }
+      this.#index(job);
+      const cat = this.#categories.get(job.category)!;
+      cat.counts[job.state] += 1;
+      if (job.state === 'queued') cat.queue.push(job.id);
+      else if (job.state === 'delayed' || job.state === 'retrying') {
+        this.#delays.add(job.id, Date.parse(job.runAt!));
+      } else if (isFinished(job.state)) {
+        cat.finished.push({ id: job.id, finishedAtMs: Date.parse(job.finishedAt ?? job.createdAt) });
+      }
+    }
+    for (const cat of this.#categories.values()) cat.finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
+    this.#newId = createIdGenerator(() => this.#clock.now(), sorted.at(-1)?.id ?? '');
+    this.#log.info({ jobs: sorted.length, requeued: lost }, 'store recovered');
+    return mutations;
+  }
+
+  // ── dispatch ─────────────────────────────────────────────────────────────
+
+  #pump(): void {
+    if (this.#pumping || this.#mode !== 'running') return;
+    this.#pumping = true;
+    try {
+      let rebalanced = false;
+      const threads = this.#config.workers;
+      for (const cat of this.#categories.values()) {
+        if (cat.paused) continue;
+        while (cat.queue.size > 0 && this.#busy < threads) {
+          if (cat.busy >= cat.allocated) {
+            // Work waits while threads idle: the allocation is stale, fix it now.
+            if (rebalanced) break;
+            rebalanced = true;
+            this.#rebalance();
+            if (cat.busy >= cat.allocated) break;
+          }
+          this.#startNext(cat);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #startNext(cat: CategoryState): void {
+    const id = cat.queue.peek()!;
+    const job = this.#jobs.get(id)!;
+    const now = this.#clock.now();
+    const mutation = this.#apply(job, { type: 'start' }, now);
+    const running = (mutation as { job: Job }).job;
+    this.#batcher.add([mutation]).catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job start'));
+    const controller = new AbortController();
+    this.#attempts.set(id, { controller, attempt: running.attempts });
+    cat.busy += 1;
+    this.#busy += 1;
+    this.#pool!.run({
+      jobId: id,
+      task: running.task,
+      input: running.input,
+      attempt: running.attempts,
+      timeoutMs: running.timeoutMs,
+      signal: controller.signal,
+    }).then(
+      (outcome) => this.#settle(id, running.attempts, cat, outcome),
+      (err: unknown) => this.#settle(id, running.attempts, cat, { kind: 'crash', message: String(err) }),
+    );
+  }
+
+  #settle(id: string, attempt: number, cat: CategoryState, outcome: AttemptOutcome): void {
+    this.#attempts.delete(id);
+    cat.busy -= 1;
+    this.#busy -= 1;
+    const job = this.#jobs.get(id);
+    // Cancelled, or handed back at stop, while it ran: the outcome is stale.
+    if (job && job.state === 'running' && job.attempts === attempt) {
+      const retryDelayMs = backoffDelay(cat.config.backoff, job.attempts, this.#random());
+      const mutation = this.#apply(job, { type: 'settle', outcome, retryDelayMs }, this.#clock.now());
+      this.#batcher.add([mutation]).catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job outcome'));
+      if (mutation.op === 'put' && mutation.job.state === 'retrying') this.#armDelayTimer();
+    }
+    if (this.#busy === 0 && this.#drained) this.#drained();
+    this.#pump();
+  }
+
+  #progress(id: string, percent: number): void {
+    const job = this.#jobs.get(id);
+    if (!job || job.state !== 'running') return;
+    const next = withProgress(job, percent);
+    if (next === job) return;
+    this.#jobs.set(id, next);
+    this.#events.emit('job:changed', next);
+  }
+
+  // ── balancer and timers ──────────────────────────────────────────────────
+
+  #rebalance(): void {
+    const demands = [...this.#categories.values()].map((c) => ({
+      name: c.config.name,
+      weight: c.weight,
+      minWorkers: c.minWorkers,
+      maxWorkers: c.maxWorkers,
+      paused: c.paused,
+      queued: c.counts.queued,
+      running: c.busy,
+    }));
+    const next = apportion(this.#config.workers, demands);
+    let changed = false;
+    for (const cat of this.#categories.values()) {
+      const n = next[cat.config.name] ?? 0;
+      if (n !== cat.allocated) changed = true;
+      cat.allocated = n;
+    }
+    if (!changed) return;
+    this.#allocation = next;
+    this.#events.emit('allocation:changed', new Date(this.#clock.now()).toISOString(), { ...next });
+  }
+
+  #tick(): void {
+    this.#rebalance();
+    this.#pump();
+    this.#prune();
+  }
+
+  #armDelayTimer(): void {
+    if (this.#mode !== 'running') return;
+    const due = this.#delays.nextDueAt();
+    if (due === null || due >= this.#delayTimerAt) return;
+    if (this.#delayTimer) clearTimeout(this.#delayTimer);
+    this.#delayTimerAt = due;
+    const wait = Math.min(Math.max(0, due - this.#clock.now()), MAX_TIMER_MS);
+    this.#delayTimer = setTimeout(() => this.#promoteDue(), wait);
+  }
+
+  #promoteDue(): void {
+    this.#delayTimer = null;
+    this.#delayTimerAt = Infinity;
+    const now = this.#clock.now();
+    const mutations: Mutation[] = [];
+    for (const id of this.#delays.takeDue(now)) {
+      const job = this.#jobs.get(id);
+      if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) continue;
+      mutations.push(this.#apply(job, { type: 'promote' }, now));
+    }
+    if (mutations.length > 0) {
+      this.#batcher.add(mutations).catch((err: unknown) => this.#log.error({ err }, 'could not record promoted jobs'));
+    }
+    this.#armDelayTimer();
+    this.#pump();
+  }
+
+  /** Forgets finished jobs beyond the retention policy, in every category. */
+  #prune(): void {
+    const now = this.#clock.now();
+    const deletes: Mutation[] = [];
+    for (const cat of this.#categories.values()) {
+      const n = pruneCount(cat.finished, this.#config.retention, now, cat.finishedHead);
+      for (let i = cat.finishedHead; i < cat.finishedHead + n; i++) {
+        const ref = cat.finished[i]!;
+        const job = this.#jobs.get(ref.id);
+        // Retried since it finished: it is live again, or listed again later.
+        if (!job || !isFinished(job.state) || Date.parse(job.finishedAt!) !== ref.finishedAtMs) continue;
+        this.#jobs.delete(ref.id);
+        if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
+        cat.counts[job.state] -= 1;
+        deletes.push({ op: 'delete', id: ref.id });
+      }
+      cat.finishedHead += n;
+      if (cat.finishedHead > 1024 && cat.finishedHead * 2 > cat.finished.length) {
+        cat.finished.splice(0, cat.finishedHead);
+        cat.finishedHead = 0;
+      }
+    }
+    if (deletes.length === 0) return;
+    this.#pruned += deletes.length;
+    if (this.#pruned * 2 > this.#order.length) {
+      this.#order = this.#order.filter((id) => this.#jobs.has(id));
+      this.#pruned = 0;
+    }
+    this.#batcher.add(deletes).catch((err: unknown) => this.#log.error({ err }, 'could not record pruned jobs'));
+  }
+
+  // ── views ────────────────────────────────────────────────────────────────
+
+  #view(c: CategoryState, now: number): CategoryView {
+    return {
+      name: c.config.name,
+      weight: c.weight,
+      minWorkers: c.minWorkers,
+      maxWorkers: c.maxWorkers,
+      paused: c.paused,
+      delayed: c.counts.delayed,
+      queued: c.counts.queued,
+      running: c.counts.running,
+      retrying: c.counts.retrying,
+      allocated: c.allocated,
+      succeeded: c.finishedSinceStart.succeeded,
+      failed: c.finishedSinceStart.failed,
+      cancelled: c.finishedSinceStart.cancelled,
+      throughput: c.throughput.rate(now),
+    };
+  }
+
+  #hasMatchBelow(i: number, query: ListQuery): boolean {
+    for (; i >= 0; i--) {
+      const job = this.#jobs.get(this.#order[i]!);
+      if (!job) continue;
+      if (query.category !== undefined && job.category !== query.category) continue;
+      if (query.state !== undefined && job.state !== query.state) continue;
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Where in sorted `ids` the first id ≥ `id` stands. */
+function lowerBound(ids: readonly string[], id: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function withDetails<E extends Error & { details: unknown }>(err: E, details: object): E {
+  (err as { details: unknown }).details = details;
+  return err;
+}
+
+function validatePatch(cat: CategoryState, patch: CategoryPatch): void {
+  const { weight, minWorkers, maxWorkers } = patch;
+  if (weight !== undefined && !(Number.isFinite(weight) && weight > 0)) {
+    throw Errors.validation('weight must be a number above 0', { field: 'weight' });
+  }
+  if (minWorkers !== undefined && !(Number.isInteger(minWorkers) && minWorkers >= 0)) {
+    throw Errors.validation('minWorkers must be an integer of at least 0', { field: 'minWorkers' });
+  }
+  if (maxWorkers !== undefined && maxWorkers !== null && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
+    throw Errors.validation('maxWorkers must be an integer of at least 1, or null', { field: 'maxWorkers' });
+  }
+  const min = minWorkers ?? cat.minWorkers;
+  const max = maxWorkers === undefined ? cat.maxWorkers : maxWorkers;
+  if (max !== null && min > max) {
+    throw Errors.validation(`minWorkers (${min}) cannot exceed maxWorkers (${max})`, { field: 'minWorkers' });
+  }
+}

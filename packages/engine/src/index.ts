@@ -1,0 +1,14 @@
+export {
+  createEngine,
+  type Clock,
+  type EngineOptions,
+  type Logger,
+  type PoolHooks,
+} from './engine.js';
+export type {
+  Engine,
+  EngineEvents,
+  ListPage,
+  ListQuery,
+  SubmitResult,
+} from './types.js';
