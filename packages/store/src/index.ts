@@ -1,0 +1,18 @@
+export type { CategoryOverride, JobStore, Mutation, StoredState } from './job-store.js';
+export { MemoryStore } from './memory-store.js';
+export {
+  LowdbStore,
+  openLowdbStore,
+  type LowdbStoreOptions,
+  type LowdbStoreStats,
+  type StoreLogger,
+} from './lowdb-store.js';
+export type { StoreFs } from './store-fs.js';
+export {
+  benchStore,
+  type BenchStoreOptions,
+  type CommitFigures,
+  type CompactionFigures,
+  type RecoveryFigures,
+  type StoreBenchResult,
+} from './bench.js';

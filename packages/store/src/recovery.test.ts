@@ -1,0 +1,234 @@
+/**
+ * Recovery from files as a crash or damage would leave them, built by hand
+ * from the pieces a real store writes.
+ */
+import { cp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isCadreError } from '@cadre/core';
+import type { Mutation } from './job-store.js';
+import { openLowdbStore, type LowdbStore, type StoreLogger } from './lowdb-store.js';
+import { makeJob } from './test-support/jobs.js';
+import { makeTmpDir, readTree } from './test-support/tmp-dir.js';
+
+const J1 = 'journal-00000001.jsonl';
+const J2 = 'journal-00000002.jsonl';
+const SNAP = 'snapshot.json';
+
+const put = (id: string): Mutation => ({ op: 'put', job: makeJob(id) });
+const batch1: Mutation[][] = [
+  [put('a'), put('b')],
+  [{ op: 'category', name: 'm', override: { weight: 2 } }],
+];
+const batch2: Mutation[][] = [[put('c')], [{ op: 'delete', id: 'a' }]];
+
+function recordingLogger(): StoreLogger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    warn: (details, message) => warnings.push(`${message} ${JSON.stringify(details)}`),
+  };
+}
+
+async function commitAll(store: LowdbStore, commits: Mutation[][]): Promise<void> {
+  for (const mutations of commits) await store.commit(mutations);
+}
+
+describe('recovery', () => {
+  let tmp: Awaited<ReturnType<typeof makeTmpDir>>;
+  let work: Awaited<ReturnType<typeof makeTmpDir>>;
+  /** Files a real store wrote: journal-1 alone, and the snapshot + journal-2 after compacting it. */
+  let pieces: { journal1: Buffer; snapshot: Buffer; journal2: Buffer };
+  const opened: LowdbStore[] = [];
+
+  beforeEach(async () => {
+    tmp = await makeTmpDir();
+    work = await makeTmpDir();
+    const store = await openLowdbStore({ dir: work.dir });
+    await commitAll(store, batch1);
+    const journal1 = await readFile(join(work.dir, J1));
+    await store.compact();
+    await commitAll(store, batch2);
+    await store.close();
+    pieces = {
+      journal1,
+      snapshot: await readFile(join(work.dir, SNAP)),
+      journal2: await readFile(join(work.dir, J2)),
+    };
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await tmp.remove();
+    await work.remove();
+  });
+
+  const build = async (files: Record<string, Buffer | string>): Promise<void> => {
+    for (const [name, content] of Object.entries(files))
+      await writeFile(join(tmp.dir, name), content);
+  };
+
+  const open = async (logger: StoreLogger = recordingLogger()): Promise<LowdbStore> => {
+    const store = await openLowdbStore({ dir: tmp.dir, logger });
+    opened.push(store);
+    return store;
+  };
+
+  const state = async (store: LowdbStore) => {
+    const { jobs, categories } = await store.load();
+    return { ids: jobs.map((j) => j.id), categories };
+  };
+
+  const afterBatch1 = { ids: ['a', 'b'], categories: { m: { weight: 2 } } };
+  const afterBatch2 = { ids: ['b', 'c'], categories: { m: { weight: 2 } } };
+
+  describe('at each step of a compaction', () => {
+    it('after the switch to a new segment, before any commit went there', async () => {
+      await build({ [J1]: pieces.journal1, [J2]: '' });
+      expect(await state(await open())).toEqual(afterBatch1);
+    });
+
+    it('while the snapshot was being written (a partial temp file)', async () => {
+      await build({
+        [J1]: pieces.journal1,
+        [J2]: pieces.journal2,
+        'snapshot.json.tmp': pieces.snapshot.subarray(0, 40),
+      });
+      const store = await open();
+      expect(await state(store)).toEqual(afterBatch2);
+      expect(await readdir(tmp.dir)).not.toContain('snapshot.json.tmp');
+    });
+
+    it('after the snapshot was renamed into place, before old segments were deleted', async () => {
+      await build({ [SNAP]: pieces.snapshot, [J1]: pieces.journal1, [J2]: pieces.journal2 });
+      const store = await open();
+      expect(await state(store)).toEqual(afterBatch2);
+      expect((await readdir(tmp.dir)).sort()).toEqual(['cadre.lock', J2, SNAP]);
+    });
+
+    it('after the old segments were deleted', async () => {
+      await build({ [SNAP]: pieces.snapshot, [J2]: pieces.journal2 });
+      expect(await state(await open())).toEqual(afterBatch2);
+    });
+
+    it('goes on committing into the right segment afterwards', async () => {
+      await build({ [SNAP]: pieces.snapshot, [J1]: pieces.journal1, [J2]: pieces.journal2 });
+      const store = await open();
+      await store.commit([put('d')]);
+      await store.close();
+      expect((await state(await open())).ids).toEqual(['b', 'c', 'd']);
+    });
+  });
+
+  describe('a torn last line', () => {
+    it('is dropped with a warning and cut off the file', async () => {
+      const torn = `${pieces.journal1.toString()}[{"op":"put","job":{"id":"z`;
+      await build({ [J1]: torn });
+      const logger = recordingLogger();
+      const store = await open(logger);
+      expect(await state(store)).toEqual(afterBatch1);
+      expect(logger.warnings).toHaveLength(1);
+      expect(logger.warnings[0]).toContain(`${J1}`);
+      expect(logger.warnings[0]).toContain('"line":3');
+      expect(await readFile(join(tmp.dir, J1))).toEqual(pieces.journal1);
+      await store.commit([put('d')]);
+      await store.close();
+      const again = await open();
+      expect((await state(again)).ids).toEqual(['a', 'b', 'd']);
+    });
+
+    it('is dropped when the disk left zeros instead of the line', async () => {
+      await build({
+        [SNAP]: pieces.snapshot,
+        [J2]: Buffer.concat([pieces.journal2, Buffer.alloc(30)]),
+      });
+      const logger = recordingLogger();
+      expect(await state(await open(logger))).toEqual(afterBatch2);
+      expect(logger.warnings).toHaveLength(1);
+    });
+
+    it('is dropped even when whole but missing its newline (it was never acknowledged)', async () => {
+      await build({ [J1]: `${pieces.journal1.toString()}${JSON.stringify([put('z')])}` });
+      expect(await state(await open())).toEqual(afterBatch1);
+    });
+  });
+
+  describe('damage', () => {
+    const expectCorrupt = async (file: string, line: number | null, why: RegExp) => {
+      const before = await readTree(tmp.dir);
+      const err: unknown = await openLowdbStore({ dir: tmp.dir, logger: recordingLogger() }).catch(
+        (e: unknown) => e,
+      );
+      expect(isCadreError(err) && err.code).toBe('ERR_STORE_CORRUPT');
+      const details = (err as { details: { file: string; line: number | null } }).details;
+      expect(details).toEqual({ file: join(tmp.dir, file), line });
+      expect(String(err)).toMatch(why);
+      expect(String(err)).toContain(line === null ? file : `${file}:${line}`);
+      // Nothing changed, and no lock was left behind.
+      expect(await readTree(tmp.dir)).toEqual(before);
+    };
+
+    it('a bad line in the middle of the journal', async () => {
+      const lines = pieces.journal1.toString().split('\n');
+      await build({ [J1]: `${lines[0]}\n{"op":\n${lines[1]}\n` });
+      await expectCorrupt(J1, 2, /bad JSON/);
+    });
+
+    it('an unknown op', async () => {
+      await build({ [J1]: `${pieces.journal1.toString()}[{"op":"explode","id":"a"}]\n[]\n` });
+      await expectCorrupt(J1, 3, /unknown mutation op "explode"/);
+    });
+
+    it('an unknown op even on the last line (it parsed, so it was not torn)', async () => {
+      await build({ [J1]: `${pieces.journal1.toString()}[{"op":"explode"}]\n` });
+      await expectCorrupt(J1, 3, /unknown mutation op/);
+    });
+
+    it('a torn line in a segment that is not the last', async () => {
+      await build({ [J1]: `${pieces.journal1.toString()}[{"op":`, [J2]: pieces.journal2 });
+      await expectCorrupt(J1, 3, /bad JSON/);
+    });
+
+    it('a missing segment', async () => {
+      await build({ [J2]: pieces.journal2 });
+      await expectCorrupt(J1, null, /journal segment 1 is missing/);
+    });
+
+    it('a gap between segments', async () => {
+      await build({ [J1]: pieces.journal1, 'journal-00000003.jsonl': pieces.journal2 });
+      await expectCorrupt(J2, null, /journal segment 2 is missing/);
+    });
+
+    it('a truncated snapshot', async () => {
+      await build({ [SNAP]: pieces.snapshot, [J2]: pieces.journal2 });
+      // Cut inside its closing lines: the last job line (3) loses its newline.
+      await truncate(join(tmp.dir, SNAP), pieces.snapshot.length - 4);
+      await expectCorrupt(SNAP, 3, /ends in the middle of a line/);
+    });
+
+    it('a snapshot cut right after a job line', async () => {
+      const lines = pieces.snapshot.toString().split('\n');
+      await build({ [SNAP]: `${lines.slice(0, 2).join('\n')}\n`, [J2]: pieces.journal2 });
+      await expectCorrupt(SNAP, null, /ends before its closing line/);
+    });
+
+    it('bad JSON in a snapshot job', async () => {
+      const text = pieces.snapshot.toString().replace('{"id":"b"', '{"id":b"');
+      await build({ [SNAP]: text, [J2]: pieces.journal2 });
+      await expectCorrupt(SNAP, 3, /bad JSON/);
+    });
+
+    it('a snapshot that is not one', async () => {
+      await build({ [SNAP]: '{"hello":"world"}\n' });
+      await expectCorrupt(SNAP, 1, /not a cadre snapshot/);
+    });
+  });
+
+  it('leaves a damaged store usable once repaired by hand', async () => {
+    await build({ [J1]: `${pieces.journal1.toString()}[{"op":"explode"}]\n` });
+    await expect(openLowdbStore({ dir: tmp.dir })).rejects.toThrow(/explode/);
+    await rm(join(tmp.dir, J1));
+    await cp(join(work.dir, J2), join(tmp.dir, J1));
+    expect((await state(await open())).ids).toEqual(['c']);
+  });
+});

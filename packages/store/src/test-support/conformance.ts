@@ -1,0 +1,150 @@
+/**
+ * The one suite every JobStore passes. `reopen` gives back what a restart
+ * would: the same instance for an in-memory store, a fresh open of the same
+ * directory for a durable one.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isCadreError } from '@cadre/core';
+import type { JobStore, Mutation, StoredState } from '../job-store.js';
+import { makeJob } from './jobs.js';
+
+export interface StoreHarness {
+  open(): Promise<JobStore>;
+  reopen(store: JobStore): Promise<JobStore>;
+  cleanup(): Promise<void>;
+}
+
+export function describeJobStoreConformance(
+  name: string,
+  factory: () => Promise<StoreHarness>,
+): void {
+  describe(`JobStore conformance: ${name}`, () => {
+    let harness: StoreHarness;
+    let store: JobStore;
+
+    beforeEach(async () => {
+      harness = await factory();
+      store = await harness.open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await harness.cleanup();
+    });
+
+    const reload = async (): Promise<StoredState> => {
+      store = await harness.reopen(store);
+      return store.load();
+    };
+
+    it('starts empty', async () => {
+      expect(await store.load()).toEqual({ jobs: [], categories: {} });
+    });
+
+    it('gives back what was committed', async () => {
+      const a = makeJob('a');
+      const b = makeJob('b', {
+        category: 'mail',
+        input: { nested: [1, 'two', null, { x: true }] },
+      });
+      await store.commit([{ op: 'put', job: a }]);
+      await store.commit([
+        { op: 'put', job: b },
+        { op: 'category', name: 'mail', override: { weight: 3 } },
+      ]);
+      expect(await reload()).toEqual({ jobs: [a, b], categories: { mail: { weight: 3 } } });
+    });
+
+    it('replaces a job on put, keeping its place in the order', async () => {
+      await store.commit([{ op: 'put', job: makeJob('a') }]);
+      await store.commit([{ op: 'put', job: makeJob('b') }]);
+      const running = makeJob('a', { state: 'running', attempts: 1 });
+      await store.commit([{ op: 'put', job: running }]);
+      const { jobs } = await reload();
+      expect(jobs.map((j) => j.id)).toEqual(['a', 'b']);
+      expect(jobs[0]).toEqual(running);
+    });
+
+    it('forgets a deleted job, and ignores deleting an unknown one', async () => {
+      await store.commit([
+        { op: 'put', job: makeJob('a') },
+        { op: 'put', job: makeJob('b') },
+      ]);
+      await store.commit([
+        { op: 'delete', id: 'a' },
+        { op: 'delete', id: 'nobody' },
+      ]);
+      expect((await reload()).jobs.map((j) => j.id)).toEqual(['b']);
+    });
+
+    it('merges category overrides', async () => {
+      await store.commit([{ op: 'category', name: 'mail', override: { weight: 2, paused: true } }]);
+      await store.commit([{ op: 'category', name: 'mail', override: { paused: false } }]);
+      await store.commit([{ op: 'category', name: 'img', override: { maxWorkers: null } }]);
+      expect((await reload()).categories).toEqual({
+        mail: { weight: 2, paused: false },
+        img: { maxWorkers: null },
+      });
+    });
+
+    it('applies concurrent commits in call order and resolves them in that order', async () => {
+      const resolved: number[] = [];
+      const commits = Array.from({ length: 100 }, (_, i) =>
+        store
+          .commit([{ op: 'put', job: makeJob('a', { progress: i }) }])
+          .then(() => resolved.push(i)),
+      );
+      await Promise.all(commits);
+      expect(resolved).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      const { jobs } = await reload();
+      expect(jobs).toEqual([makeJob('a', { progress: 99 })]);
+    });
+
+    it('resolves every one of many concurrent commits', async () => {
+      const ids = Array.from({ length: 500 }, (_, i) => `job-${i}`);
+      await Promise.all(ids.map((id) => store.commit([{ op: 'put', job: makeJob(id) }])));
+      expect((await reload()).jobs.map((j) => j.id)).toEqual(ids);
+    });
+
+    it('accepts an empty commit', async () => {
+      await store.commit([]);
+      await store.commit([{ op: 'put', job: makeJob('a') }]);
+      await store.commit([]);
+      expect((await reload()).jobs.map((j) => j.id)).toEqual(['a']);
+    });
+
+    it('keeps what was committed across several restarts', async () => {
+      await store.commit([{ op: 'put', job: makeJob('a') }]);
+      await reload();
+      await store.commit([
+        { op: 'put', job: makeJob('b') },
+        { op: 'delete', id: 'a' },
+      ]);
+      await reload();
+      await store.commit([{ op: 'put', job: makeJob('c') }]);
+      expect((await reload()).jobs.map((j) => j.id)).toEqual(['b', 'c']);
+    });
+
+    it('refuses a malformed mutation and keeps the rest of the store working', async () => {
+      const bad = [{ op: 'put', job: { ...makeJob('x'), id: '' } }] as const;
+      const err: unknown = await store.commit(bad).catch((e) => e);
+      expect(isCadreError(err) && err.code).toBe('ERR_VALIDATION');
+      const unknown = [{ op: 'explode' }] as unknown as Mutation[];
+      expect(
+        await store.commit(unknown).then(
+          () => null,
+          (e: unknown) => isCadreError(e) && e.code,
+        ),
+      ).toBe('ERR_VALIDATION');
+      await store.commit([{ op: 'put', job: makeJob('a') }]);
+      expect((await reload()).jobs.map((j) => j.id)).toEqual(['a']);
+    });
+
+    it('refuses commits once closed', async () => {
+      await store.close();
+      const err: unknown = await store.commit([{ op: 'put', job: makeJob('a') }]).catch((e) => e);
+      expect(isCadreError(err) && err.code).toBe('ERR_STORE_UNAVAILABLE');
+      store = await harness.open();
+    });
+  });
+}
