@@ -5,7 +5,10 @@ import { category, startEngine, stopAll, until } from './test-support/harness.js
 
 afterEach(stopAll);
 
-const startsOf = (changes: Job[]) => changes.filter((j) => j.state === 'running').map((j) => j.id);
+/** Ids in the order their attempts started (progress reports repeat a running job). */
+const startsOf = (changes: Job[]) => [
+  ...new Set(changes.filter((j) => j.state === 'running').map((j) => `${j.id}/${j.attempts}`)),
+].map((s) => s.split('/')[0]!);
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<CadreError> {
   try {

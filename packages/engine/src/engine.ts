@@ -39,7 +39,7 @@ import {
   type TaskConfig,
   type TaskView,
 } from '@cadre/core';
-import type { TaskPool } from '@cadre/pool';
+import { createPool, type TaskPool } from '@cadre/pool';
 import type { JobStore, Mutation } from '@cadre/store';
 import { CategoryState } from './category-state.js';
 import { CommitBatcher } from './commit-batcher.js';
@@ -65,8 +65,11 @@ export interface PoolHooks {
 export interface EngineOptions {
   config: EngineConfig;
   store: JobStore;
-  /** Builds the task pool; the engine calls it once, at start. */
-  pool: (hooks: PoolHooks) => TaskPool;
+  /**
+   * Builds the task pool; the engine calls it once, at start.
+   * @defaultValue one piscina pool of `config.workers` threads running `config.tasks`
+   */
+  pool?: (hooks: PoolHooks) => TaskPool;
   /** @defaultValue Date.now */
   clock?: Clock;
   /** @defaultValue Math.random */
@@ -92,7 +95,7 @@ export function createEngine(options: EngineOptions): Engine {
 class CadreEngine implements Engine {
   readonly #config: EngineConfig;
   readonly #store: JobStore;
-  readonly #makePool: EngineOptions['pool'];
+  readonly #makePool: (hooks: PoolHooks) => TaskPool;
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #log: Logger;
@@ -127,7 +130,7 @@ class CadreEngine implements Engine {
   constructor(options: EngineOptions) {
     this.#config = options.config;
     this.#store = options.store;
-    this.#makePool = options.pool;
+    this.#makePool = options.pool ?? ((hooks) => defaultPool(options.config, hooks));
     this.#clock = options.clock ?? { now: Date.now };
     this.#random = options.random ?? Math.random;
     this.#log = options.logger ?? silent;
@@ -307,7 +310,7 @@ class CadreEngine implements Engine {
     this.#attempts.get(id)?.controller.abort();
     await this.#batcher.add([mutation]);
     this.#pump();
-    return this.get(id);
+    return mutation.job;
   }
 
   async retry(id: string): Promise<Job> {
@@ -316,7 +319,8 @@ class CadreEngine implements Engine {
     const mutation = this.#apply(job, { type: 'retry' }, this.#clock.now());
     await this.#batcher.add([mutation]);
     this.#pump();
-    return this.get(id);
+    // As retried; it may have started already.
+    return mutation.job;
   }
 
   async patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView> {
@@ -414,7 +418,7 @@ class CadreEngine implements Engine {
    * The one place a job changes: runs the transition, keeps every index and
    * counter in step, tells listeners, and returns the mutation to commit.
    */
-  #apply(job: Job, event: JobEvent, now: number): Mutation {
+  #apply(job: Job, event: JobEvent, now: number): { op: 'put'; job: Job } {
     const next = transition(job, event, now);
     this.#jobs.set(next.id, next);
     this.#leave(job);
@@ -529,7 +533,7 @@ class CadreEngine implements Engine {
     const job = this.#jobs.get(id)!;
     const now = this.#clock.now();
     const mutation = this.#apply(job, { type: 'start' }, now);
-    const running = (mutation as { job: Job }).job;
+    const running = mutation.job;
     this.#batcher.add([mutation]).catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job start'));
     const controller = new AbortController();
     this.#attempts.set(id, { controller, attempt: running.attempts });
@@ -558,7 +562,7 @@ class CadreEngine implements Engine {
       const retryDelayMs = backoffDelay(cat.config.backoff, job.attempts, this.#random());
       const mutation = this.#apply(job, { type: 'settle', outcome, retryDelayMs }, this.#clock.now());
       this.#batcher.add([mutation]).catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job outcome'));
-      if (mutation.op === 'put' && mutation.job.state === 'retrying') this.#armDelayTimer();
+      if (mutation.job.state === 'retrying') this.#armDelayTimer();
     }
     if (this.#busy === 0 && this.#drained) this.#drained();
     this.#pump();
@@ -692,6 +696,16 @@ class CadreEngine implements Engine {
     }
     return false;
   }
+}
+
+function defaultPool(config: EngineConfig, hooks: PoolHooks): TaskPool {
+  return createPool({
+    workers: config.workers,
+    tasks: config.tasks,
+    maxResultBytes: config.maxResultBytes,
+    ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
+    onProgress: hooks.onProgress,
+  });
 }
 
 /** Where in sorted `ids` the first id ≥ `id` stands. */
