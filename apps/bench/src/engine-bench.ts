@@ -32,7 +32,7 @@ export async function rawPiscinaRate(threads: number, n: number): Promise<number
   return rate;
 }
 
-function benchConfig(threads: number): EngineConfig {
+export function benchConfig(threads: number): EngineConfig {
   return {
     workers: threads,
     balanceIntervalMs: 1000,
@@ -83,7 +83,8 @@ export async function startBenchEngine(threads: number, kind: StoreKind): Promis
   const engine = createEngine({
     config,
     store,
-    pool: (hooks) => createPool({ workers: threads, tasks: config.tasks, onProgress: hooks.onProgress }),
+    pool: (hooks) =>
+      createPool({ workers: threads, tasks: config.tasks, onProgress: hooks.onProgress }),
   });
   await engine.start();
   return {
@@ -168,7 +169,8 @@ export async function startLatency(
   });
   await Promise.all(pending);
   const deadline = Date.now() + 30_000;
-  while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (latencies.length < total && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   off();
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
 }

@@ -2,12 +2,18 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, store, http)
+ *   npm run bench -- engine store     only those sections (engine, store, recovery, http)
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  */
-import { availableParallelism } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { benchStore } from '@cadre/store';
 import { engineRate, rawPiscinaRate, startBenchEngine, startLatency } from './engine-bench.js';
-import { table } from './table.js';
+import { fmt, table } from './table.js';
 
 const threads = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const jobs = Number(process.env.BENCH_JOBS ?? 100_000);
@@ -42,9 +48,82 @@ async function engineSection(): Promise<void> {
   console.log(table(rows));
 }
 
+async function storeSection(): Promise<void> {
+  const recoveryJobs = Number(process.env.BENCH_RECOVERY_JOBS ?? 1_000_000);
+  console.log(`\n## Durable store (lowdb: snapshot + journal, group commit)\n`);
+  const r = await benchStore({ recoveryJobs, log: (line) => console.error(`  … ${line}`) });
+  const rows: (string | number)[][] = [
+    ['live jobs stored', 'commits/s', 'p50 ms', 'p99 ms', 'max ms', 'commits per fsync'],
+  ];
+  for (const c of r.commit) {
+    rows.push([
+      c.liveJobs.toLocaleString('en-US'),
+      c.commitsPerSec,
+      c.p50Ms,
+      c.p99Ms,
+      c.maxMs,
+      c.commitsPerFlush,
+    ]);
+  }
+  console.log(table(rows));
+  const [small, large] = r.commit;
+  if (small && large) {
+    console.log(
+      `\ncommit throughput 100k vs 1k live jobs: ${fmt(large.commitsPerSec / small.commitsPerSec)} (target ≥ 0.80)`,
+    );
+  }
+  console.log(
+    `compaction of ${r.compaction.liveJobs.toLocaleString('en-US')} jobs: ${fmt(r.compaction.compactionMs)} ms, ` +
+      `snapshot ${fmt(r.compaction.snapshotBytes / 1e6)} MB, longest event-loop stall ${fmt(r.compaction.longestStallMs)} ms (target < 50)`,
+  );
+  console.log(
+    `recovery of ${r.recovery.jobs.toLocaleString('en-US')} queued jobs: from the journal ${fmt(r.recovery.fromJournalMs / 1000)} s, ` +
+      `from the snapshot ${fmt(r.recovery.fromSnapshotMs / 1000)} s (target < 15 s)`,
+  );
+}
+
+async function recoverySection(): Promise<void> {
+  const n = Number(process.env.BENCH_RECOVERY_JOBS ?? 1_000_000);
+  console.log(`\n## Engine on the durable store with ${n.toLocaleString('en-US')} queued jobs\n`);
+  const dir = await mkdtemp(join(tmpdir(), 'cadre-bench-recovery-'));
+  const child = fileURLToPath(new URL('./recovery-child.js', import.meta.url));
+  const run = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', child, ...args],
+      {
+        maxBuffer: 1 << 20,
+      },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      startMs: number;
+      rssMb: number;
+      heapMb: number;
+      queued: number;
+    };
+  };
+  try {
+    const filled = await run('fill', dir, String(n));
+    const opened = await run('open', dir);
+    console.log(
+      table([
+        ['measure', 'value', 'target'],
+        ['RSS with the jobs queued (after submitting them), MB', filled.rssMb, '< 1,500'],
+        ['start (recovery) time, s', opened.startMs / 1000, '< 15'],
+        ['RSS after recovery, MB', opened.rssMb, '< 1,500'],
+        ['jobs queued after recovery', opened.queued, n],
+      ]),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
+  if (want('store')) await storeSection();
+  if (want('recovery')) await recoverySection();
 }
 
 main().catch((err: unknown) => {
