@@ -1,0 +1,247 @@
+/**
+ * The HTTP API (shared/API.md). `createApp` builds the express app and never
+ * listens: main.ts and the tests own the server. Routes are thin: parse with
+ * the zod schemas, call the engine, map errors through error-status.ts.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CadreError, Errors, type JobRequest } from '@cadre/core';
+import type { Engine } from '@cadre/engine';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import helmet from 'helmet';
+import type { z } from 'zod';
+import { describeIssues, fieldIssues } from './config/zod-issues.js';
+import { requireToken, type FailureLimiter } from './http/auth.js';
+import { sendCadreError } from './http/error-status.js';
+import { jsonBody, requireJson } from './http/json-body.js';
+import { openApiDocument } from './http/openapi.js';
+import {
+  MAX_BATCH,
+  MAX_INPUT_BYTES,
+  categoryPatchSchema,
+  getJobQuerySchema,
+  jobRequestSchema,
+  listJobsQuerySchema,
+} from './http/schemas.js';
+import type { Metrics } from './metrics.js';
+
+export interface AppLogger {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface AppDeps {
+  engine: Engine;
+  logger: AppLogger;
+  metrics: Metrics;
+  /** When set, `/api/*` and `/metrics` need `Authorization: Bearer <token>`. */
+  token?: string | null;
+  /** Origin allowed to call the API cross-origin; null = none (no CORS headers). */
+  corsOrigin?: string | null;
+  /** The built dashboard; served at `/` when the directory exists. */
+  webDir?: string | null;
+  /** True once shutdown began: new work is refused with 503 ERR_SHUTTING_DOWN. */
+  isDraining?: () => boolean;
+  /** Failed-token limiter; injectable for tests. */
+  authLimiter?: FailureLimiter;
+}
+
+const batchSchema = jobRequestSchema.array().min(1).max(MAX_BATCH);
+
+export function createApp(deps: AppDeps): express.Express {
+  const { engine, logger, metrics } = deps;
+  const token = deps.token ?? null;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // socket.io upgrades to a websocket on the same origin; older
+          // browsers do not count ws: as 'self'.
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          // Served over plain http on loopback: upgrading would break it.
+          upgradeInsecureRequests: null,
+        },
+      },
+      strictTransportSecurity: false,
+    }),
+  );
+  if (deps.corsOrigin) app.use(cors(deps.corsOrigin));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  if (token !== null) {
+    const guard = requireToken(token, deps.authLimiter);
+    app.use('/api', guard);
+    app.use('/metrics', guard);
+  }
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.contentType);
+    res.send(await metrics.render());
+  });
+
+  const api = express.Router();
+  api.use(jsonBody());
+
+  const refuseWhileDraining: RequestHandler = (_req, _res, next) => {
+    next(deps.isDraining?.() === true ? Errors.shuttingDown() : undefined);
+  };
+
+  api.post('/jobs', refuseWhileDraining, async (req, res) => {
+    const body = requireJson(req);
+    const many = Array.isArray(body);
+    const requests = many ? parse(batchSchema, body) : [parse(jobRequestSchema, body)];
+    requests.forEach((r, i) => {
+      if (r.input === undefined) return;
+      const bytes = Buffer.byteLength(JSON.stringify(r.input) ?? 'null');
+      if (bytes > MAX_INPUT_BYTES) {
+        const path = many ? `[${i}].input` : 'input';
+        throw new CadreError(
+          'ERR_PAYLOAD_TOO_LARGE',
+          `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
+          { index: many ? i : null, path, bytes, limit: MAX_INPUT_BYTES },
+        );
+      }
+    });
+    const results = await engine.submit(requests as JobRequest[]);
+    // Decision: a batch answers 201 if it created any job, 200 if every job
+    // already existed (all idempotency keys matched).
+    res.status(results.some((r) => r.created) ? 201 : 200);
+    if (many) res.json(results.map((r) => r.job));
+    else res.json(results[0]?.job);
+  });
+
+  api.get('/jobs', (req, res) => {
+    const query = parse(listJobsQuerySchema, req.query);
+    res.json(engine.list(query));
+  });
+
+  api.get('/jobs/:id', async (req, res) => {
+    const { waitMs } = parse(getJobQuerySchema, req.query);
+    const id = req.params.id as string;
+    res.json(
+      waitMs === undefined || waitMs === 0 ? engine.get(id) : await engine.waitFor(id, waitMs),
+    );
+  });
+
+  api.post('/jobs/:id/cancel', async (req, res) => {
+    res.json(await engine.cancel(req.params.id as string));
+  });
+
+  api.post('/jobs/:id/retry', refuseWhileDraining, async (req, res) => {
+    res.json(await engine.retry(req.params.id as string));
+  });
+
+  api.get('/categories', (_req, res) => {
+    res.json(engine.categories());
+  });
+
+  api.patch('/categories/:name', async (req, res) => {
+    const name = req.params.name as string;
+    // Unknown category first: a 404 says more than a complaint about the body.
+    if (!engine.categories().some((c) => c.name === name)) throw Errors.unknownCategory(name);
+    const patch = parse(categoryPatchSchema, requireJson(req));
+    res.json(await engine.patchCategory(name, patch));
+  });
+
+  api.get('/tasks', (_req, res) => {
+    res.json(engine.tasks());
+  });
+
+  api.get('/stats', (_req, res) => {
+    res.json(engine.stats());
+  });
+
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  api.use((req, _res, next) => {
+    next(new CadreError('ERR_NOT_FOUND', `no route ${req.method} ${req.baseUrl}${req.path}`));
+  });
+
+  // Status overrides for the category routes: there, an unknown category is
+  // the resource itself missing.
+  api.use('/categories', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!sendCadreError(res, err, { ERR_UNKNOWN_CATEGORY: 404 })) next(err);
+  });
+
+  app.use('/api', api);
+
+  const webDir = deps.webDir ?? null;
+  if (webDir !== null && isDirectory(webDir)) {
+    app.use(express.static(webDir, { index: 'index.html' }));
+    const index = join(webDir, 'index.html');
+    // SPA fallback: client-side routes load the dashboard.
+    app.use((req, res, next) => {
+      if ((req.method !== 'GET' && req.method !== 'HEAD') || !existsSync(index)) {
+        next();
+        return;
+      }
+      if (/^\/(api|metrics|healthz|socket\.io)(\/|$)/.test(req.path)) {
+        next();
+        return;
+      }
+      res.sendFile(index);
+    });
+  }
+
+  app.use((req, _res, next) => {
+    next(new CadreError('ERR_NOT_FOUND', `no route ${req.method} ${req.path}`));
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (sendCadreError(res, err)) return;
+    logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    res.status(500).json({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
+  });
+
+  return app;
+}
+
+/** Parses with `schema` or throws ERR_VALIDATION naming the fields. */
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = fieldIssues(result.error);
+  throw Errors.validation(describeIssues(issues), { issues });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function cors(origin: string): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PATCH,OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization,Content-Type');
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}

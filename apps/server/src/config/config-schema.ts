@@ -1,0 +1,75 @@
+/**
+ * The config file's shape (zod 4). Every field is optional except `tasks` and
+ * the names; defaults are filled in here so that load-config only resolves
+ * paths and cross-references.
+ */
+import { BACKOFF_KINDS } from '@cadre/core';
+import { z } from 'zod';
+
+/** Names appear in URLs, metric labels and log lines: keep them plain. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const name = z
+  .string()
+  .regex(NAME_PATTERN, 'must be 1..64 letters, digits, _ . - (starting with a letter or digit)');
+
+const ms = z.int().min(0);
+/** One day: longer attempts are a mistake rather than a setting. */
+const MAX_TIMEOUT_MS = 86_400_000;
+
+export const backoffSchema = z
+  .strictObject({
+    kind: z.enum(BACKOFF_KINDS).default('exponential'),
+    baseMs: ms.default(1000),
+    maxMs: ms.default(60_000),
+    jitter: z.number().min(0).max(1).default(0.2),
+  })
+  .refine((b) => b.maxMs >= b.baseMs, { message: 'maxMs must be ≥ baseMs', path: ['maxMs'] });
+
+export const categorySchema = z.strictObject({
+  name,
+  weight: z.number().positive().max(1_000_000).default(1),
+  minWorkers: z.int().min(0).max(1024).default(0),
+  maxWorkers: z.int().min(1).max(1024).nullable().default(null),
+  maxRetries: z.int().min(0).max(100).default(3),
+  backoff: backoffSchema.prefault({}),
+  timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).nullable().default(null),
+  maxQueued: z.int().min(1).nullable().default(null),
+});
+
+export const taskSchema = z.strictObject({
+  name,
+  module: z.string().min(1),
+  export: z.string().min(1).default('default'),
+  category: name.nullable().default(null),
+  maxRetries: z.int().min(0).max(100).nullable().default(null),
+  timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).nullable().default(null),
+});
+
+export const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  workers: z.int().min(1).max(1024).optional(),
+  balanceIntervalMs: z.int().min(10).max(3_600_000).default(1000),
+  categories: z.array(categorySchema).default([]),
+  tasks: z.array(taskSchema).default([]),
+  retention: z
+    .strictObject({
+      maxAgeMs: ms.default(3_600_000),
+      maxCount: z.int().min(1).default(50_000),
+    })
+    .prefault({}),
+  maxQueuedTotal: z.int().min(1).nullable().default(null),
+  maxResultBytes: z
+    .int()
+    .min(1)
+    .default(1024 * 1024),
+  resourceLimits: z
+    .strictObject({
+      maxOldGenerationSizeMb: z.int().min(16),
+      maxYoungGenerationSizeMb: z.int().min(1).optional(),
+      stackSizeMb: z.number().positive().optional(),
+    })
+    .nullable()
+    .default(null),
+});
+
+export type ConfigFile = z.output<typeof configFileSchema>;

@@ -1,0 +1,138 @@
+/**
+ * Reads the config file, validates it, applies the environment overrides and
+ * returns the engine's `EngineConfig`. Every error is an ERR_CONFIG that names
+ * the file (or variable) and the field.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Errors, type CategoryConfig, type EngineConfig, type TaskConfig } from '@cadre/core';
+import { categorySchema, configFileSchema, type ConfigFile } from './config-schema.js';
+import { describeIssues, fieldIssues } from './zod-issues.js';
+
+/** The shipped example; `src/config` and `dist/config` sit at the same depth. */
+export const EXAMPLE_CONFIG = fileURLToPath(
+  new URL('../../example/cadre.config.json', import.meta.url),
+);
+
+export interface LoadConfigOptions {
+  /** Path of the config file; relative paths resolve against `cwd`. @defaultValue env.CADRE_CONFIG ?? EXAMPLE_CONFIG */
+  file?: string;
+  /** @defaultValue process.env */
+  env?: Record<string, string | undefined>;
+  /** @defaultValue process.cwd() */
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file that was read. */
+  file: string;
+  config: EngineConfig;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const given = options.file ?? nonEmpty(env.CADRE_CONFIG) ?? EXAMPLE_CONFIG;
+  const file = isAbsolute(given) ? given : resolve(cwd, given);
+
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw Errors.config(
+      file,
+      code === 'ENOENT' ? 'config file not found' : `cannot read the config file (${code ?? err})`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw Errors.config(file, `not valid JSON: ${(err as Error).message}`);
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = fieldIssues(parsed.error);
+    throw Errors.config(file, describeIssues(issues), { issues });
+  }
+  const config = resolveConfig(file, parsed.data);
+  applyEnv(config, env);
+  return { file, config };
+}
+
+function resolveConfig(file: string, data: ConfigFile): EngineConfig {
+  const fail = (path: string, message: string): never => {
+    throw Errors.config(file, `${path}: ${message}`, { issues: [{ path, message }] });
+  };
+
+  const categories: CategoryConfig[] = [];
+  const seen = new Set<string>();
+  data.categories.forEach((c, i) => {
+    if (seen.has(c.name)) fail(`categories[${i}].name`, `duplicate category '${c.name}'`);
+    seen.add(c.name);
+    if (c.maxWorkers !== null && c.maxWorkers < c.minWorkers) {
+      fail(`categories[${i}].maxWorkers`, 'must be ≥ minWorkers');
+    }
+    categories.push({ ...c, backoff: { ...c.backoff } });
+  });
+  // Jobs that name no category go to 'default', so it always exists.
+  if (!seen.has('default')) {
+    categories.unshift(categorySchema.parse({ name: 'default' }));
+    seen.add('default');
+  }
+
+  const baseDir = dirname(file);
+  const tasks: TaskConfig[] = [];
+  const taskNames = new Set<string>();
+  data.tasks.forEach((t, i) => {
+    if (taskNames.has(t.name)) fail(`tasks[${i}].name`, `duplicate task '${t.name}'`);
+    taskNames.add(t.name);
+    if (t.category !== null && !seen.has(t.category)) {
+      fail(`tasks[${i}].category`, `unknown category '${t.category}'`);
+    }
+    const module = isAbsolute(t.module) ? t.module : resolve(baseDir, t.module);
+    if (!existsSync(module)) fail(`tasks[${i}].module`, `file not found: ${module}`);
+    tasks.push({ ...t, module });
+  });
+
+  return {
+    workers: data.workers ?? availableParallelism(),
+    balanceIntervalMs: data.balanceIntervalMs,
+    categories,
+    tasks,
+    retention: { ...data.retention },
+    maxQueuedTotal: data.maxQueuedTotal,
+    maxResultBytes: data.maxResultBytes,
+    resourceLimits: data.resourceLimits,
+  };
+}
+
+function applyEnv(config: EngineConfig, env: Record<string, string | undefined>): void {
+  const workers = intFromEnv(env, 'CADRE_WORKERS', 1, 1024);
+  if (workers !== null) config.workers = workers;
+  const balance = intFromEnv(env, 'CADRE_BALANCE_MS', 10, 3_600_000);
+  if (balance !== null) config.balanceIntervalMs = balance;
+}
+
+/** `null` when unset or empty; throws ERR_CONFIG naming the variable otherwise. */
+export function intFromEnv(
+  env: Record<string, string | undefined>,
+  variable: string,
+  min: number,
+  max: number,
+): number | null {
+  const raw = nonEmpty(env[variable]);
+  if (raw === undefined) return null;
+  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw Errors.config(variable, `must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,249 @@
+/**
+ * /api/openapi.json, generated from the same zod schemas the routes parse
+ * with (requests), plus zod descriptions of the answers (responses), so that
+ * the document cannot drift from what the server accepts.
+ */
+import { ERROR_CODES, ERROR_KINDS, FAILURE_REASONS, JOB_STATES } from '@cadre/core';
+import { z } from 'zod';
+import {
+  categoryPatchSchema,
+  getJobQuerySchema,
+  jobRequestSchema,
+  listJobsQuerySchema,
+  submitBodySchema,
+} from './schemas.js';
+
+const json = z.unknown().describe('any JSON value');
+const isoOrNull = z.string().nullable();
+
+const jobSchema = z.object({
+  id: z.string(),
+  key: z.string().nullable(),
+  category: z.string(),
+  task: z.string(),
+  input: json,
+  state: z.enum(JOB_STATES),
+  attempts: z.int(),
+  maxRetries: z.int(),
+  timeoutMs: z.int().nullable(),
+  runAt: isoOrNull,
+  createdAt: z.string(),
+  startedAt: isoOrNull,
+  finishedAt: isoOrNull,
+  durationMs: z.number().nullable(),
+  progress: z.number().nullable(),
+  result: json,
+  lastError: z.object({ message: z.string(), kind: z.enum(ERROR_KINDS) }).nullable(),
+  failure: z.enum(FAILURE_REASONS).nullable(),
+});
+
+const allocationSchema = z.record(z.string(), z.int());
+
+const categorySchema = z.object({
+  name: z.string(),
+  weight: z.number(),
+  minWorkers: z.int(),
+  maxWorkers: z.int().nullable(),
+  paused: z.boolean(),
+  delayed: z.int(),
+  queued: z.int(),
+  running: z.int(),
+  retrying: z.int(),
+  allocated: z.int(),
+  succeeded: z.int(),
+  failed: z.int(),
+  cancelled: z.int(),
+  throughput: z.number(),
+});
+
+const statsSchema = z.object({
+  workers: z.int(),
+  allocation: allocationSchema,
+  queued: z.int(),
+  running: z.int(),
+  delayed: z.int(),
+  retrying: z.int(),
+  succeeded: z.int(),
+  failed: z.int(),
+  cancelled: z.int(),
+  uptimeMs: z.number(),
+});
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]),
+    message: z.string(),
+    details: json.optional(),
+  }),
+});
+
+const registry = z.registry<{ id: string }>();
+registry.add(jobRequestSchema, { id: 'JobRequest' });
+registry.add(submitBodySchema, { id: 'SubmitBody' });
+registry.add(categoryPatchSchema, { id: 'CategoryPatch' });
+registry.add(jobSchema, { id: 'Job' });
+registry.add(categorySchema, { id: 'Category' });
+registry.add(statsSchema, { id: 'Stats' });
+registry.add(errorSchema, { id: 'Error' });
+registry.add(z.array(z.object({ name: z.string(), category: z.string().nullable() })), {
+  id: 'TaskList',
+});
+registry.add(z.object({ jobs: z.array(jobSchema), nextCursor: z.string().nullable() }), {
+  id: 'JobPage',
+});
+
+type JsonSchema = Record<string, unknown>;
+
+function components(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const out: Record<string, JsonSchema> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as JsonSchema;
+    out[id] = rest;
+  }
+  return out;
+}
+
+/** Query parameters from a zod object schema. */
+function queryParameters(schema: z.ZodObject): JsonSchema[] {
+  const { properties = {} } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonSchema>;
+  };
+  return Object.entries(properties).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: s,
+  }));
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const content = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const answer = (description: string, schema: JsonSchema) => ({
+  description,
+  content: content(schema),
+});
+const errorAnswer = (description: string) => answer(description, ref('Error'));
+const pathParam = (name: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+});
+
+let cached: JsonSchema | null = null;
+
+export function openApiDocument(): JsonSchema {
+  cached ??= {
+    openapi: '3.1.0',
+    info: {
+      title: 'cadre',
+      version: '1.0.0',
+      description: 'Durable background jobs with weighted worker balancing (shared/API.md).',
+    },
+    components: {
+      schemas: components(),
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
+    security: [{}, { bearer: [] }],
+    paths: {
+      '/api/jobs': {
+        post: {
+          summary: 'Submit one job or a batch of up to 10,000',
+          requestBody: { required: true, content: content(ref('SubmitBody')) },
+          responses: {
+            201: answer('Created, durable (job or array of jobs, in order)', {
+              oneOf: [ref('Job'), { type: 'array', items: ref('Job') }],
+            }),
+            200: answer('Every job already existed (idempotency keys)', {
+              oneOf: [ref('Job'), { type: 'array', items: ref('Job') }],
+            }),
+            400: errorAnswer('Invalid request, unknown task or category'),
+            413: errorAnswer('Body or an input too large'),
+            429: errorAnswer('Queue full'),
+            503: errorAnswer('Shutting down or store unavailable'),
+          },
+        },
+        get: {
+          summary: 'List jobs, newest first',
+          parameters: queryParameters(listJobsQuerySchema),
+          responses: { 200: answer('A page', ref('JobPage')), 400: errorAnswer('Invalid query') },
+        },
+      },
+      '/api/jobs/{id}': {
+        get: {
+          summary: 'One job; with waitMs, waits for it to finish first',
+          parameters: [pathParam('id'), ...queryParameters(getJobQuerySchema)],
+          responses: { 200: answer('The job', ref('Job')), 404: errorAnswer('Unknown id') },
+        },
+      },
+      '/api/jobs/{id}/cancel': {
+        post: {
+          summary: 'Cancel a waiting or running job',
+          parameters: [pathParam('id')],
+          responses: {
+            200: answer('The job', ref('Job')),
+            404: errorAnswer('Unknown id'),
+            409: errorAnswer('Already finished'),
+          },
+        },
+      },
+      '/api/jobs/{id}/retry': {
+        post: {
+          summary: 'Queue a failed or cancelled job again',
+          parameters: [pathParam('id')],
+          responses: {
+            200: answer('The job', ref('Job')),
+            404: errorAnswer('Unknown id'),
+            409: errorAnswer('Not failed or cancelled'),
+          },
+        },
+      },
+      '/api/categories': {
+        get: {
+          summary: 'Categories',
+          responses: { 200: answer('Categories', { type: 'array', items: ref('Category') }) },
+        },
+      },
+      '/api/categories/{name}': {
+        patch: {
+          summary: 'Change weight, minWorkers, maxWorkers or paused',
+          parameters: [pathParam('name')],
+          requestBody: { required: true, content: content(ref('CategoryPatch')) },
+          responses: {
+            200: answer('The category', ref('Category')),
+            400: errorAnswer('Invalid patch'),
+            404: errorAnswer('Unknown category'),
+          },
+        },
+      },
+      '/api/tasks': {
+        get: { summary: 'Registered tasks', responses: { 200: answer('Tasks', ref('TaskList')) } },
+      },
+      '/api/stats': {
+        get: { summary: 'Totals', responses: { 200: answer('Stats', ref('Stats')) } },
+      },
+      '/healthz': {
+        get: {
+          summary: 'Liveness (no token needed)',
+          security: [],
+          responses: { 200: answer('Alive', { type: 'object' }) },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { 200: { description: 'Prometheus text format' } },
+        },
+      },
+      '/api/openapi.json': {
+        get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } },
+      },
+    },
+  };
+  return cached;
+}

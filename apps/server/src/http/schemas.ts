@@ -1,0 +1,62 @@
+/**
+ * Every request shape the HTTP API accepts, in one place: the routes parse
+ * with these and /api/openapi.json is generated from them.
+ */
+import { JOB_STATES } from '@cadre/core';
+import { z } from 'zod';
+
+/** Batches beyond this are refused whole. */
+export const MAX_BATCH = 10_000;
+/** Serialized size limit of one job's input. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+/** A year: a delay beyond it is almost surely a unit mistake. */
+export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
+export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+export const MAX_WAIT_MS = 30_000;
+
+const shortString = z.string().min(1).max(200);
+
+export const jobRequestSchema = z
+  .strictObject({
+    task: shortString.describe('a registered task'),
+    category: shortString.optional().describe("default: the task's category, else 'default'"),
+    // Not z.json(): the body came from JSON.parse, so it is JSON already, and
+    // walking 10,000 inputs again (recursively) would only cost time and stack.
+    input: z.unknown().optional().describe('any JSON, at most 1 MiB serialized; default null'),
+    delayMs: z.int().min(0).max(MAX_DELAY_MS).optional(),
+    runAt: z.iso.datetime({ offset: true }).optional().describe('ISO time'),
+    maxRetries: z.int().min(0).max(100).optional(),
+    timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).optional(),
+    key: shortString.optional().describe('idempotency key'),
+  })
+  .refine((r) => r.delayMs === undefined || r.runAt === undefined, {
+    message: 'give delayMs or runAt, not both',
+    path: ['runAt'],
+  });
+
+export const submitBodySchema = z.union([
+  jobRequestSchema,
+  z.array(jobRequestSchema).min(1).max(MAX_BATCH),
+]);
+
+export const getJobQuerySchema = z.object({
+  waitMs: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional(),
+});
+
+export const listJobsQuerySchema = z.object({
+  category: shortString.optional(),
+  state: z.enum(JOB_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().min(1).max(1000).optional(),
+});
+
+export const categoryPatchSchema = z
+  .strictObject({
+    weight: z.number().positive().max(1_000_000).optional(),
+    minWorkers: z.int().min(0).max(1024).optional(),
+    maxWorkers: z.int().min(1).max(1024).nullable().optional(),
+    paused: z.boolean().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, {
+    message: 'give at least one of weight, minWorkers, maxWorkers, paused',
+  });

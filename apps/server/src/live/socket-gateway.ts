@@ -1,0 +1,135 @@
+/**
+ * The socket.io gateway (shared/API.md, "Live events").
+ *
+ * Events are sampled for the UI: job changes only set a dirty flag, and a
+ * one-second tick sends one `snapshot` if anything changed, never one message
+ * per job. Per-job `job` events go only to sockets that `watch` that id, via a
+ * room per id.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { ClientToServerEvents, ServerToClientEvents, SnapshotPayload } from '@cadre/client';
+import type { Job } from '@cadre/core';
+import type { Engine } from '@cadre/engine';
+import { Server } from 'socket.io';
+import { tokenMatches } from '../http/auth.js';
+
+export interface LiveLogger {
+  warn(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface LiveOptions {
+  engine: Engine;
+  /** When set, connections need `auth: { token }`. */
+  token?: string | null;
+  logger?: LiveLogger;
+  /** Origin allowed to connect cross-origin; null = same origin only. */
+  corsOrigin?: string | null;
+  /** @defaultValue 1000 */
+  snapshotIntervalMs?: number;
+  /** Ids one socket may watch at once; more are ignored. @defaultValue 1000 */
+  maxWatched?: number;
+}
+
+/** Closes the socket server and stops listening to the engine. */
+export type CloseLive = () => Promise<void>;
+
+const MAX_ID_LENGTH = 200;
+
+interface SocketData {
+  watched: Set<string>;
+}
+
+export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseLive {
+  const { engine } = options;
+  const token = options.token ?? null;
+  const maxWatched = options.maxWatched ?? 1000;
+  const io = new Server<
+    ClientToServerEvents,
+    ServerToClientEvents,
+    Record<string, never>,
+    SocketData
+  >(httpServer, {
+    serveClient: false,
+    ...(options.corsOrigin ? { cors: { origin: options.corsOrigin } } : {}),
+  });
+
+  if (token !== null) {
+    io.use((socket, next) => {
+      const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (tokenMatches(token, given)) {
+        next();
+        return;
+      }
+      options.logger?.debug({ address: socket.handshake.address }, 'socket refused: wrong token');
+      next(new Error('unauthorized'));
+    });
+  }
+
+  const snapshot = (): SnapshotPayload => ({
+    stats: engine.stats(),
+    categories: engine.categories(),
+  });
+
+  io.on('connection', (socket) => {
+    socket.data.watched = new Set();
+    socket.emit('snapshot', snapshot());
+    socket.on('watch', (id: unknown) => {
+      if (!validId(id)) return;
+      const watched = socket.data.watched;
+      if (watched.has(id) || watched.size >= maxWatched) return;
+      watched.add(id);
+      void socket.join(room(id));
+    });
+    socket.on('unwatch', (id: unknown) => {
+      if (!validId(id) || !socket.data.watched.delete(id)) return;
+      void socket.leave(room(id));
+    });
+  });
+
+  let dirty = false;
+  // Also catches changes no job event reports (a category paused, throughput
+  // decaying after the last job): compare what would be sent with what was.
+  let lastSent = '';
+  const offJob = engine.on('job:changed', (job: Job) => {
+    dirty = true;
+    const r = room(job.id);
+    // Rooms exist only while someone watches: skip the broadcast otherwise.
+    if (io.sockets.adapter.rooms.has(r)) io.to(r).emit('job', job);
+  });
+  const offAllocation = engine.on('allocation:changed', (at, allocation) => {
+    dirty = true;
+    io.emit('allocation', { at, allocation });
+  });
+  const timer = setInterval(() => {
+    if (io.engine.clientsCount === 0) return;
+    const payload = snapshot();
+    const fingerprint = JSON.stringify({ ...payload, stats: { ...payload.stats, uptimeMs: 0 } });
+    if (!dirty && fingerprint === lastSent) return;
+    dirty = false;
+    lastSent = fingerprint;
+    io.emit('snapshot', payload);
+  }, options.snapshotIntervalMs ?? 1000);
+  timer.unref();
+
+  let closed: Promise<void> | null = null;
+  return () => {
+    closed ??= (async () => {
+      clearInterval(timer);
+      offJob();
+      offAllocation();
+      io.disconnectSockets(true);
+      // Not io.close(): that would also close the http server, which the caller owns.
+      io.engine.close();
+    })();
+    return closed;
+  };
+}
+
+function validId(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH;
+}
+
+function room(id: string): string {
+  return `job:${id}`;
+}
