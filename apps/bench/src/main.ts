@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { benchStore } from '@cadre/store';
 import { engineRate, rawPiscinaRate, startBenchEngine, startLatency } from './engine-bench.js';
+import { httpRate, httpStartLatency, startServer } from './http-bench.js';
 import { fmt, table } from './table.js';
 
 const threads = Number(process.env.BENCH_WORKERS ?? availableParallelism());
@@ -119,11 +120,35 @@ async function recoverySection(): Promise<void> {
   }
 }
 
+async function httpSection(): Promise<void> {
+  console.log(`\n## HTTP end to end (server process, durable store, ${threads} worker threads)\n`);
+  const raw = await rawPiscinaRate(threads, jobs);
+  const server = await startServer(threads);
+  try {
+    await httpRate(server.client, 5000);
+    const rate = await httpRate(server.client, jobs);
+    const lat = await httpStartLatency(server.client, rate / 2, 3);
+    console.log(
+      table([
+        ['measure', 'value', 'target'],
+        ['raw piscina no-op, jobs/s', raw, ''],
+        [`echo over HTTP, 4 clients × batches of 1,000, jobs/s`, rate, ''],
+        ['HTTP echo / raw piscina', rate / raw, '≥ 0.40'],
+        [`single-job submit→start p50 at half load (${fmt(rate / 2)}/s), ms`, lat.p50, ''],
+        ['single-job submit→start p99 at half load, ms', lat.p99, ''],
+      ]),
+    );
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
   if (want('store')) await storeSection();
   if (want('recovery')) await recoverySection();
+  if (want('http')) await httpSection();
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,121 @@
+/**
+ * End to end over HTTP on loopback: the real server (`apps/server/dist/main.js`)
+ * in its own process on the durable store, loaded by concurrent clients.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createClient, type CadreClient } from '@cadre/client';
+import { percentile } from './percentiles.js';
+
+export interface BenchServer {
+  client: CadreClient;
+  close(): Promise<void>;
+}
+
+export async function startServer(workers: number): Promise<BenchServer> {
+  const main = join(dirname(createRequire(import.meta.url).resolve('@cadre/server')), 'main.js');
+  const dir = await mkdtemp(join(tmpdir(), 'cadre-bench-http-'));
+  const child = spawn(process.execPath, [main], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      CADRE_DATA: dir,
+      CADRE_WORKERS: String(workers),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /cadre listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`server exited with ${code} before it was ready`)),
+    );
+  });
+  child.stdout!.resume();
+  return {
+    client: createClient({ url }),
+    close: async () => {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** `clients` loops submitting batches of `batch` echo jobs until `n` have succeeded; jobs/s. */
+export async function httpRate(
+  client: CadreClient,
+  n: number,
+  clients = 4,
+  batch = 1000,
+): Promise<number> {
+  const before = (await client.stats()).succeeded;
+  const t0 = performance.now();
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (sent < n) {
+        const size = Math.min(batch, n - sent);
+        sent += size;
+        await client.submit(
+          Array.from({ length: size }, () => ({ task: 'echo', input: { n: 1 } })),
+        );
+      }
+    }),
+  );
+  while ((await client.stats()).succeeded - before < n) await new Promise((r) => setTimeout(r, 20));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Submit → start latency (ms, server clock) of single-job requests while
+ * batches keep the server at `rate` jobs/s (half of its capacity) for `seconds`.
+ */
+export async function httpStartLatency(
+  client: CadreClient,
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; n: number }> {
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  const epoch = Date.now() - t0;
+  const batch = 100;
+  const load = (async () => {
+    for (let i = 0; performance.now() < end; i++) {
+      const due = t0 + ((i * batch) / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      void client.submit(Array.from({ length: batch }, () => ({ task: 'echo', input: null })));
+    }
+  })();
+  const probes: { id: string; sentAt: number }[] = [];
+  while (performance.now() < end) {
+    const sentAt = epoch + performance.now();
+    const job = await client.submit({ task: 'echo', input: null });
+    probes.push({ id: job.id, sentAt });
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await load;
+  const latencies: number[] = [];
+  for (const { id, sentAt } of probes) {
+    const job = await client.get(id, { waitMs: 10_000 });
+    if (job.startedAt) latencies.push(Date.parse(job.startedAt) - sentAt);
+  }
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
+}
