@@ -7,7 +7,8 @@ let passed = 0;
 let failed = 0;
 const reports = [];
 for (const root of ['packages', 'apps']) {
-  for (const name of readdirSync(root)) reports.push(join(root, name, 'test-results', 'vitest.json'));
+  for (const name of readdirSync(root))
+    reports.push(join(root, name, 'test-results', 'vitest.json'));
 }
 for (const file of reports.filter((f) => existsSync(f))) {
   const r = JSON.parse(readFileSync(file, 'utf8'));

@@ -6,9 +6,10 @@ import { category, startEngine, stopAll, until } from './test-support/harness.js
 afterEach(stopAll);
 
 /** Ids in the order their attempts started (progress reports repeat a running job). */
-const startsOf = (changes: Job[]) => [
-  ...new Set(changes.filter((j) => j.state === 'running').map((j) => `${j.id}/${j.attempts}`)),
-].map((s) => s.split('/')[0]!);
+const startsOf = (changes: Job[]) =>
+  [
+    ...new Set(changes.filter((j) => j.state === 'running').map((j) => `${j.id}/${j.attempts}`)),
+  ].map((s) => s.split('/')[0]!);
 
 async function rejection(p: Promise<unknown> | (() => unknown)): Promise<CadreError> {
   try {
@@ -26,7 +27,12 @@ describe('running jobs', () => {
     const [r] = await engine.submit([{ task: 'echo', input: { hello: 'world' } }]);
     expect(r!.created).toBe(true);
     const job = await engine.waitFor(r!.job.id, 10_000);
-    expect(job).toMatchObject({ state: 'succeeded', attempts: 1, result: { hello: 'world' }, failure: null });
+    expect(job).toMatchObject({
+      state: 'succeeded',
+      attempts: 1,
+      result: { hello: 'world' },
+      failure: null,
+    });
     expect(job.durationMs).toBeGreaterThanOrEqual(0);
     expect(engine.stats()).toMatchObject({ succeeded: 1, queued: 0, running: 0 });
   });
@@ -39,7 +45,9 @@ describe('running jobs', () => {
 
   it('retries a failing job with its backoff until it succeeds', async () => {
     const backoff = { kind: 'fixed' as const, baseMs: 40, maxMs: 1000, jitter: 0 };
-    const { engine, changes } = await startEngine({ categories: [category('default', { backoff })] });
+    const { engine, changes } = await startEngine({
+      categories: [category('default', { backoff })],
+    });
     const [r] = await engine.submit([{ task: 'flaky', input: { failTimes: 2 }, maxRetries: 3 }]);
     const job = await engine.waitFor(r!.job.id, 10_000);
     expect(job).toMatchObject({ state: 'succeeded', attempts: 3, result: { attempt: 3 } });
@@ -82,7 +90,9 @@ describe('running jobs', () => {
   it('records progress reported by the handler', async () => {
     const { engine, changes } = await startEngine();
     const [r] = await engine.submit([{ task: 'sleep', input: { ms: 300 } }]);
-    await until(() => changes.some((j) => j.id === r!.job.id && j.state === 'running' && j.progress === 50));
+    await until(() =>
+      changes.some((j) => j.id === r!.job.id && j.state === 'running' && j.progress === 50),
+    );
     expect((await engine.waitFor(r!.job.id, 10_000)).progress).toBe(100);
   });
 });
@@ -191,12 +201,20 @@ describe('submit', () => {
       categories: [category('default', { maxQueued: 3 }), category('other')],
       maxQueuedTotal: 5,
     });
-    await engine.submit([{ task: 'echo', delayMs: 60_000 }, { task: 'echo', delayMs: 60_000 }]);
+    await engine.submit([
+      { task: 'echo', delayMs: 60_000 },
+      { task: 'echo', delayMs: 60_000 },
+    ]);
     const full = await rejection(
-      engine.submit([{ task: 'echo', delayMs: 60_000 }, { task: 'echo', delayMs: 60_000 }]),
+      engine.submit([
+        { task: 'echo', delayMs: 60_000 },
+        { task: 'echo', delayMs: 60_000 },
+      ]),
     );
     expect(full).toMatchObject({ code: 'ERR_QUEUE_FULL', details: { limit: 'category', max: 3 } });
-    await engine.submit([1, 2, 3].map(() => ({ task: 'echo', category: 'other', delayMs: 60_000 })));
+    await engine.submit(
+      [1, 2, 3].map(() => ({ task: 'echo', category: 'other', delayMs: 60_000 })),
+    );
     const total = await rejection(engine.submit([{ task: 'echo', category: 'other' }]));
     expect(total).toMatchObject({ code: 'ERR_QUEUE_FULL', details: { limit: 'total', max: 5 } });
   });
@@ -204,25 +222,46 @@ describe('submit', () => {
 
 describe('the balancer', () => {
   it('shares workers across categories by queued work times weight', async () => {
-    const cats = [category('a', { weight: 1 }), category('b', { weight: 2 }), category('c', { weight: 3 })];
+    const cats = [
+      category('a', { weight: 1 }),
+      category('b', { weight: 2 }),
+      category('c', { weight: 3 }),
+    ];
     const { engine, stop } = await startEngine({ workers: 6, categories: cats });
     await engine.submit(
-      cats.flatMap((c) => Array.from({ length: 30 }, () => ({ task: 'sleep', category: c.name, input: { ms: 500 } }))),
+      cats.flatMap((c) =>
+        Array.from({ length: 30 }, () => ({ task: 'sleep', category: c.name, input: { ms: 500 } })),
+      ),
     );
-    await until(() => {
-      const a = Object.fromEntries(engine.categories().map((c) => [c.name, c.allocated]));
-      return a.a === 1 && a.b === 2 && a.c === 3;
-    }, 5000, 'a 1:2:3 allocation');
-    await until(() => engine.categories().every((c) => c.running === c.allocated), 5000, 'slots filled');
+    await until(
+      () => {
+        const a = Object.fromEntries(engine.categories().map((c) => [c.name, c.allocated]));
+        return a.a === 1 && a.b === 2 && a.c === 3;
+      },
+      5000,
+      'a 1:2:3 allocation',
+    );
+    await until(
+      () => engine.categories().every((c) => c.running === c.allocated),
+      5000,
+      'slots filled',
+    );
     expect(engine.stats().allocation).toEqual({ a: 1, b: 2, c: 3 });
     await stop(0);
   });
 
   it('never starves a category with minWorkers under a flood elsewhere', async () => {
-    const cats = [category('flood', { weight: 100 }), category('vip', { weight: 0.01, minWorkers: 1 })];
+    const cats = [
+      category('flood', { weight: 100 }),
+      category('vip', { weight: 0.01, minWorkers: 1 }),
+    ];
     const { engine, stop } = await startEngine({ workers: 2, categories: cats });
-    await engine.submit(Array.from({ length: 400 }, () => ({ task: 'sleep', category: 'flood', input: { ms: 20 } })));
-    const vip = await engine.submit(Array.from({ length: 5 }, () => ({ task: 'echo', category: 'vip' })));
+    await engine.submit(
+      Array.from({ length: 400 }, () => ({ task: 'sleep', category: 'flood', input: { ms: 20 } })),
+    );
+    const vip = await engine.submit(
+      Array.from({ length: 5 }, () => ({ task: 'echo', category: 'vip' })),
+    );
     for (const r of vip) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('succeeded');
     expect(engine.categories().find((c) => c.name === 'flood')!.queued).toBeGreaterThan(100);
     await stop(0);
@@ -233,8 +272,14 @@ describe('the balancer', () => {
     const { engine } = await startEngine({ workers: 2, categories: cats });
     await engine.patchCategory('b', { paused: true });
     const [b] = await engine.submit([{ task: 'echo', category: 'b' }]);
-    const a = await engine.submit([1, 2, 3, 4].map(() => ({ task: 'sleep', category: 'a', input: { ms: 100 } })));
-    await until(() => engine.categories().find((c) => c.name === 'a')!.running === 2, 5000, 'a takes both');
+    const a = await engine.submit(
+      [1, 2, 3, 4].map(() => ({ task: 'sleep', category: 'a', input: { ms: 100 } })),
+    );
+    await until(
+      () => engine.categories().find((c) => c.name === 'a')!.running === 2,
+      5000,
+      'a takes both',
+    );
     await Promise.all(a.map((r) => engine.waitFor(r.job.id, 10_000)));
     expect(engine.get(b!.job.id).state).toBe('queued');
     const view = await engine.patchCategory('b', { paused: false, weight: 4 });
@@ -244,8 +289,12 @@ describe('the balancer', () => {
 
   it('validates category changes', async () => {
     const { engine } = await startEngine();
-    expect((await rejection(engine.patchCategory('nope', { weight: 1 }))).code).toBe('ERR_UNKNOWN_CATEGORY');
-    expect((await rejection(engine.patchCategory('default', { weight: 0 }))).code).toBe('ERR_VALIDATION');
+    expect((await rejection(engine.patchCategory('nope', { weight: 1 }))).code).toBe(
+      'ERR_UNKNOWN_CATEGORY',
+    );
+    expect((await rejection(engine.patchCategory('default', { weight: 0 }))).code).toBe(
+      'ERR_VALIDATION',
+    );
     expect(
       (await rejection(engine.patchCategory('default', { minWorkers: 3, maxWorkers: 2 }))).message,
     ).toMatch(/minWorkers \(3\) cannot exceed maxWorkers \(2\)/);
@@ -257,7 +306,11 @@ describe('list', () => {
     const cats = [category('default'), category('other')];
     const { engine } = await startEngine({ categories: cats });
     const made = await engine.submit(
-      Array.from({ length: 25 }, (_, i) => ({ task: 'echo', category: i % 5 === 0 ? 'other' : 'default', delayMs: 60_000 })),
+      Array.from({ length: 25 }, (_, i) => ({
+        task: 'echo',
+        category: i % 5 === 0 ? 'other' : 'default',
+        delayMs: 60_000,
+      })),
     );
     const ids = made.map((r) => r.job.id).reverse();
     const seen: string[] = [];
@@ -286,8 +339,13 @@ describe('stop and recovery', () => {
     await until(() => engine.get(long!.job.id).state === 'running');
     await stop(300);
     expect(engine.get(short!.job.id).state).toBe('succeeded');
-    expect(engine.get(long!.job.id)).toMatchObject({ state: 'queued', lastError: { kind: 'lost' } });
-    await expect(engine.submit([{ task: 'echo' }])).rejects.toMatchObject({ code: 'ERR_SHUTTING_DOWN' });
+    expect(engine.get(long!.job.id)).toMatchObject({
+      state: 'queued',
+      lastError: { kind: 'lost' },
+    });
+    await expect(engine.submit([{ task: 'echo' }])).rejects.toMatchObject({
+      code: 'ERR_SHUTTING_DOWN',
+    });
 
     const stored = new Map((await store.load()).jobs.map((j) => [j.id, j]));
     expect(stored.get(short!.job.id)?.state).toBe('succeeded');
@@ -298,20 +356,41 @@ describe('stop and recovery', () => {
   it('queues again at start the jobs that were running when the process died', async () => {
     const store = new MemoryStore();
     const base = {
-      key: null, category: 'default', input: null, maxRetries: 1, timeoutMs: null, runAt: null,
-      createdAt: new Date().toISOString(), startedAt: new Date().toISOString(), finishedAt: null,
-      durationMs: null, progress: null, result: null, lastError: null, failure: null,
+      key: null,
+      category: 'default',
+      input: null,
+      maxRetries: 1,
+      timeoutMs: null,
+      runAt: null,
+      createdAt: new Date().toISOString(),
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      durationMs: null,
+      progress: null,
+      result: null,
+      lastError: null,
+      failure: null,
     };
     await store.commit([
-      { op: 'put', job: { ...base, id: '0000000010000', task: 'echo', state: 'running', attempts: 1 } },
-      { op: 'put', job: { ...base, id: '0000000020000', task: 'echo', state: 'running', attempts: 2 } },
+      {
+        op: 'put',
+        job: { ...base, id: '0000000010000', task: 'echo', state: 'running', attempts: 1 },
+      },
+      {
+        op: 'put',
+        job: { ...base, id: '0000000020000', task: 'echo', state: 'running', attempts: 2 },
+      },
       { op: 'category', name: 'default', override: { weight: 7 } },
     ]);
     const { engine } = await startEngine({}, store);
     expect(engine.categories()[0]!.weight).toBe(7);
     const again = await engine.waitFor('0000000010000', 10_000);
     expect(again).toMatchObject({ state: 'succeeded', attempts: 2, lastError: { kind: 'lost' } });
-    expect(engine.get('0000000020000')).toMatchObject({ state: 'failed', failure: 'max_retries', lastError: { kind: 'lost' } });
+    expect(engine.get('0000000020000')).toMatchObject({
+      state: 'failed',
+      failure: 'max_retries',
+      lastError: { kind: 'lost' },
+    });
     const [fresh] = await engine.submit([{ task: 'echo' }]);
     expect(fresh!.job.id > '0000000020000').toBe(true);
   });

@@ -184,9 +184,14 @@ class CadreEngine implements Engine {
       attempt.controller.abort();
     }
     if (lost.length > 0) {
-      this.#log.info({ jobs: lost.length }, 'jobs still running at stop will run again at the next start');
+      this.#log.info(
+        { jobs: lost.length },
+        'jobs still running at stop will run again at the next start',
+      );
     }
-    await this.#batcher.add(lost).catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
+    await this.#batcher
+      .add(lost)
+      .catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
     await this.#pool?.destroy();
     await this.#store.close();
     this.#mode = 'stopped';
@@ -218,7 +223,9 @@ class CadreEngine implements Engine {
         const pending = this.#pendingKeys.get(spec.key);
         if (pending) {
           const key = spec.key;
-          results.push(pending.then(() => ({ job: this.get(this.#keys.get(key) ?? ''), created: false })));
+          results.push(
+            pending.then(() => ({ job: this.get(this.#keys.get(key) ?? ''), created: false })),
+          );
           continue;
         }
         const twin = inBatch.get(spec.key);
@@ -236,7 +243,9 @@ class CadreEngine implements Engine {
 
     let indexed!: () => void;
     let refused!: (err: unknown) => void;
-    const settled = new Promise<void>((resolve, reject) => ((indexed = resolve), (refused = reject)));
+    const settled = new Promise<void>(
+      (resolve, reject) => ((indexed = resolve), (refused = reject)),
+    );
     settled.catch(() => {}); // only submissions sharing a key await it
     for (const key of inBatch.keys()) this.#pendingKeys.set(key, settled);
     try {
@@ -267,7 +276,8 @@ class CadreEngine implements Engine {
 
   waitFor(id: string, waitMs: number): Promise<Job> {
     const job = this.get(id);
-    if (isFinished(job.state) || waitMs <= 0 || this.#mode !== 'running') return Promise.resolve(job);
+    if (isFinished(job.state) || waitMs <= 0 || this.#mode !== 'running')
+      return Promise.resolve(job);
     return new Promise((resolve) => {
       let set = this.#waiters.get(id);
       if (!set) this.#waiters.set(id, (set = new Set()));
@@ -385,7 +395,10 @@ class CadreEngine implements Engine {
     if (r.delayMs !== undefined) runAtMs = now + r.delayMs;
     else if (r.runAt !== undefined) runAtMs = Date.parse(r.runAt);
     if (runAtMs !== null && !Number.isFinite(runAtMs)) {
-      throw withDetails(Errors.validation(`jobs[${index}].runAt is not a valid time`), where('runAt'));
+      throw withDetails(
+        Errors.validation(`jobs[${index}].runAt is not a valid time`),
+        where('runAt'),
+      );
     }
     return {
       key: r.key ?? null,
@@ -404,7 +417,8 @@ class CadreEngine implements Engine {
     let total = 0;
     for (const c of this.#categories.values()) total += c.waiting;
     const maxTotal = this.#config.maxQueuedTotal;
-    if (maxTotal !== null && total + specs.length > maxTotal) throw Errors.queueFull('total', maxTotal);
+    if (maxTotal !== null && total + specs.length > maxTotal)
+      throw Errors.queueFull('total', maxTotal);
     for (const [name, n] of incoming) {
       const cat = this.#categories.get(name)!;
       const max = cat.config.maxQueued;
@@ -476,7 +490,10 @@ class CadreEngine implements Engine {
     let lost = 0;
     for (const stored of sorted) {
       if (!this.#categories.has(stored.category)) {
-        this.#log.warn({ job: stored.id, category: stored.category }, 'dropping a stored job whose category is no longer configured');
+        this.#log.warn(
+          { job: stored.id, category: stored.category },
+          'dropping a stored job whose category is no longer configured',
+        );
         mutations.push({ op: 'delete', id: stored.id });
         continue;
       }
@@ -493,10 +510,14 @@ class CadreEngine implements Engine {
       else if (job.state === 'delayed' || job.state === 'retrying') {
         this.#delays.add(job.id, Date.parse(job.runAt!));
       } else if (isFinished(job.state)) {
-        cat.finished.push({ id: job.id, finishedAtMs: Date.parse(job.finishedAt ?? job.createdAt) });
+        cat.finished.push({
+          id: job.id,
+          finishedAtMs: Date.parse(job.finishedAt ?? job.createdAt),
+        });
       }
     }
-    for (const cat of this.#categories.values()) cat.finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
+    for (const cat of this.#categories.values())
+      cat.finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
     this.#newId = createIdGenerator(() => this.#clock.now(), sorted.at(-1)?.id ?? '');
     this.#log.info({ jobs: sorted.length, requeued: lost }, 'store recovered');
     return mutations;
@@ -534,7 +555,9 @@ class CadreEngine implements Engine {
     const now = this.#clock.now();
     const mutation = this.#apply(job, { type: 'start' }, now);
     const running = mutation.job;
-    this.#batcher.add([mutation]).catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job start'));
+    this.#batcher
+      .add([mutation])
+      .catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job start'));
     const controller = new AbortController();
     this.#attempts.set(id, { controller, attempt: running.attempts });
     cat.busy += 1;
@@ -548,7 +571,8 @@ class CadreEngine implements Engine {
       signal: controller.signal,
     }).then(
       (outcome) => this.#settle(id, running.attempts, cat, outcome),
-      (err: unknown) => this.#settle(id, running.attempts, cat, { kind: 'crash', message: String(err) }),
+      (err: unknown) =>
+        this.#settle(id, running.attempts, cat, { kind: 'crash', message: String(err) }),
     );
   }
 
@@ -560,8 +584,16 @@ class CadreEngine implements Engine {
     // Cancelled, or handed back at stop, while it ran: the outcome is stale.
     if (job && job.state === 'running' && job.attempts === attempt) {
       const retryDelayMs = backoffDelay(cat.config.backoff, job.attempts, this.#random());
-      const mutation = this.#apply(job, { type: 'settle', outcome, retryDelayMs }, this.#clock.now());
-      this.#batcher.add([mutation]).catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job outcome'));
+      const mutation = this.#apply(
+        job,
+        { type: 'settle', outcome, retryDelayMs },
+        this.#clock.now(),
+      );
+      this.#batcher
+        .add([mutation])
+        .catch((err: unknown) =>
+          this.#log.error({ err, job: id }, 'could not record a job outcome'),
+        );
       if (mutation.job.state === 'retrying') this.#armDelayTimer();
     }
     if (this.#busy === 0 && this.#drained) this.#drained();
@@ -628,7 +660,9 @@ class CadreEngine implements Engine {
       mutations.push(this.#apply(job, { type: 'promote' }, now));
     }
     if (mutations.length > 0) {
-      this.#batcher.add(mutations).catch((err: unknown) => this.#log.error({ err }, 'could not record promoted jobs'));
+      this.#batcher
+        .add(mutations)
+        .catch((err: unknown) => this.#log.error({ err }, 'could not record promoted jobs'));
     }
     this.#armDelayTimer();
     this.#pump();
@@ -644,7 +678,8 @@ class CadreEngine implements Engine {
         const ref = cat.finished[i]!;
         const job = this.#jobs.get(ref.id);
         // Retried since it finished: it is live again, or listed again later.
-        if (!job || !isFinished(job.state) || Date.parse(job.finishedAt!) !== ref.finishedAtMs) continue;
+        if (!job || !isFinished(job.state) || Date.parse(job.finishedAt!) !== ref.finishedAtMs)
+          continue;
         this.#jobs.delete(ref.id);
         if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
         cat.counts[job.state] -= 1;
@@ -662,7 +697,9 @@ class CadreEngine implements Engine {
       this.#order = this.#order.filter((id) => this.#jobs.has(id));
       this.#pruned = 0;
     }
-    this.#batcher.add(deletes).catch((err: unknown) => this.#log.error({ err }, 'could not record pruned jobs'));
+    this.#batcher
+      .add(deletes)
+      .catch((err: unknown) => this.#log.error({ err }, 'could not record pruned jobs'));
   }
 
   // ── views ────────────────────────────────────────────────────────────────
@@ -733,12 +770,20 @@ function validatePatch(cat: CategoryState, patch: CategoryPatch): void {
   if (minWorkers !== undefined && !(Number.isInteger(minWorkers) && minWorkers >= 0)) {
     throw Errors.validation('minWorkers must be an integer of at least 0', { field: 'minWorkers' });
   }
-  if (maxWorkers !== undefined && maxWorkers !== null && !(Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
-    throw Errors.validation('maxWorkers must be an integer of at least 1, or null', { field: 'maxWorkers' });
+  if (
+    maxWorkers !== undefined &&
+    maxWorkers !== null &&
+    !(Number.isInteger(maxWorkers) && maxWorkers >= 1)
+  ) {
+    throw Errors.validation('maxWorkers must be an integer of at least 1, or null', {
+      field: 'maxWorkers',
+    });
   }
   const min = minWorkers ?? cat.minWorkers;
   const max = maxWorkers === undefined ? cat.maxWorkers : maxWorkers;
   if (max !== null && min > max) {
-    throw Errors.validation(`minWorkers (${min}) cannot exceed maxWorkers (${max})`, { field: 'minWorkers' });
+    throw Errors.validation(`minWorkers (${min}) cannot exceed maxWorkers (${max})`, {
+      field: 'minWorkers',
+    });
   }
 }

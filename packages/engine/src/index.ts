@@ -5,10 +5,4 @@ export {
   type Logger,
   type PoolHooks,
 } from './engine.js';
-export type {
-  Engine,
-  EngineEvents,
-  ListPage,
-  ListQuery,
-  SubmitResult,
-} from './types.js';
+export type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';

@@ -8,7 +8,7 @@ export interface TaskSpec {
   /** Absolute path of the ES module that exports the handler. */
   module: string;
   /** Name of the export holding the handler. @defaultValue 'default' */
-  export: string;
+  export?: string;
 }
 
 export interface RunRequest {
@@ -17,7 +17,10 @@ export interface RunRequest {
   input: Json;
   /** 1 for the first attempt. */
   attempt: number;
-  /** Hard limit from the start of this attempt; `null` = none. */
+  /**
+   * Hard limit from the moment the attempt starts on its thread (time spent
+   * waiting for a free thread does not count); `null` = none.
+   */
   timeoutMs: number | null;
   /** Aborting it cancels the attempt: the outcome is `{ kind: 'cancelled' }`. */
   signal?: AbortSignal;
@@ -28,6 +31,6 @@ export interface TaskPool {
   readonly threads: number;
   /** Runs one attempt. Never rejects: every way an attempt can end is an outcome. */
   run(request: RunRequest): Promise<AttemptOutcome>;
-  /** Stops the threads; attempts still running end as `{ kind: 'cancelled' }`. */
+  /** Stops the threads; attempts still running or waiting end as `{ kind: 'cancelled' }`. */
   destroy(): Promise<void>;
 }

@@ -1,0 +1,184 @@
+/**
+ * The worker-thread side: piscina calls the default export with one
+ * `TaskPayload` per attempt. It always answers with a value (`WorkerOutcome`);
+ * whatever the handler throws is caught here, so the pool reads a rejection
+ * of piscina's promise as an abort or a dead thread, never as a task error.
+ */
+import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { toErrorMessage } from '@cadre/core';
+import { encodeResult } from './encode-result.js';
+import { absoluteNow } from './protocol.js';
+import type {
+  StopMessage,
+  TaskPayload,
+  WorkerMessage,
+  WorkerOutcome,
+  WorkerSetup,
+} from './protocol.js';
+import type { TaskContext, TaskHandler } from './task-context.js';
+import { isPermanentFailure, retryLaterDelay } from './task-errors.js';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+/** Handlers already loaded, by task index: the hot path skips an await on them. */
+const handlers: (TaskHandler<unknown, unknown> | undefined)[] = [];
+const running = new Map<number, AttemptContext>();
+
+const control = new BroadcastChannel(setup.controlChannel);
+control.onmessage = (event: MessageEvent) => {
+  const stop = event.data as StopMessage;
+  running.get(stop.runId)?.stop(stop);
+};
+// The thread's life belongs to piscina; the channel must not hold it open.
+control.unref();
+
+class LoadError extends Error {}
+
+export default async function runAttempt(payload: TaskPayload): Promise<WorkerOutcome> {
+  // Reported before loading the module: a module whose top level hangs must
+  // still be stopped by the timeout.
+  if (payload.timed) post({ cadre: 'started', runId: payload.runId, at: absoluteNow() });
+  let handler = handlers[payload.task];
+  if (handler === undefined) {
+    try {
+      handler = await loadHandler(payload.task);
+    } catch (err) {
+      return { kind: 'error', message: toErrorMessage(err), retryable: false };
+    }
+  }
+  const ctx = new AttemptContext(payload);
+  running.set(payload.runId, ctx);
+  try {
+    return encodeResult(await handler(payload.input, ctx), setup.maxResultBytes);
+  } catch (err) {
+    return errorOutcome(err);
+  } finally {
+    running.delete(payload.runId);
+    ctx.close();
+  }
+}
+
+async function loadHandler(index: number): Promise<TaskHandler<unknown, unknown>> {
+  const spec = setup.tasks[index];
+  if (spec === undefined) throw new LoadError(`no task #${index} in this pool`);
+  let module = modules.get(spec.module);
+  if (module === undefined) {
+    module = import(pathToFileURL(spec.module).href) as Promise<Record<string, unknown>>;
+    modules.set(spec.module, module);
+  }
+  let exports: Record<string, unknown>;
+  try {
+    exports = await module;
+  } catch (err) {
+    throw new LoadError(`task '${spec.name}': cannot load ${spec.module}: ${toErrorMessage(err)}`);
+  }
+  const handler = exports[spec.export];
+  if (typeof handler !== 'function') {
+    throw new LoadError(
+      handler === undefined
+        ? `task '${spec.name}': ${spec.module} has no export '${spec.export}'`
+        : `task '${spec.name}': export '${spec.export}' of ${spec.module} is not a function`,
+    );
+  }
+  handlers[index] = handler as TaskHandler<unknown, unknown>;
+  return handler as TaskHandler<unknown, unknown>;
+}
+
+function errorOutcome(err: unknown): WorkerOutcome {
+  try {
+    if (isPermanentFailure(err)) {
+      return { kind: 'error', message: toErrorMessage(err), retryable: false };
+    }
+    const retryAfterMs = retryLaterDelay(err);
+    if (retryAfterMs !== null) {
+      return { kind: 'error', message: toErrorMessage(err), retryable: true, retryAfterMs };
+    }
+    return { kind: 'error', message: toErrorMessage(err), retryable: true };
+  } catch {
+    // A thrown Proxy or a throwing getter: the attempt still has to end.
+    return {
+      kind: 'error',
+      message: 'the task threw a value that cannot be read',
+      retryable: true,
+    };
+  }
+}
+
+function post(message: WorkerMessage): void {
+  port.postMessage(message);
+}
+
+class AttemptContext implements TaskContext {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly #runId: number;
+  /** Created on first use of `signal`: most handlers never read it. */
+  #controller: AbortController | null = null;
+  #stopReason: DOMException | null = null;
+  #closed = false;
+  #lastSentAt = -Infinity;
+  #lastSent = NaN;
+  #pending: number | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(payload: TaskPayload) {
+    this.jobId = payload.jobId;
+    this.attempt = payload.attempt;
+    this.#runId = payload.runId;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#stopReason !== null) this.#controller.abort(this.#stopReason);
+    }
+    return this.#controller.signal;
+  }
+
+  // An own arrow function, so that `const { progress } = ctx` works.
+  readonly progress = (percent: number): void => {
+    if (this.#closed || !setup.progress) return;
+    if (typeof percent !== 'number' || !Number.isFinite(percent)) return;
+    const value = Math.min(100, Math.max(0, percent));
+    const wait = setup.progressIntervalMs - (performance.now() - this.#lastSentAt);
+    if (this.#timer === null && wait <= 0) {
+      this.#send(value);
+    } else {
+      this.#pending = value;
+      this.#timer ??= setTimeout(this.#flush, wait).unref();
+    }
+  };
+
+  stop(stop: StopMessage): void {
+    if (this.#stopReason !== null) return;
+    this.#stopReason = new DOMException(
+      stop.message,
+      stop.reason === 'timeout' ? 'TimeoutError' : 'AbortError',
+    );
+    this.#controller?.abort(this.#stopReason);
+  }
+
+  close(): void {
+    // Pending progress is dropped: the outcome says more than a late percentage.
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+  }
+
+  readonly #flush = (): void => {
+    this.#timer = null;
+    if (this.#pending === null || this.#closed) return;
+    const value = this.#pending;
+    this.#pending = null;
+    this.#send(value);
+  };
+
+  #send(percent: number): void {
+    this.#lastSentAt = performance.now();
+    if (percent === this.#lastSent) return;
+    this.#lastSent = percent;
+    post({ cadre: 'progress', runId: this.#runId, percent });
+  }
+}
