@@ -208,6 +208,14 @@ export function createApp(deps: AppDeps): express.Express {
       return;
     }
     if (sendCadreError(res, err)) return;
+    // Express and body-parser flag the client's mistakes (an undecodable %
+    // escape in the path, a body that does not inflate) with a 4xx status.
+    const status = clientErrorStatus(err);
+    if (status !== null) {
+      const message = `the request could not be read: ${(err as Error).message}`;
+      sendCadreError(res, Errors.validation(message), { ERR_VALIDATION: status });
+      return;
+    }
     logger.error({ err, method: req.method, path: req.path }, 'request failed');
     res.status(500).json({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
   });
@@ -221,6 +229,12 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   if (result.success) return result.data;
   const issues = fieldIssues(result.error);
   throw Errors.validation(describeIssues(issues), { issues });
+}
+
+function clientErrorStatus(err: unknown): number | null {
+  if (!(err instanceof Error)) return null;
+  const status = (err as { status?: unknown }).status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : null;
 }
 
 function isDirectory(path: string): boolean {
