@@ -57,7 +57,8 @@ export const configFileSchema = z.strictObject({
       maxCount: z.int().min(1).default(50_000),
     })
     .prefault({}),
-  maxQueuedTotal: z.int().min(1).nullable().default(null),
+  // Backpressure by default: a million waiting jobs fit well within 1.5 GB (see BENCHMARKS.md).
+  maxQueuedTotal: z.int().min(1).nullable().default(1_000_000),
   maxResultBytes: z
     .int()
     .min(1)

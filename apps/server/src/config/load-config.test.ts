@@ -78,7 +78,7 @@ describe('loadConfig', () => {
       timeoutMs: null,
     });
     expect(config.retention).toEqual({ maxAgeMs: 3_600_000, maxCount: 50_000 });
-    expect(config.maxQueuedTotal).toBeNull();
+    expect(config.maxQueuedTotal).toBe(1_000_000);
     expect(config.maxResultBytes).toBe(1024 * 1024);
     expect(config.resourceLimits).toBeNull();
   });
