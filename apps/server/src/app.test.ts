@@ -285,6 +285,18 @@ describe('GET /api/jobs', () => {
     }
   });
 
+  it('finds a job by its idempotency key', async () => {
+    const job = (await post({ task: 'echo', key: 'list-by-key', delayMs: 60_000 })).body as Job;
+    const found = await s.request('GET', '/api/jobs?key=list-by-key');
+    expect(found.status).toBe(200);
+    expect(found.body).toEqual({
+      jobs: [expect.objectContaining({ id: job.id })],
+      nextCursor: null,
+    });
+    const none = await s.request('GET', '/api/jobs?key=no-such-key');
+    expect(none.body).toEqual({ jobs: [], nextCursor: null });
+  });
+
   it('defaults the limit to 100', async () => {
     const res = await s.request('GET', '/api/jobs');
     expect(res.status).toBe(200);
@@ -499,7 +511,7 @@ describe('the rest', () => {
     expect(request.required).toEqual(['task']);
     expect(request.properties.maxRetries).toMatchObject({ minimum: 0, maximum: 100 });
     const list = res.body.paths['/api/jobs'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list).toEqual(['category', 'state', 'limit', 'cursor']);
+    expect(list).toEqual(['category', 'state', 'limit', 'cursor', 'key']);
     // Every $ref points at a component that exists.
     for (const [, id] of res.text.matchAll(/"#\/components\/schemas\/(\w+)"/g)) {
       expect(res.body.components.schemas).toHaveProperty(id!);

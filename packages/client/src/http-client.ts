@@ -27,6 +27,8 @@ export interface ListOptions {
   state?: JobState;
   limit?: number;
   cursor?: string;
+  /** The job with this idempotency key (an extension of API.md). */
+  key?: string;
 }
 
 export interface JobPage {

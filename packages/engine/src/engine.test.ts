@@ -324,6 +324,10 @@ describe('list', () => {
     expect(engine.list({ category: 'other' }).jobs).toHaveLength(5);
     expect(engine.list({ state: 'queued' }).jobs).toHaveLength(0);
     expect(engine.list({ state: 'delayed', limit: 25 }).nextCursor).toBeNull();
+    const [keyed] = await engine.submit([{ task: 'echo', key: 'find-me', delayMs: 60_000 }]);
+    expect(engine.list({ key: 'find-me' }).jobs.map((j) => j.id)).toEqual([keyed!.job.id]);
+    expect(engine.list({ key: 'find-me', category: 'other' }).jobs).toEqual([]);
+    expect(engine.list({ key: 'nobody' })).toEqual({ jobs: [], nextCursor: null });
   });
 });
 

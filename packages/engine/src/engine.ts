@@ -83,11 +83,6 @@ const DEFAULT_GRACE_MS = 10_000;
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface Attempt {
-  controller: AbortController;
-  attempt: number;
-}
-
 export function createEngine(options: EngineOptions): Engine {
   return new CadreEngine(options);
 }
@@ -111,7 +106,8 @@ class CadreEngine implements Engine {
   readonly #keys = new Map<string, string>();
   /** Submissions whose commit is in flight, by idempotency key; settle once indexed. */
   readonly #pendingKeys = new Map<string, Promise<void>>();
-  readonly #attempts = new Map<string, Attempt>();
+  /** Jobs with an attempt in the pool, and that attempt's number. */
+  readonly #attempts = new Map<string, number>();
   readonly #delays = new DelayQueue();
   readonly #waiters = new Map<string, Set<(job: Job) => void>>();
 
@@ -178,10 +174,10 @@ class CadreEngine implements Engine {
     // Whatever still runs is handed back to the queue: it runs again at the next start.
     const now = this.#clock.now();
     const lost: Mutation[] = [];
-    for (const [id, attempt] of this.#attempts) {
+    for (const id of this.#attempts.keys()) {
       const job = this.#jobs.get(id);
       if (job?.state === 'running') lost.push(this.#apply(job, { type: 'lose' }, now));
-      attempt.controller.abort();
+      this.#pool?.cancel(id);
     }
     if (lost.length > 0) {
       this.#log.info(
@@ -297,6 +293,15 @@ class CadreEngine implements Engine {
     if (query.category !== undefined && !this.#categories.has(query.category)) {
       throw Errors.unknownCategory(query.category);
     }
+    if (query.key !== undefined) {
+      const job = this.#jobs.get(this.#keys.get(query.key) ?? '');
+      const match =
+        job !== undefined &&
+        (query.category === undefined || job.category === query.category) &&
+        (query.state === undefined || job.state === query.state) &&
+        (query.cursor === undefined || job.id < query.cursor);
+      return { jobs: match ? [job] : [], nextCursor: null };
+    }
     const order = this.#order;
     // Newest first: walk down from just below the cursor.
     let i = order.length - 1;
@@ -317,7 +322,7 @@ class CadreEngine implements Engine {
     const job = this.get(id);
     const now = this.#clock.now();
     const mutation = this.#apply(job, { type: 'cancel' }, now);
-    this.#attempts.get(id)?.controller.abort();
+    if (this.#attempts.has(id)) this.#pool?.cancel(id);
     await this.#batcher.add([mutation]);
     this.#pump();
     return mutation.job;
@@ -558,8 +563,7 @@ class CadreEngine implements Engine {
     this.#batcher
       .add([mutation])
       .catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job start'));
-    const controller = new AbortController();
-    this.#attempts.set(id, { controller, attempt: running.attempts });
+    this.#attempts.set(id, running.attempts);
     cat.busy += 1;
     this.#busy += 1;
     this.#pool!.run({
@@ -568,7 +572,6 @@ class CadreEngine implements Engine {
       input: running.input,
       attempt: running.attempts,
       timeoutMs: running.timeoutMs,
-      signal: controller.signal,
     }).then(
       (outcome) => this.#settle(id, running.attempts, cat, outcome),
       (err: unknown) =>

@@ -25,6 +25,8 @@ export interface ListQuery {
   limit?: number;
   /** Opaque, from a previous page's `nextCursor`. */
   cursor?: string;
+  /** Only the job with this idempotency key (at most one). */
+  key?: string;
 }
 
 export interface ListPage {

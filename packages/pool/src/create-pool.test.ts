@@ -304,6 +304,23 @@ describe('createPool: cancellation', () => {
     expect(await first).toEqual({ kind: 'ok', value: thread });
   });
 
+  it('cancels by job id, running or queued, and says when there is nothing to cancel', async () => {
+    const pool = startPool({ abortGraceMs: 50 });
+    const job = request('spin');
+    const isRunning = started(job.jobId);
+    const running = pool.run(job);
+    const queuedJob = request('echo', 'never');
+    const queued = pool.run(queuedJob);
+    await isRunning;
+    expect(pool.cancel(queuedJob.jobId)).toBe(true);
+    expect(await queued).toEqual({ kind: 'cancelled' });
+    expect(pool.cancel(job.jobId)).toBe(true);
+    expect(await running).toEqual({ kind: 'cancelled' });
+    expect(pool.cancel(job.jobId)).toBe(false);
+    expect(pool.cancel('no-such-job')).toBe(false);
+    expect(await pool.run(request('echo', 6))).toEqual({ kind: 'ok', value: 6 });
+  });
+
   it('answers an already aborted signal with cancelled', async () => {
     const pool = startPool();
     const outcome = await pool.run(request('echo', 1, { signal: AbortSignal.abort() }));

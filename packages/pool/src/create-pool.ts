@@ -108,6 +108,8 @@ class PiscinaTaskPool implements TaskPool {
   readonly #abortGraceMs: number;
   readonly #control: BroadcastChannel;
   readonly #active = new Map<number, Attempt>();
+  /** The attempt of each job in the pool, for `cancel(jobId)`. */
+  readonly #byJob = new Map<string, Attempt>();
   /** Threads that have booted; see `#balance`. */
   readonly #readyThreads = new Set<number>();
   #nextRunId = 0;
@@ -177,16 +179,21 @@ class PiscinaTaskPool implements TaskPool {
       // Read by `#balance`; symbol keys are not cloned to the thread.
       [queueOptionsSymbol]: attempt,
     };
-    let runOptions: { signal: Attempt } | undefined;
-    if (timeoutMs !== null || signal !== undefined) {
-      runOptions = { signal: attempt };
-      signal?.addEventListener('abort', attempt, { once: true });
-    }
+    // The attempt is piscina's abort signal, so a timeout or `cancel` can stop it.
+    signal?.addEventListener('abort', attempt, { once: true });
     this.#active.set(runId, attempt);
-    return this.#piscina.run(payload, runOptions).then(
+    this.#byJob.set(request.jobId, attempt);
+    return this.#piscina.run(payload, { signal: attempt }).then(
       (outcome) => this.#settle(attempt, outcome, null),
       (err: unknown) => this.#settle(attempt, null, err),
     );
+  }
+
+  cancel(jobId: string): boolean {
+    const attempt = this.#byJob.get(jobId);
+    if (attempt === undefined) return false;
+    this.stop(attempt, CANCELLED);
+    return true;
   }
 
   destroy(): Promise<void> {
@@ -215,6 +222,7 @@ class PiscinaTaskPool implements TaskPool {
 
   #settle(attempt: Attempt, outcome: WorkerOutcome | null, err: unknown): AttemptOutcome {
     this.#active.delete(attempt.runId);
+    if (this.#byJob.get(attempt.jobId) === attempt) this.#byJob.delete(attempt.jobId);
     if (attempt.timer !== null) clearTimeout(attempt.timer);
     attempt.requestSignal?.removeEventListener('abort', attempt);
     if (attempt.verdict !== null) return attempt.verdict;

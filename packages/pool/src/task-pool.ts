@@ -31,6 +31,12 @@ export interface TaskPool {
   readonly threads: number;
   /** Runs one attempt. Never rejects: every way an attempt can end is an outcome. */
   run(request: RunRequest): Promise<AttemptOutcome>;
+  /**
+   * Cancels the attempt of job `jobId` that is waiting or running, like
+   * aborting its `signal` would: its outcome is `{ kind: 'cancelled' }`.
+   * Returns false when the job has no attempt in the pool.
+   */
+  cancel(jobId: string): boolean;
   /** Stops the threads; attempts still running or waiting end as `{ kind: 'cancelled' }`. */
   destroy(): Promise<void>;
 }

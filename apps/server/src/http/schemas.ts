@@ -48,6 +48,8 @@ export const listJobsQuerySchema = z.object({
   state: z.enum(JOB_STATES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().min(1).max(1000).optional(),
+  /** An extension of API.md: the job with this idempotency key, if any. */
+  key: shortString.optional(),
 });
 
 export const categoryPatchSchema = z

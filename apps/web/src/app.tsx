@@ -1,0 +1,237 @@
+/**
+ * The dashboard: live overview (header, charts, categories) from socket.io
+ * snapshots only, plus the paged jobs table, a job's live detail and the
+ * load generator over HTTP. Everything goes through @cadre/client.
+ */
+import { createClient, type TaskView } from '@cadre/client';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { CategoryCard } from './components/category-card.js';
+import { Header } from './components/header.js';
+import { JobDetail } from './components/job-detail.js';
+import { JobsPanel } from './components/jobs-panel.js';
+import { LoadPanel } from './components/load-panel.js';
+import { Notices, type Notice } from './components/notices.js';
+import { TimeChart } from './components/time-chart.js';
+import { TokenGate } from './components/token-gate.js';
+import {
+  colorOf,
+  DashboardContext,
+  type Dashboard,
+  type NoticeKind,
+} from './hooks/use-dashboard.js';
+import { useLive } from './hooks/use-live.js';
+import { useNow } from './hooks/use-now.js';
+import { assignColors } from './lib/colors.js';
+import { describeError, isUnauthorized } from './lib/errors.js';
+import { formatCount, formatRate } from './lib/format.js';
+import { loadToken, saveToken } from './lib/token-store.js';
+
+const storage = typeof sessionStorage === 'undefined' ? undefined : sessionStorage;
+const NOTICE_MS = 6000;
+
+export function App() {
+  const [token, setToken] = useState(() => loadToken(storage));
+  const [needToken, setNeedToken] = useState(false);
+  const [rejected, setRejected] = useState(false);
+  const { live, connection, reason, snapshot, snapshotAt, history, version } = useLive(
+    token,
+    !needToken,
+  );
+  const client = useMemo(() => createClient({ url: '', token }), [token]);
+  const [tasks, setTasks] = useState<TaskView[]>([]);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [jobsRefresh, setJobsRefresh] = useState(0);
+  const noticeId = useRef(0);
+
+  const askForToken = useCallback(() => {
+    setRejected(token !== null);
+    setNeedToken(true);
+  }, [token]);
+
+  useEffect(() => {
+    if (connection === 'unauthorized') askForToken();
+  }, [connection, askForToken]);
+
+  const notify = useCallback((kind: NoticeKind, message: string) => {
+    const id = ++noticeId.current;
+    setNotices((list) => [...list.slice(-4), { id, kind, message }]);
+    setTimeout(
+      () => setNotices((list) => list.filter((n) => n.id !== id)),
+      kind === 'error' ? NOTICE_MS * 2 : NOTICE_MS,
+    );
+  }, []);
+
+  const fail = useCallback(
+    (context: string, err: unknown) => {
+      if (isUnauthorized(err)) askForToken();
+      else notify('error', `${context}: ${describeError(err)}`);
+    },
+    [askForToken, notify],
+  );
+
+  useEffect(() => {
+    if (needToken) return;
+    let current = true;
+    client.tasks().then(
+      (list) => current && setTasks(list),
+      (err: unknown) => current && fail('Loading tasks', err),
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, needToken, fail]);
+
+  const categories = snapshot?.categories;
+  const namesKey = [
+    ...(categories ?? []).map((c) => c.name),
+    ...history.categories.filter((n) => !categories?.some((c) => c.name === n)),
+  ].join('\u0000');
+  const names = useMemo(() => (namesKey ? namesKey.split('\u0000') : []), [namesKey]);
+  const colors = useMemo(() => assignColors(names), [names]);
+
+  const dashboard = useMemo<Dashboard>(
+    () => ({ client, live, colors, notify, fail }),
+    [client, live, colors, notify, fail],
+  );
+
+  if (needToken) {
+    return (
+      <TokenGate
+        rejected={rejected}
+        onToken={(t) => {
+          saveToken(storage, t);
+          setToken(t);
+          setRejected(false);
+          setNeedToken(false);
+        }}
+      />
+    );
+  }
+
+  const stats = snapshot?.stats ?? null;
+  const workers = stats?.workers ?? 0;
+  const forgetToken = token
+    ? () => {
+        saveToken(storage, null);
+        setToken(null);
+      }
+    : undefined;
+
+  return (
+    <DashboardContext.Provider value={dashboard}>
+      <HeaderWithClock
+        connection={connection}
+        reason={reason}
+        stats={stats}
+        snapshotAt={snapshotAt}
+        onForgetToken={forgetToken}
+      />
+      <main className="layout">
+        <div className="overview">
+          <div className="card chart-main">
+            <TimeChart
+              id="allocation"
+              title="Worker allocation"
+              description={`Worker threads the balancer gives each category, stacked (${workers} in total).`}
+              history={history}
+              version={version}
+              metric="allocated"
+              names={names}
+              colors={colors}
+              format={formatCount}
+              stacked
+              stepped
+              height={260}
+              yMax={workers}
+            />
+          </div>
+          <LoadPanel categories={names} tasks={tasks} />
+          <div className="card">
+            <TimeChart
+              id="throughput"
+              title="Throughput"
+              description="Jobs finished per second, per category."
+              history={history}
+              version={version}
+              metric="throughput"
+              names={names}
+              colors={colors}
+              format={formatRate}
+              height={170}
+            />
+          </div>
+          <div className="card">
+            <TimeChart
+              id="queued"
+              title="Queue depth"
+              description="Jobs waiting for a worker, per category."
+              history={history}
+              version={version}
+              metric="queued"
+              names={names}
+              colors={colors}
+              format={formatCount}
+              height={170}
+            />
+          </div>
+        </div>
+
+        <section className="categories" aria-label="Categories">
+          {!categories && <p className="muted card">Waiting for the first snapshot…</p>}
+          {categories?.map((c) => (
+            <CategoryCard
+              key={c.name}
+              category={c}
+              workers={workers}
+              color={colorOf(colors, c.name)}
+            />
+          ))}
+        </section>
+
+        <div className={`work ${selected ? 'has-detail' : ''}`}>
+          <JobsPanel
+            categories={names}
+            selected={selected}
+            onSelect={setSelected}
+            refreshKey={jobsRefresh}
+            pulse={snapshotAt}
+          />
+          {selected && (
+            <JobDetail
+              key={selected}
+              id={selected}
+              onClose={() => setSelected(null)}
+              onChanged={() => setJobsRefresh((n) => n + 1)}
+            />
+          )}
+        </div>
+      </main>
+      <Notices
+        notices={notices}
+        onDismiss={(id) => setNotices((l) => l.filter((n) => n.id !== id))}
+      />
+    </DashboardContext.Provider>
+  );
+}
+
+/** The header's uptime runs on between snapshots, without re-rendering the rest of the page. */
+function HeaderWithClock(props: {
+  connection: Parameters<typeof Header>[0]['connection'];
+  reason: string | undefined;
+  stats: Parameters<typeof Header>[0]['stats'];
+  snapshotAt: number;
+  onForgetToken: (() => void) | undefined;
+}) {
+  const now = useNow(1000);
+  const uptimeMs = props.stats ? props.stats.uptimeMs + Math.max(0, now - props.snapshotAt) : null;
+  return (
+    <Header
+      connection={props.connection}
+      reason={props.reason}
+      stats={props.stats}
+      uptimeMs={uptimeMs}
+      onForgetToken={props.onForgetToken}
+    />
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * One category: its live counters, the share of the workers it holds, and
+ * its settings (weight, min/max workers, paused), changed through PATCH.
+ */
+import type { CategoryPatch, CategoryView } from '@cadre/client';
+import { draftToPatch, toDraft, type Draft } from '../lib/category-draft.js';
+import { useState, type CSSProperties, type FormEvent } from 'react';
+import { useDashboard } from '../hooks/use-dashboard.js';
+import { formatCount, formatRate } from '../lib/format.js';
+import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
+
+export interface CategoryCardProps {
+  category: CategoryView;
+  workers: number;
+  color: string;
+}
+
+export function CategoryCard({ category: c, workers, color }: CategoryCardProps) {
+  const { client, notify, fail } = useDashboard();
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [retry, setRetry] = useState<RetryProgress | null>(null);
+  const shown = draft ?? toDraft(c);
+  const id = `cat-${c.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+
+  const allocatedPct = workers > 0 ? Math.min(100, (c.allocated / workers) * 100) : 0;
+  const runningPct = workers > 0 ? Math.min(100, (c.running / workers) * 100) : 0;
+
+  async function patch(p: CategoryPatch, done: string) {
+    setBusy(true);
+    try {
+      await client.patchCategory(c.name, p);
+      notify('success', done);
+      return true;
+    } catch (err) {
+      fail(`Updating ${c.name}`, err);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    const p = draftToPatch(shown, c);
+    if (typeof p === 'string') {
+      notify('error', `${c.name}: ${p}`);
+      return;
+    }
+    if (Object.keys(p).length === 0) {
+      setDraft(null);
+      return;
+    }
+    if (await patch(p, `${c.name}: settings saved`)) setDraft(null);
+  }
+
+  async function retryFailed() {
+    setRetry({ retried: 0, skipped: 0, failed: 0, seen: 0, done: false });
+    try {
+      const result = await retryAllFailed({ client, category: c.name, onProgress: setRetry });
+      notify(
+        result.failed > 0 ? 'error' : 'success',
+        `${c.name}: retried ${formatCount(result.retried)} failed job(s)` +
+          (result.failed > 0 ? `, ${result.failed} errors (${result.lastError})` : ''),
+      );
+    } catch (err) {
+      fail(`Retrying failed jobs of ${c.name}`, err);
+    } finally {
+      setRetry(null);
+    }
+  }
+
+  const stat = (label: string, value: string, testId: string, tone?: string) => (
+    <div className={tone ? `tone-${tone}` : undefined}>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+    </div>
+  );
+
+  return (
+    <article
+      className={`card category ${c.paused ? 'is-paused' : ''}`}
+      aria-labelledby={`${id}-name`}
+      style={{ '--cat': color } as CSSProperties}
+    >
+      <header>
+        <span className="swatch" aria-hidden="true" />
+        <h3 id={`${id}-name`}>{c.name}</h3>
+        {c.paused && <span className="badge">paused</span>}
+        <span className="thr" title="Jobs finished per second, last 10 s" data-testid="throughput">
+          {formatRate(c.throughput)}
+        </span>
+      </header>
+
+      <div
+        className="share"
+        role="meter"
+        aria-label={`Workers of ${c.name}: ${c.running} running of ${c.allocated} allocated, ${workers} in total`}
+        aria-valuemin={0}
+        aria-valuemax={workers}
+        aria-valuenow={c.allocated}
+      >
+        <div className="share-alloc" style={{ width: `${allocatedPct}%` }} />
+        <div className="share-run" style={{ width: `${runningPct}%` }} />
+      </div>
+      <p className="share-text">
+        <span data-testid="running">{c.running}</span> running /{' '}
+        <span data-testid="allocated">{c.allocated}</span> allocated of {workers}
+      </p>
+
+      <dl className="stats">
+        {stat('queued', formatCount(c.queued), 'queued', 'queued')}
+        {stat('delayed', formatCount(c.delayed), 'delayed')}
+        {stat('retrying', formatCount(c.retrying), 'retrying', 'retrying')}
+        {stat('succeeded', formatCount(c.succeeded), 'succeeded', 'succeeded')}
+        {stat('failed', formatCount(c.failed), 'failed', 'failed')}
+        {stat('cancelled', formatCount(c.cancelled), 'cancelled')}
+      </dl>
+
+      <form className="settings" onSubmit={save} aria-label={`Settings of ${c.name}`}>
+        <label>
+          <span>weight</span>
+          <input
+            type="number"
+            min="0"
+            step="any"
+            inputMode="decimal"
+            aria-label={`Weight of ${c.name}`}
+            value={shown.weight}
+            onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
+          />
+        </label>
+        <label>
+          <span>min</span>
+          <input
+            type="number"
+            min="0"
+            step="1"
+            inputMode="numeric"
+            aria-label={`Min workers of ${c.name}`}
+            value={shown.minWorkers}
+            onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
+          />
+        </label>
+        <label>
+          <span>max</span>
+          <input
+            type="number"
+            min="1"
+            step="1"
+            inputMode="numeric"
+            placeholder="∞"
+            aria-label={`Max workers of ${c.name}`}
+            value={shown.maxWorkers}
+            onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
+          />
+        </label>
+        <button
+          type="submit"
+          disabled={busy || draft === null}
+          aria-label={`Save settings of ${c.name}`}
+        >
+          Save
+        </button>
+        {draft !== null && (
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => setDraft(null)}
+            aria-label={`Discard changes to ${c.name}`}
+          >
+            ↺
+          </button>
+        )}
+      </form>
+
+      <div className="actions">
+        <button
+          type="button"
+          className={c.paused ? 'primary' : ''}
+          disabled={busy}
+          aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
+          onClick={() =>
+            void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
+          }
+        >
+          {c.paused ? '▶ Resume' : '❚❚ Pause'}
+        </button>
+        <button
+          type="button"
+          disabled={retry !== null || c.failed === 0}
+          aria-label={`Retry all failed jobs of ${c.name}`}
+          onClick={() => void retryFailed()}
+        >
+          {retry
+            ? `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
+            : '↻ Retry failed'}
+        </button>
+      </div>
+    </article>
+  );
+}

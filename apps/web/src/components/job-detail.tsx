@@ -1,0 +1,208 @@
+/**
+ * One job, live while it is open: fetched once, then kept current by the
+ * socket's `watch` (per-job events), with cancel and retry where allowed.
+ */
+import type { Job } from '@cadre/client';
+import { useEffect, useRef, useState } from 'react';
+import { colorOf, useDashboard } from '../hooks/use-dashboard.js';
+import { useNow } from '../hooks/use-now.js';
+import { describeError } from '../lib/errors.js';
+import { formatAgo, formatClock, formatDuration, formatJson } from '../lib/format.js';
+import { canCancel, canRetry } from '../lib/job-states.js';
+import { StateBadge } from './state-badge.js';
+
+export interface JobDetailProps {
+  id: string;
+  onClose: () => void;
+  onChanged: () => void;
+}
+
+export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
+  const { client, live, colors, notify, fail } = useDashboard();
+  const [job, setJob] = useState<Job | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const now = useNow(1000);
+  const root = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    // On a phone the detail sits above the table: bring it into view when a job is opened.
+    root.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [id]);
+
+  useEffect(() => {
+    let current = true;
+    setJob(null);
+    setError(null);
+    // Watch first so that no change between the GET and the watch is missed.
+    const unwatch = live?.watch(id, (next) => {
+      if (current) setJob(next);
+    });
+    client.get(id).then(
+      (fetched) => {
+        // A watched update arrived after the watch began, so it is at least as new as the GET's answer.
+        if (current) setJob((prev) => prev ?? fetched);
+      },
+      (err: unknown) => {
+        if (current) setError(describeError(err));
+      },
+    );
+    return () => {
+      current = false;
+      unwatch?.();
+    };
+  }, [client, live, id]);
+
+  async function act(kind: 'cancel' | 'retry') {
+    setBusy(true);
+    try {
+      const next = kind === 'cancel' ? await client.cancel(id) : await client.retry(id);
+      setJob(next);
+      notify('success', kind === 'cancel' ? `Job ${id} cancelled` : `Job ${id} queued again`);
+      onChanged();
+    } catch (err) {
+      fail(kind === 'cancel' ? 'Cancelling the job' : 'Retrying the job', err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const timeline: [string, string | null][] = job
+    ? [
+        ['created', job.createdAt],
+        [job.state === 'retrying' ? 'retry at' : 'run at', job.runAt],
+        ['started', job.startedAt],
+        ['finished', job.finishedAt],
+      ]
+    : [];
+
+  return (
+    <section
+      ref={root}
+      className="card detail"
+      aria-labelledby="detail-title"
+      data-testid="job-detail"
+    >
+      <div className="detail-head">
+        <h2 id="detail-title">
+          Job <span className="mono">{id}</span>
+        </h2>
+        <button type="button" className="ghost" aria-label="Close job detail" onClick={onClose}>
+          ✕
+        </button>
+      </div>
+      {error && (
+        <p className="inline-error" role="alert">
+          {error}
+        </p>
+      )}
+      {!job && !error && <p className="muted">Loading…</p>}
+      {job && (
+        <>
+          <div className="detail-summary">
+            <span aria-label="Job state" data-testid="job-state">
+              <StateBadge state={job.state} />
+            </span>
+            <span>
+              <span
+                className="swatch"
+                style={{ background: colorOf(colors, job.category) }}
+                aria-hidden="true"
+              />
+              {job.category}
+            </span>
+            <span className="mono">{job.task}</span>
+            <span>
+              attempt <strong data-testid="job-attempts">{job.attempts}</strong> of{' '}
+              {job.maxRetries + 1}
+            </span>
+            {job.key && <span className="mono ellipsis">key {job.key}</span>}
+          </div>
+
+          {job.progress !== null && (
+            <div
+              className="progress"
+              role="progressbar"
+              aria-label="Job progress"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={job.progress}
+            >
+              <div style={{ width: `${job.progress}%` }} />
+              <span>{Math.round(job.progress)} %</span>
+            </div>
+          )}
+
+          <div className="row">
+            <button
+              type="button"
+              className="danger"
+              disabled={busy || !canCancel(job.state)}
+              onClick={() => void act('cancel')}
+            >
+              Cancel job
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={busy || !canRetry(job.state)}
+              onClick={() => void act('retry')}
+            >
+              Retry job
+            </button>
+          </div>
+
+          <ol className="timeline" aria-label="Timeline">
+            {timeline.map(([label, at]) => (
+              <li key={label} className={at ? 'done' : 'pending'}>
+                <span className="tl-label">{label}</span>
+                <span className="mono">{formatClock(at)}</span>
+                <span className="muted">{at ? formatAgo(at, now) : ''}</span>
+              </li>
+            ))}
+            <li className={job.durationMs === null ? 'pending' : 'done'}>
+              <span className="tl-label">took</span>
+              <span className="mono">{formatDuration(job.durationMs)}</span>
+              <span className="muted">
+                {job.timeoutMs !== null ? `timeout ${formatDuration(job.timeoutMs)}` : ''}
+              </span>
+            </li>
+          </ol>
+
+          {(job.lastError || job.failure) && (
+            <div className="error-box" role="note" aria-label="Last error">
+              {job.failure && (
+                <p>
+                  failed:{' '}
+                  <strong>
+                    {job.failure === 'max_retries' ? 'no retries left' : 'permanent failure'}
+                  </strong>
+                </p>
+              )}
+              {job.lastError && (
+                <p>
+                  <span className="badge">{job.lastError.kind}</span> {job.lastError.message}
+                </p>
+              )}
+            </div>
+          )}
+
+          <div className="json-pair">
+            <div>
+              <h3>input</h3>
+              <pre className="json" tabIndex={0} aria-label="Job input">
+                {formatJson(job.input)}
+              </pre>
+            </div>
+            <div>
+              <h3>result</h3>
+              <pre className="json" tabIndex={0} aria-label="Job result">
+                {formatJson(job.result)}
+              </pre>
+            </div>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,5 @@
+import type { JobState } from '@cadre/client';
+
+export function StateBadge({ state }: { state: JobState }) {
+  return <span className={`state state-${state}`}>{state}</span>;
+}
