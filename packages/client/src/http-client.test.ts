@@ -1,0 +1,102 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CadreClientError } from './errors.js';
+import { createClient } from './http-client.js';
+
+// A loopback server that answers what each test asks for, and records what it got.
+let server: Server;
+let url = '';
+let answer: (req: IncomingMessage, body: string, res: ServerResponse) => void = () => {};
+const seen: { method: string; url: string; auth?: string; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
+      answer(req, body, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function reply(status: number, payload: unknown, headers: Record<string, string> = {}) {
+  answer = (_req, _body, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(payload));
+  };
+}
+
+async function caught(p: Promise<unknown>): Promise<CadreClientError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CadreClientError);
+  return err as CadreClientError;
+}
+
+describe('createClient', () => {
+  it('sends JSON with the bearer token and returns the parsed answer', async () => {
+    reply(201, [{ id: 'a' }, { id: 'b' }]);
+    const client = createClient({ url: `${url}/`, token: 's3cret' });
+    const jobs = await client.submit([{ task: 'echo' }, { task: 'echo', input: 1 }]);
+    expect(jobs).toEqual([{ id: 'a' }, { id: 'b' }]);
+    const last = seen.at(-1)!;
+    expect(last).toMatchObject({ method: 'POST', url: '/api/jobs', auth: 'Bearer s3cret' });
+    expect(JSON.parse(last.body)).toEqual([{ task: 'echo' }, { task: 'echo', input: 1 }]);
+  });
+
+  it('builds the query of list, get and the category routes', async () => {
+    reply(200, { jobs: [], nextCursor: null });
+    const client = createClient({ url });
+    await client.list({ category: 'mail', state: 'failed', limit: 5, cursor: 'x y' });
+    expect(seen.at(-1)!.url).toBe('/api/jobs?category=mail&state=failed&limit=5&cursor=x+y');
+    await client.get('id/1', { waitMs: 200 });
+    expect(seen.at(-1)!.url).toBe('/api/jobs/id%2F1?waitMs=200');
+    await client.patchCategory('reports', { weight: 2 });
+    expect(seen.at(-1)).toMatchObject({ method: 'PATCH', url: '/api/categories/reports' });
+    expect(seen.at(-1)!.auth).toBeUndefined();
+  });
+
+  it('throws the server’s code, message, details and Retry-After', async () => {
+    reply(
+      429,
+      { error: { code: 'ERR_QUEUE_FULL', message: 'full', details: { limit: 'total' } } },
+      { 'retry-after': '2' },
+    );
+    const err = await caught(createClient({ url }).submit({ task: 'echo' }));
+    expect(err).toMatchObject({
+      code: 'ERR_QUEUE_FULL',
+      message: 'full',
+      status: 429,
+      details: { limit: 'total' },
+      retryAfterS: 2,
+    });
+  });
+
+  it('names the status when the answer is not cadre’s error shape', async () => {
+    answer = (_req, _body, res) => {
+      res.writeHead(502);
+      res.end('<html>bad gateway</html>');
+    };
+    const err = await caught(createClient({ url }).stats());
+    expect(err).toMatchObject({ code: 'HTTP_502', status: 502 });
+    expect(err.message).toMatch(/GET \/api\/stats answered 502/);
+  });
+
+  it('says the server cannot be reached, with the cause', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const err = await caught(createClient({ url: `http://127.0.0.1:${port}` }).health());
+    expect(err).toMatchObject({ code: 'ERR_UNREACHABLE', status: 0 });
+    expect(err.message).toMatch(/cannot reach cadre at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+  });
+});
