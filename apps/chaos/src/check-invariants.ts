@@ -35,19 +35,12 @@
  * epoch), and counted as "same-attempt re-runs".
  */
 import type { CategoryView, Job, JobState, Stats } from '@cadre/client';
+import { FINISHED_STATES, JOB_STATES } from '@cadre/core';
 import type { Execution } from './exec-log.js';
 import { attemptsToSucceed, failsByDesign } from './job-mix.js';
 
-export const TERMINAL: readonly JobState[] = ['succeeded', 'failed', 'cancelled'];
-export const ALL_STATES: readonly JobState[] = [
-  'delayed',
-  'queued',
-  'running',
-  'retrying',
-  'succeeded',
-  'failed',
-  'cancelled',
-];
+export const TERMINAL: readonly JobState[] = [...FINISHED_STATES];
+export const ALL_STATES: readonly JobState[] = JOB_STATES;
 
 export interface Acknowledged {
   id: string;

@@ -19,6 +19,8 @@ export {
   type LiveClient,
   type LiveOptions,
 } from './live-client.js';
+// The job state machine's vocabulary, for clients that show or steer jobs.
+export { JOB_STATES, TRANSITIONS, isFinished } from '@cadre/core';
 export type {
   Allocation,
   CategoryPatch,
