@@ -6,7 +6,7 @@
  * the engine when scraped, so they are never stale and cost nothing between
  * scrapes.
  */
-import type { Job, JobState } from '@cadre/core';
+import type { Job } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -79,15 +79,14 @@ export function createMetrics(engine: Engine): Metrics {
     },
   });
 
-  // The previous state of each unfinished job, so that progress updates and
-  // repeated events are not counted twice. Finished jobs leave the map.
-  const last = new Map<string, JobState>();
-  const off = engine.on('job:changed', (job: Job) => {
-    const before = last.get(job.id);
+  const off = engine.on('job:changed', (job: Job, previous: Job | null) => {
+    const before = previous?.state;
+    // Progress reports change a job without changing its state.
     if (before === job.state) return;
     const category = job.category;
     switch (job.state) {
       case 'running': {
+        // From when it became due (runAt) or, if it never waited for a time, was created.
         const from = Date.parse(job.runAt ?? job.createdAt);
         const started = job.startedAt === null ? NaN : Date.parse(job.startedAt);
         if (Number.isFinite(from) && Number.isFinite(started)) {
@@ -108,11 +107,6 @@ export function createMetrics(engine: Engine): Metrics {
       default:
         break;
     }
-    if (job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled') {
-      last.delete(job.id);
-    } else {
-      last.set(job.id, job.state);
-    }
   });
 
   function observeRun(job: Job): void {
@@ -123,9 +117,6 @@ export function createMetrics(engine: Engine): Metrics {
     registry,
     contentType: registry.contentType,
     render: () => registry.metrics(),
-    close: () => {
-      off();
-      last.clear();
-    },
+    close: off,
   };
 }

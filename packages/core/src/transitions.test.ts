@@ -171,11 +171,11 @@ describe('createJob', () => {
 });
 
 describe('promote and start', () => {
-  it('promote clears runAt', () => {
+  it('promote keeps runAt: when the job became due', () => {
     const job = createJob(spec({ runAtMs: T0 + 5000 }), T0);
-    expect(transition(job, { type: 'promote' }, T0 + 5000)).toMatchObject({
+    expect(transition(job, { type: 'promote' }, T0 + 5100)).toMatchObject({
       state: 'queued',
-      runAt: null,
+      runAt: iso(T0 + 5000),
     });
   });
 
@@ -375,7 +375,7 @@ describe('retry', () => {
       attempts: 0,
       failure: null,
       result: null,
-      runAt: null,
+      runAt: iso(T0 + 10),
       startedAt: null,
       finishedAt: null,
       durationMs: null,
@@ -408,6 +408,7 @@ describe('lose', () => {
     expect(next).toMatchObject({
       state: 'queued',
       attempts: 1,
+      runAt: iso(T0 + 100),
       progress: null,
       failure: null,
       lastError: { kind: 'lost' },

@@ -1,6 +1,10 @@
 /**
  * The job state machine: the only code that writes `job.state`.
  *
+ *   `runAt` is when the job last became due: set for delayed and retrying jobs,
+ *   kept when they are promoted, set to the moment of a retry or a requeue
+ *   after a loss, and null only for a job queued at once on submission.
+ *
  *   delayed    waits for `runAt` (submitted with `delayMs`/`runAt`).
  *              promote → queued; cancel → cancelled.
  *   queued     waits in its category's FIFO queue for a free slot.
@@ -80,7 +84,8 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
   }
   switch (event.type) {
     case 'promote':
-      return { ...job, state: 'queued', runAt: null };
+      // runAt stays: it tells when the job became due, so its wait can be measured.
+      return { ...job, state: 'queued' };
     case 'start':
       return {
         ...job,
@@ -98,7 +103,7 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
         ...job,
         state: 'queued',
         attempts: 0,
-        runAt: null,
+        runAt: iso(now),
         startedAt: null,
         finishedAt: null,
         durationMs: null,
@@ -111,7 +116,9 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
         message: 'the process stopped while the job was running',
         kind: 'lost',
       };
-      if (retriesLeft(job)) return { ...job, state: 'queued', lastError, progress: null };
+      if (retriesLeft(job)) {
+        return { ...job, state: 'queued', runAt: iso(now), lastError, progress: null };
+      }
       return finish(job, 'failed', now, { lastError, failure: 'max_retries' });
     }
     case 'settle':

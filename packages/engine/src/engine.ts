@@ -256,7 +256,7 @@ class CadreEngine implements Engine {
     for (const job of created) {
       this.#index(job);
       this.#enter(job, null, now);
-      this.#events.emit('job:changed', job);
+      this.#events.emit('job:changed', job, null);
     }
     indexed();
     this.#armDelayTimer();
@@ -442,7 +442,7 @@ class CadreEngine implements Engine {
     this.#jobs.set(next.id, next);
     this.#leave(job);
     this.#enter(next, job, now);
-    this.#events.emit('job:changed', next);
+    this.#events.emit('job:changed', next, job);
     return { op: 'put', job: next };
   }
 
@@ -609,7 +609,7 @@ class CadreEngine implements Engine {
     const next = withProgress(job, percent);
     if (next === job) return;
     this.#jobs.set(id, next);
-    this.#events.emit('job:changed', next);
+    this.#events.emit('job:changed', next, job);
   }
 
   // ── balancer and timers ──────────────────────────────────────────────────

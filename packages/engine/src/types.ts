@@ -35,8 +35,11 @@ export interface ListPage {
 }
 
 export interface EngineEvents {
-  /** A job changed (created, started, progressed, finished, …). */
-  'job:changed': (job: Job) => void;
+  /**
+   * A job changed (created, started, progressed, finished, …); `previous` is
+   * its record before the change, null for a new job.
+   */
+  'job:changed': (job: Job, previous: Job | null) => void;
   /** The balancer changed the allocation. */
   'allocation:changed': (at: string, allocation: Allocation) => void;
 }
