@@ -13,6 +13,7 @@ import express, {
   type RequestHandler,
   type Response,
 } from 'express';
+import cors from 'cors';
 import helmet from 'helmet';
 import type { z } from 'zod';
 import { describeIssues, fieldIssues } from './config/zod-issues.js';
@@ -75,7 +76,16 @@ export function createApp(deps: AppDeps): express.Express {
       strictTransportSecurity: false,
     }),
   );
-  if (deps.corsOrigin) app.use(cors(deps.corsOrigin));
+  if (deps.corsOrigin) {
+    app.use(
+      cors({
+        origin: deps.corsOrigin,
+        methods: ['GET', 'POST', 'PATCH'],
+        allowedHeaders: ['Authorization', 'Content-Type'],
+        maxAge: 600,
+      }),
+    );
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -243,19 +253,4 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function cors(origin: string): RequestHandler {
-  return (req, res, next) => {
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Vary', 'Origin');
-    if (req.method === 'OPTIONS') {
-      res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PATCH,OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', 'Authorization,Content-Type');
-      res.setHeader('Access-Control-Max-Age', '600');
-      res.status(204).end();
-      return;
-    }
-    next();
-  };
 }
