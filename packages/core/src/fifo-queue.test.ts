@@ -84,3 +84,19 @@ describe('FifoQueue', () => {
     );
   });
 });
+
+describe('FifoQueue at scale', () => {
+  it('keeps order and size through many removals from the middle and the front', () => {
+    const q = new FifoQueue();
+    for (let i = 0; i < 10_000; i++) q.push(`j${i}`);
+    for (let i = 0; i < 10_000; i += 3) q.remove(`j${i}`);
+    const kept = Array.from({ length: 10_000 }, (_, i) => `j${i}`).filter((_, i) => i % 3 !== 0);
+    expect(q.size).toBe(kept.length);
+    for (const id of kept.slice(0, 100)) expect(q.shift()).toBe(id);
+    const rest = [...q];
+    expect(rest).toEqual(kept.slice(100));
+    expect(rest.length).toBe(q.size);
+    expect(rest.every((id) => Number(id.slice(1)) % 3 !== 0)).toBe(true);
+    expect(rest).toEqual([...rest].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
+  });
+});
