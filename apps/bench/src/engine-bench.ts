@@ -14,19 +14,25 @@ import { Piscina } from 'piscina';
 import { percentile } from './percentiles.js';
 
 const TASKS = fileURLToPath(new URL('../tasks/bench-tasks.js', import.meta.url));
-const RAW_NOOP = new URL('../tasks/raw-noop.js', import.meta.url).href;
 
-export async function rawPiscinaRate(threads: number, n: number): Promise<number> {
+/** The ceiling: piscina alone running `task` of the bench tasks, `n` times, all queued at once. */
+export async function rawPiscinaRate(
+  threads: number,
+  n: number,
+  task: 'noop' | 'cpu' = 'noop',
+  input: unknown = null,
+): Promise<number> {
   const pool = new Piscina({
-    filename: RAW_NOOP,
+    filename: new URL('../tasks/bench-tasks.js', import.meta.url).href,
+    name: task,
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: 2 ** 30,
     concurrentTasksPerWorker: 1,
   });
-  await Promise.all(Array.from({ length: 2000 }, () => pool.run(null)));
+  await Promise.all(Array.from({ length: Math.min(2000, n) }, () => pool.run(input)));
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: n }, () => pool.run(null)));
+  await Promise.all(Array.from({ length: n }, () => pool.run(input)));
   const rate = n / ((performance.now() - t0) / 1000);
   await pool.destroy();
   return rate;

@@ -38,6 +38,7 @@ async function engineSection(): Promise<void> {
     await e.close();
   }
   const ideal = threads * 1000;
+  const rawCpu = await rawPiscinaRate(threads, threads * 2000, 'cpu', { ms: 1 });
   rows.push(['raw piscina no-op, jobs/s', raw, raw, '']);
   rows.push(['engine echo, jobs/s', echo.memory!, echo.lowdb!, '']);
   rows.push(['echo / raw piscina', echo.memory! / raw, echo.lowdb! / raw, '≥ 0.60 (memory)']);
@@ -46,6 +47,7 @@ async function engineSection(): Promise<void> {
   rows.push(['submit→start p99 at half load, ms', lat.memory!.p99, lat.lowdb!.p99, '']);
   rows.push([`1 ms CPU task, jobs/s (ideal ${ideal})`, cpu.memory!, cpu.lowdb!, '']);
   rows.push(['1 ms CPU / ideal', cpu.memory! / ideal, cpu.lowdb! / ideal, '≥ 0.90']);
+  rows.push(['raw piscina 1 ms CPU / ideal (the ceiling)', rawCpu / ideal, rawCpu / ideal, '']);
   console.log(table(rows));
 }
 

@@ -130,7 +130,12 @@ class CadreEngine implements Engine {
     this.#clock = options.clock ?? { now: Date.now };
     this.#random = options.random ?? Math.random;
     this.#log = options.logger ?? silent;
-    this.#batcher = new CommitBatcher(options.store);
+    this.#batcher = new CommitBatcher(options.store, (err) =>
+      this.#log.error(
+        { err },
+        'could not record job changes; they will be retried at the next start',
+      ),
+    );
     for (const c of options.config.categories) this.#categories.set(c.name, new CategoryState(c));
     for (const t of options.config.tasks) this.#tasks.set(t.name, t);
   }
@@ -560,9 +565,7 @@ class CadreEngine implements Engine {
     const now = this.#clock.now();
     const mutation = this.#apply(job, { type: 'start' }, now);
     const running = mutation.job;
-    this.#batcher
-      .add([mutation])
-      .catch((err: unknown) => this.#log.error({ err, job: id }, 'could not record a job start'));
+    this.#batcher.later([mutation]);
     this.#attempts.set(id, running.attempts);
     cat.busy += 1;
     this.#busy += 1;
@@ -592,11 +595,7 @@ class CadreEngine implements Engine {
         { type: 'settle', outcome, retryDelayMs },
         this.#clock.now(),
       );
-      this.#batcher
-        .add([mutation])
-        .catch((err: unknown) =>
-          this.#log.error({ err, job: id }, 'could not record a job outcome'),
-        );
+      this.#batcher.later([mutation]);
       if (mutation.job.state === 'retrying') this.#armDelayTimer();
     }
     if (this.#busy === 0 && this.#drained) this.#drained();
@@ -662,11 +661,7 @@ class CadreEngine implements Engine {
       if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) continue;
       mutations.push(this.#apply(job, { type: 'promote' }, now));
     }
-    if (mutations.length > 0) {
-      this.#batcher
-        .add(mutations)
-        .catch((err: unknown) => this.#log.error({ err }, 'could not record promoted jobs'));
-    }
+    if (mutations.length > 0) this.#batcher.later(mutations);
     this.#armDelayTimer();
     this.#pump();
   }
@@ -700,9 +695,7 @@ class CadreEngine implements Engine {
       this.#order = this.#order.filter((id) => this.#jobs.has(id));
       this.#pruned = 0;
     }
-    this.#batcher
-      .add(deletes)
-      .catch((err: unknown) => this.#log.error({ err }, 'could not record pruned jobs'));
+    this.#batcher.later(deletes);
   }
 
   // ── views ────────────────────────────────────────────────────────────────

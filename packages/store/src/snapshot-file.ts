@@ -35,6 +35,9 @@ export function emptySnapshot(): SnapshotData {
   return { seq: 0, categories: {}, jobs: [] };
 }
 
+/** How much of a snapshot may be written before it is synced. */
+const SYNC_EVERY_BYTES = 4 * 1024 * 1024;
+
 export class SnapshotFile implements Adapter<SnapshotData> {
   readonly path: string;
   readonly #tempPath: string;
@@ -110,11 +113,21 @@ export class SnapshotFile implements Adapter<SnapshotData> {
       };
       await put(encodeSnapshotHeader(data));
       const { jobs } = data;
+      let unsynced = 0;
       for (let from = 0; from < jobs.length; from += this.#chunkSize) {
         const to = Math.min(from + this.#chunkSize, jobs.length);
         const parts: string[] = [];
         for (let i = from; i < to; i++) parts.push(JSON.stringify(jobs[i]));
+        const before = bytes;
         await put(`${parts.join(',\n')}${to < jobs.length ? ',' : ''}\n`);
+        // Sync as we go: an fsync of the journal makes the file system write
+        // out other files' dirty pages too (ext4's ordered mode), so a snapshot
+        // left dirty in one piece would stall every commit behind it.
+        unsynced += bytes - before;
+        if (unsynced >= SYNC_EVERY_BYTES) {
+          await sfs.fdatasync(fd);
+          unsynced = 0;
+        }
         // A write callback may come back within the same turn of the loop
         // (page cache); yield explicitly so timers and I/O get their turn.
         await yieldToLoop();
