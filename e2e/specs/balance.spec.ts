@@ -1,24 +1,6 @@
-import type { CategoryView } from '@cadre/client';
-import { expect, test } from '@playwright/test';
-import { api, cancelActive, category, holdsFor, restoreCategories } from '../support/api.js';
-import { cardNumber, categoryCard, openDashboard, watchConsole } from '../support/page.js';
-
-let saved: CategoryView[] = [];
-let problems: string[] = [];
-
-test.beforeAll(async () => {
-  saved = await api.categories();
-});
-
-test.beforeEach(({ page }) => {
-  problems = watchConsole(page);
-});
-
-test.afterEach(async () => {
-  await cancelActive();
-  await restoreCategories(saved);
-  expect(problems, 'no console errors').toEqual([]);
-});
+import { expect, test } from '../support/fixtures.js';
+import { api, category, holdsFor } from '../support/api.js';
+import { cardNumber, categoryCard, openDashboard } from '../support/page.js';
 
 const sleeps = (category: string, n: number, ms: number) =>
   Array.from({ length: n }, () => ({ task: 'sleep', category, input: { ms } }));
@@ -74,7 +56,10 @@ test('pausing a category stops its starts and resuming restarts them', async ({ 
     .toBeGreaterThan(paused.succeeded);
 });
 
-test('an API error shows as a readable message, and the page stays usable', async ({ page }) => {
+test('an API error shows as a readable message, and the page stays usable', async ({
+  page,
+  consoleErrors,
+}) => {
   await openDashboard(page);
   // Within what the form accepts, beyond what the server allows (minWorkers ≤ 1024).
   await page.getByLabel('Min workers of default').fill('5000');
@@ -85,5 +70,9 @@ test('an API error shows as a readable message, and the page stays usable', asyn
   expect((await category('default')).minWorkers).not.toBe(5000);
   await expect(categoryCard(page, 'email')).toBeVisible();
   // A failed request is logged by the browser itself; that is not a page error.
-  problems.splice(0, problems.length, ...problems.filter((p) => !p.includes('status of 400')));
+  consoleErrors.splice(
+    0,
+    consoleErrors.length,
+    ...consoleErrors.filter((p) => !p.includes('status of 400')),
+  );
 });

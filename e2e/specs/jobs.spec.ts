@@ -1,24 +1,6 @@
-import type { CategoryView } from '@cadre/client';
-import { expect, test } from '@playwright/test';
-import { api, cancelActive, restoreCategories, waitForState } from '../support/api.js';
-import { keepScreenshot, openDashboard, openJob, watchConsole } from '../support/page.js';
-
-let saved: CategoryView[] = [];
-let problems: string[] = [];
-
-test.beforeAll(async () => {
-  saved = await api.categories();
-});
-
-test.beforeEach(({ page }) => {
-  problems = watchConsole(page);
-});
-
-test.afterEach(async () => {
-  await cancelActive();
-  await restoreCategories(saved);
-  expect(problems, 'no console errors').toEqual([]);
-});
+import { expect, test } from '../support/fixtures.js';
+import { api, waitForState } from '../support/api.js';
+import { keepScreenshot, openDashboard, openJob } from '../support/page.js';
 
 test('a running job is cancelled from the UI', async ({ page }, testInfo) => {
   const job = await api.submit({ task: 'spin', category: 'default', input: { why: 'e2e' } });

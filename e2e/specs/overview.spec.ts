@@ -1,35 +1,16 @@
-import type { CategoryView } from '@cadre/client';
-import { expect, test } from '@playwright/test';
-import { api, cancelActive, restoreCategories } from '../support/api.js';
+import { expect, test } from '../support/fixtures.js';
+import { api } from '../support/api.js';
 import {
   cardNumber,
   categoryCard,
   keepScreenshot,
   openDashboard,
   parseCount,
-  watchConsole,
 } from '../support/page.js';
-
-let saved: CategoryView[] = [];
-let problems: string[] = [];
-
-test.beforeAll(async () => {
-  saved = await api.categories();
-});
-
-test.beforeEach(({ page }) => {
-  problems = watchConsole(page);
-});
-
-test.afterEach(async () => {
-  await cancelActive();
-  await restoreCategories(saved);
-  expect(problems, 'no console errors').toEqual([]);
-});
 
 test('names every category and shows live numbers', async ({ page }) => {
   await openDashboard(page);
-  for (const c of saved) {
+  for (const c of await api.categories()) {
     await expect(categoryCard(page, c.name).getByRole('heading', { name: c.name })).toBeVisible();
   }
   await expect(page.getByTestId('total-workers')).toHaveText('4');
