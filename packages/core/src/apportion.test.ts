@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { apportion, type CategoryDemand } from './apportion.js';
+import {
+  apportion,
+  apportionShares,
+  nextCredit,
+  type CategoryDemand,
+  type Credit,
+} from './apportion.js';
 
 const cat = (name: string, over: Partial<CategoryDemand> = {}): CategoryDemand => ({
   name,
@@ -326,6 +332,67 @@ describe('apportion invariants', () => {
         },
       ),
       RUNS,
+    );
+  });
+});
+
+describe('apportion with credit carried between balancings', () => {
+  /** Balances `rounds` times with fixed demands, carrying the credit; the allocations. */
+  function balanceRounds(total: number, demands: CategoryDemand[], rounds: number) {
+    let credit: Credit = {};
+    const seen: Record<string, number>[] = [];
+    let exact: Record<string, number> = {};
+    for (let r = 0; r < rounds; r++) {
+      const result = apportionShares(total, demands, credit);
+      seen.push(result.allocation);
+      exact = result.exact;
+      credit = nextCredit(credit, result);
+    }
+    return { seen, exact };
+  }
+
+  it('gives a smaller share its seat in turn instead of never', () => {
+    // Exact shares 1.6 and 0.4 of 2 threads: without credit, always 2 and 0.
+    const demands = [cat('big', { queued: 4 }), cat('small', { queued: 1 })];
+    expect(apportion(2, demands)).toEqual({ big: 2, small: 0 });
+    const { seen } = balanceRounds(2, demands, 5);
+    expect(seen.map((a) => a.small)).toEqual([0, 1, 0, 1, 0]);
+    expect(seen.map((a) => a.big)).toEqual([2, 1, 2, 1, 2]);
+  });
+
+  it('reports each category’s exact share', () => {
+    const result = apportionShares(2, [cat('big', { queued: 4 }), cat('small', { queued: 1 })]);
+    expect(result.exact.big).toBeCloseTo(1.6);
+    expect(result.exact.small).toBeCloseTo(0.4);
+  });
+
+  it('drops categories without work from the credit and keeps it within (−1, 1)', () => {
+    const credit = nextCredit(
+      { gone: 0.5, owed: 0.9 },
+      { allocation: { owed: 0 }, exact: { owed: 0.8 } },
+    );
+    expect(credit).toEqual({ owed: 0.999 });
+  });
+
+  it('converges on the exact shares, every allocation still floor or ceiling of its share', () => {
+    fc.assert(
+      fc.property(arbTotal, arbDemands, (total, demands) => {
+        const rounds = 40;
+        const { seen, exact } = balanceRounds(total, demands, rounds);
+        for (const allocation of seen) {
+          expect(sum(allocation)).toBe(sum(apportion(total, demands)));
+          for (const [name, n] of Object.entries(allocation)) {
+            const share = exact[name] ?? 0;
+            expect(n).toBeGreaterThanOrEqual(Math.floor(share + 1e-9));
+            expect(n).toBeLessThanOrEqual(Math.ceil(share - 1e-9));
+          }
+        }
+        for (const [name, share] of Object.entries(exact)) {
+          const mean = seen.reduce((s, a) => s + (a[name] ?? 0), 0) / rounds;
+          expect(Math.abs(mean - share)).toBeLessThanOrEqual(2 / rounds + 1e-9);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

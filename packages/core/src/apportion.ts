@@ -12,6 +12,14 @@
  *
  * So while anyone has work the allocation sums to exactly `total`, or to the
  * total work when there is less work than threads.
+ *
+ * Whole threads cannot follow fractional shares: with 2 threads, shares of
+ * 1.6 and 0.4 round to 2 and 0 every time, and the smaller category would
+ * wait for the larger one's whole queue. So the remainder seats go by the
+ * fraction plus a `credit` the caller carries from one balancing to the next
+ * (`nextCredit`): what a category was owed and not given raises its claim to
+ * the next seat. Over a few intervals each category gets its exact share on
+ * average, while every single allocation is still its share rounded down or up.
  */
 import type { Allocation } from './views.js';
 
@@ -25,8 +33,44 @@ export interface CategoryDemand {
   running: number;
 }
 
-export function apportion(total: number, demands: readonly CategoryDemand[]): Allocation {
+/** Per category: threads owed (+) or given beyond its share (−), in (−1, 1). */
+export type Credit = Readonly<Record<string, number>>;
+
+export interface Apportionment {
+  allocation: Allocation;
+  /** Each category's exact, unrounded share. */
+  exact: Record<string, number>;
+}
+
+export function apportion(
+  total: number,
+  demands: readonly CategoryDemand[],
+  credit: Credit = {},
+): Allocation {
+  return apportionShares(total, demands, credit).allocation;
+}
+
+/**
+ * The credit to carry into the next balancing: what each category with work
+ * was owed minus what it got, kept within (−1, 1) so no debt outlives a few
+ * intervals. Categories without work drop out.
+ */
+export function nextCredit(previous: Credit, result: Apportionment): Record<string, number> {
+  const next: Record<string, number> = {};
+  for (const [name, exact] of Object.entries(result.exact)) {
+    const owed = (previous[name] ?? 0) + exact - (result.allocation[name] ?? 0);
+    next[name] = Math.max(-0.999, Math.min(0.999, owed));
+  }
+  return next;
+}
+
+export function apportionShares(
+  total: number,
+  demands: readonly CategoryDemand[],
+  credit: Credit = {},
+): Apportionment {
   const allocation: Allocation = {};
+  const exact: Record<string, number> = {};
   for (const d of demands) allocation[d.name] = 0;
   let left = Math.max(0, Math.floor(total));
 
@@ -41,7 +85,7 @@ export function apportion(total: number, demands: readonly CategoryDemand[]): Al
       weight: d.weight,
     }))
     .filter((d) => d.cap > 0);
-  if (active.length === 0 || left === 0) return allocation;
+  if (active.length === 0 || left === 0) return { allocation, exact };
 
   const give = (name: string, n: number) => {
     allocation[name] = (allocation[name] ?? 0) + n;
@@ -60,10 +104,15 @@ export function apportion(total: number, demands: readonly CategoryDemand[]): Al
       floors
         .filter((d) => d.want > 0)
         .map((d) => ({ name: d.name, demand: d.weight, cap: d.want })),
+      credit,
     );
-    for (const [name, n] of shares) give(name, n);
-    return allocation;
+    for (const [name, s] of shares) {
+      give(name, s.whole);
+      exact[name] = s.exact;
+    }
+    return { allocation, exact };
   }
+  for (const d of active) exact[d.name] = allocation[d.name] ?? 0;
 
   // The rest by demand, handing on what capped categories cannot use.
   const rest = share(
@@ -73,9 +122,13 @@ export function apportion(total: number, demands: readonly CategoryDemand[]): Al
       demand: d.demand,
       cap: d.cap - (allocation[d.name] ?? 0),
     })),
+    credit,
   );
-  for (const [name, n] of rest) give(name, n);
-  return allocation;
+  for (const [name, s] of rest) {
+    give(name, s.whole);
+    exact[name] = (exact[name] ?? 0) + s.exact;
+  }
+  return { allocation, exact };
 }
 
 interface Claim {
@@ -93,8 +146,12 @@ interface Claim {
  * capacity of the capped claims was passed on, so a claim 20 times smaller
  * could end up with a thread taken from a larger one.
  */
-function share(total: number, claims: readonly Claim[]): Map<string, number> {
-  const out = new Map<string, number>();
+function share(
+  total: number,
+  claims: readonly Claim[],
+  credit: Credit,
+): Map<string, { whole: number; exact: number }> {
+  const out = new Map<string, { whole: number; exact: number }>();
   // A fixed order keeps the float sums, and so the result, independent of the input order.
   let open = claims
     .filter((c) => c.cap > 0 && c.demand > 0)
@@ -105,7 +162,7 @@ function share(total: number, claims: readonly Claim[]): Map<string, number> {
     const capped = open.filter((c) => (left * c.demand) / sum >= c.cap);
     if (capped.length === 0) break;
     for (const c of capped) {
-      out.set(c.name, c.cap);
+      out.set(c.name, { whole: c.cap, exact: c.cap });
       left -= c.cap;
     }
     open = open.filter((c) => !capped.includes(c));
@@ -116,18 +173,29 @@ function share(total: number, claims: readonly Claim[]): Map<string, number> {
   const parts = open.map((c) => {
     const exact = (left * c.demand) / sum;
     // exact < cap, so whole + 1 <= cap: every part has room for a remainder seat.
-    return { c, whole: Math.floor(exact), frac: exact - Math.floor(exact) };
+    const frac = exact - Math.floor(exact);
+    return { c, exact, whole: Math.floor(exact), frac, claim: frac + (credit[c.name] ?? 0) };
   });
-  // Ties go to the larger demand, then to the name, so the result does not
-  // depend on the order of the input.
+  // The remainder seats go by fraction plus credit. Ties go to the larger
+  // demand, then to the name, so the result does not depend on input order.
   parts.sort(
-    (a, b) => b.frac - a.frac || b.c.demand - a.c.demand || (a.c.name < b.c.name ? -1 : 1),
+    (a, b) => b.claim - a.claim || b.c.demand - a.c.demand || (a.c.name < b.c.name ? -1 : 1),
   );
   let handed = parts.reduce((s, p) => s + p.whole, 0);
+  // Only a share with a fraction may be rounded up (floor or ceiling, never more).
   for (const p of parts) {
     if (handed >= left) break;
+    if (p.frac <= 1e-9) continue;
     p.whole += 1;
     handed += 1;
+  }
+  // Float error can leave a seat for a share whose fraction was all but zero.
+  for (const p of parts) {
+    if (handed >= left) break;
+    if (p.whole < p.c.cap) {
+      p.whole += 1;
+      handed += 1;
+    }
   }
   // Float error could push a share just over a whole number; take the excess back.
   for (const p of [...parts].reverse()) {
@@ -137,6 +205,6 @@ function share(total: number, claims: readonly Claim[]): Map<string, number> {
       handed -= 1;
     }
   }
-  for (const p of parts) if (p.whole > 0) out.set(p.c.name, p.whole);
+  for (const p of parts) out.set(p.c.name, { whole: p.whole, exact: p.exact });
   return out;
 }

@@ -1,4 +1,11 @@
-export { apportion, type CategoryDemand } from './apportion.js';
+export {
+  apportion,
+  apportionShares,
+  nextCredit,
+  type Apportionment,
+  type CategoryDemand,
+  type Credit,
+} from './apportion.js';
 export { backoffDelay, fibonacci } from './backoff.js';
 export {
   BACKOFF_KINDS,

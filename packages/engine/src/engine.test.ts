@@ -267,6 +267,21 @@ describe('the balancer', () => {
     await stop(0);
   });
 
+  it('gives a share too small for a whole thread its turn before the big queue drains', async () => {
+    const cats = [category('big', { weight: 4 }), category('small', { weight: 1 })];
+    const { engine, stop } = await startEngine({ workers: 2, categories: cats });
+    await engine.submit(
+      Array.from({ length: 100 }, () => ({ task: 'sleep', category: 'big', input: { ms: 30 } })),
+    );
+    const small = await engine.submit(
+      Array.from({ length: 10 }, () => ({ task: 'echo', category: 'small' })),
+    );
+    // small's exact share is 2 × 10 / 410 ≈ 0.05 of a thread: rounding alone never gives it one.
+    for (const r of small) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('succeeded');
+    expect(engine.categories().find((c) => c.name === 'big')!.queued).toBeGreaterThan(0);
+    await stop(0);
+  });
+
   it('lends an idle category’s threads to one with work, and a paused category starts nothing', async () => {
     const cats = [category('a', { weight: 1 }), category('b', { weight: 1 })];
     const { engine } = await startEngine({ workers: 2, categories: cats });

@@ -8,7 +8,9 @@
  *   exceeds the pool's threads, so shrinking a category never kills a job: it
  *   takes effect as its jobs finish.
  * - balance: every `balanceIntervalMs`, and at once when a category with work
- *   has no free slot while threads are idle, `apportion` recomputes the slots.
+ *   has no free slot while threads are idle, `apportion` recomputes the slots;
+ *   the tick carries each category's credit, so that shares too small for a
+ *   whole thread get one in turn.
  * - delays: delayed and retrying jobs wait in one DelayQueue behind ONE timer
  *   armed for the earliest `runAt`.
  * - recovery: at start, jobs that were running when the process died are
@@ -18,7 +20,8 @@
  * mutation goes through one CommitBatcher so the journal keeps program order.
  */
 import {
-  apportion,
+  apportionShares,
+  nextCredit,
   DelayQueue,
   backoffDelay,
   createJob,
@@ -31,6 +34,7 @@ import {
   type AttemptOutcome,
   type CategoryPatch,
   type CategoryView,
+  type Credit,
   type EngineConfig,
   type Job,
   type JobEvent,
@@ -116,6 +120,8 @@ class CadreEngine implements Engine {
   #startedAt = 0;
   #busy = 0;
   #allocation: Allocation = {};
+  /** Threads each category was owed and not given, carried from tick to tick (see apportion). */
+  #credit: Credit = {};
   #mode: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   #pumping = false;
   #delayTimer: NodeJS.Timeout | null = null;
@@ -539,24 +545,30 @@ class CadreEngine implements Engine {
     if (this.#pumping || this.#mode !== 'running') return;
     this.#pumping = true;
     try {
-      let rebalanced = false;
-      const threads = this.#config.workers;
-      for (const cat of this.#categories.values()) {
-        if (cat.paused) continue;
-        while (cat.queue.size > 0 && this.#busy < threads) {
-          if (cat.busy >= cat.allocated) {
-            // Work waits while threads idle: the allocation is stale, fix it now.
-            if (rebalanced) break;
-            rebalanced = true;
-            this.#rebalance();
-            if (cat.busy >= cat.allocated) break;
-          }
-          this.#startNext(cat);
-        }
+      // Threads left idle while work waits mean the allocation is stale (work
+      // arrived where there were no slots, or left where there were): fix it
+      // at once rather than at the next tick, then fill again.
+      if (!this.#fill()) {
+        this.#rebalance();
+        this.#fill();
       }
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Starts jobs in every category's free slots; false if threads stay idle while work waits. */
+  #fill(): boolean {
+    const threads = this.#config.workers;
+    let waiting = false;
+    for (const cat of this.#categories.values()) {
+      if (cat.paused) continue;
+      while (cat.queue.size > 0 && cat.busy < cat.allocated && this.#busy < threads) {
+        this.#startNext(cat);
+      }
+      if (cat.queue.size > 0) waiting = true;
+    }
+    return !(waiting && this.#busy < threads);
   }
 
   #startNext(cat: CategoryState): void {
@@ -613,7 +625,12 @@ class CadreEngine implements Engine {
 
   // ── balancer and timers ──────────────────────────────────────────────────
 
-  #rebalance(): void {
+  /**
+   * Recomputes the slots. Only the periodic tick carries the credit forward,
+   * so that rebalancing more often in between (a category waiting while
+   * threads idle) does not make the shares rotate faster.
+   */
+  #rebalance(carry = false): void {
     const demands = [...this.#categories.values()].map((c) => ({
       name: c.config.name,
       weight: c.weight,
@@ -623,7 +640,9 @@ class CadreEngine implements Engine {
       queued: c.counts.queued,
       running: c.busy,
     }));
-    const next = apportion(this.#config.workers, demands);
+    const result = apportionShares(this.#config.workers, demands, this.#credit);
+    if (carry) this.#credit = nextCredit(this.#credit, result);
+    const next = result.allocation;
     let changed = false;
     for (const cat of this.#categories.values()) {
       const n = next[cat.config.name] ?? 0;
@@ -636,7 +655,7 @@ class CadreEngine implements Engine {
   }
 
   #tick(): void {
-    this.#rebalance();
+    this.#rebalance(true);
     this.#pump();
     this.#prune();
   }
