@@ -100,7 +100,14 @@ export function TimeChart(props: TimeChartProps) {
           },
         },
         axes: [
-          { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID }, space: 70 },
+          {
+            stroke: AXIS,
+            grid: { stroke: GRID, width: 1 },
+            ticks: { stroke: GRID },
+            space: 70,
+            // Clock times only: uPlot's default adds a date row that collides with the first tick.
+            values: (_u, splits) => splits.map((s) => timeOf(new Date(s * 1000))),
+          },
           {
             stroke: AXIS,
             grid: { stroke: GRID, width: 1 },
