@@ -7,7 +7,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 export type { Logger };
 
 export interface LoggerOptions {
-  /** @defaultValue env LOG_LEVEL ?? 'info' */
+  /** A pino level; main.ts passes `LOG_LEVEL`. @defaultValue 'info' */
   level?: string;
   /** @defaultValue process.stdout.isTTY */
   pretty?: boolean;
@@ -24,7 +24,7 @@ const LEVELS: readonly LevelWithSilent[] = [
 ];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const wanted = (options.level ?? process.env.LOG_LEVEL ?? 'info').toLowerCase();
+  const wanted = (options.level ?? 'info').toLowerCase();
   const level = (LEVELS as readonly string[]).includes(wanted) ? wanted : 'info';
   const pretty = options.pretty ?? process.stdout.isTTY === true;
   const logger = pino({

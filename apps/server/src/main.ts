@@ -18,7 +18,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { readServerEnv, urlOf } from './server-env.js';
 
-const logger = createLogger();
+const logger = createLogger({ level: process.env.LOG_LEVEL });
 
 /** Anything still holding the event loop after a stop must not keep the process alive. */
 function exitSoon(code: number): void {
