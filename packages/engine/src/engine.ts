@@ -139,7 +139,7 @@ class CadreEngine implements Engine {
     this.#batcher = new CommitBatcher(options.store, (err) =>
       this.#log.error(
         { err },
-        'could not record job changes; they will be retried at the next start',
+        'could not record job starts or outcomes; after a restart those jobs may run again',
       ),
     );
     for (const c of options.config.categories) this.#categories.set(c.name, new CategoryState(c));
