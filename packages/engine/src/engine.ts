@@ -304,28 +304,27 @@ class CadreEngine implements Engine {
     if (query.category !== undefined && !this.#categories.has(query.category)) {
       throw Errors.unknownCategory(query.category);
     }
+    const matches = (job: Job | undefined): job is Job =>
+      job !== undefined &&
+      (query.category === undefined || job.category === query.category) &&
+      (query.state === undefined || job.state === query.state);
     if (query.key !== undefined) {
       const job = this.#jobs.get(this.#keys.get(query.key) ?? '');
-      const match =
-        job !== undefined &&
-        (query.category === undefined || job.category === query.category) &&
-        (query.state === undefined || job.state === query.state) &&
-        (query.cursor === undefined || job.id < query.cursor);
+      const match = matches(job) && (query.cursor === undefined || job.id < query.cursor);
       return { jobs: match ? [job] : [], nextCursor: null };
     }
     const order = this.#order;
-    // Newest first: walk down from just below the cursor.
+    // Newest first: walk down from just below the cursor, looking one match
+    // past the page to know whether there is a next one.
     let i = order.length - 1;
     if (query.cursor !== undefined) i = lowerBound(order, query.cursor) - 1;
     const jobs: Job[] = [];
-    for (; i >= 0 && jobs.length < limit; i--) {
+    for (; i >= 0 && jobs.length <= limit; i--) {
       const job = this.#jobs.get(order[i]!);
-      if (!job) continue;
-      if (query.category !== undefined && job.category !== query.category) continue;
-      if (query.state !== undefined && job.state !== query.state) continue;
-      jobs.push(job);
+      if (matches(job)) jobs.push(job);
     }
-    const more = jobs.length === limit && this.#hasMatchBelow(i, query);
+    const more = jobs.length > limit;
+    if (more) jobs.pop();
     return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
   }
 
@@ -736,17 +735,6 @@ class CadreEngine implements Engine {
       cancelled: c.finishedSinceStart.cancelled,
       throughput: c.throughput.rate(now),
     };
-  }
-
-  #hasMatchBelow(i: number, query: ListQuery): boolean {
-    for (; i >= 0; i--) {
-      const job = this.#jobs.get(this.#order[i]!);
-      if (!job) continue;
-      if (query.category !== undefined && job.category !== query.category) continue;
-      if (query.state !== undefined && job.state !== query.state) continue;
-      return true;
-    }
-    return false;
   }
 }
 

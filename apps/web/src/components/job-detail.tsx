@@ -4,7 +4,8 @@
  */
 import type { Job } from '@cadre/client';
 import { useEffect, useRef, useState } from 'react';
-import { colorOf, useDashboard } from '../hooks/use-dashboard.js';
+import { useDashboard } from '../hooks/use-dashboard.js';
+import { CategoryLabel } from './category-label.js';
 import { useNow } from '../hooks/use-now.js';
 import { describeError } from '../lib/errors.js';
 import { formatAgo, formatClock, formatDuration, formatJson } from '../lib/format.js';
@@ -18,7 +19,7 @@ export interface JobDetailProps {
 }
 
 export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
-  const { client, live, colors, notify, fail } = useDashboard();
+  const { client, live, notify, fail } = useDashboard();
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -104,12 +105,7 @@ export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
               <StateBadge state={job.state} />
             </span>
             <span>
-              <span
-                className="swatch"
-                style={{ background: colorOf(colors, job.category) }}
-                aria-hidden="true"
-              />
-              {job.category}
+              <CategoryLabel name={job.category} />
             </span>
             <span className="mono">{job.task}</span>
             <span>

@@ -5,7 +5,8 @@
  */
 import type { Job, JobPage, JobState } from '@cadre/client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { colorOf, useDashboard } from '../hooks/use-dashboard.js';
+import { useDashboard } from '../hooks/use-dashboard.js';
+import { CategoryLabel } from './category-label.js';
 import { describeError, isNotFound, isUnauthorized } from '../lib/errors.js';
 import { formatClock, formatDuration } from '../lib/format.js';
 import { JOB_STATES } from '../lib/job-states.js';
@@ -28,7 +29,7 @@ const PAGE_SIZE = 25;
 type View = { kind: 'page'; page: JobPage } | { kind: 'search'; query: string; jobs: Job[] };
 
 export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }: JobsPanelProps) {
-  const { client, colors, fail } = useDashboard();
+  const { client, fail } = useDashboard();
   const [category, setCategory] = useState('');
   const [state, setState] = useState<JobState | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -275,12 +276,7 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
                 </td>
                 <td className="mono opt ellipsis">{job.key ?? ''}</td>
                 <td>
-                  <span
-                    className="swatch"
-                    style={{ background: colorOf(colors, job.category) }}
-                    aria-hidden="true"
-                  />
-                  {job.category}
+                  <CategoryLabel name={job.category} />
                 </td>
                 <td className="opt">{job.task}</td>
                 <td>
