@@ -26,7 +26,12 @@ export function isFinished(state: JobState): boolean {
   return FINISHED_STATES.has(state);
 }
 
-export const ERROR_KINDS = ['exception', 'timeout', 'crash', 'lost'] as const;
+/**
+ * `lost`: the process died under the attempt (it counts); `interrupted`: cadre
+ * stopped it on purpose (a graceful stop past its grace period) and queued the
+ * job again without counting the attempt.
+ */
+export const ERROR_KINDS = ['exception', 'timeout', 'crash', 'lost', 'interrupted'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export const FAILURE_REASONS = ['max_retries', 'permanent'] as const;

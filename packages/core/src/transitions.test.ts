@@ -46,6 +46,7 @@ const EVENTS: Record<JobEventType, JobEvent> = {
   cancel: { type: 'cancel' },
   retry: { type: 'retry' },
   lose: { type: 'lose' },
+  interrupt: { type: 'interrupt' },
 };
 const EVENT_TYPES = Object.keys(EVENTS) as JobEventType[];
 
@@ -75,6 +76,7 @@ describe('TRANSITIONS table', () => {
     'failed retry': 'queued',
     'cancelled retry': 'queued',
     'running lose': 'queued',
+    'running interrupt': 'queued',
   };
   const pairs = JOB_STATES.flatMap((state) => EVENT_TYPES.map((type) => ({ state, type })));
 
@@ -423,6 +425,30 @@ describe('lose', () => {
       finishedAt: iso(T0 + 100),
       lastError: { kind: 'lost' },
     });
+  });
+});
+
+describe('interrupt', () => {
+  it('re-queues without counting the attempt, and says why', () => {
+    const next = transition(runningJob(1, 0, T0), { type: 'interrupt' }, T0 + 100);
+    expect(next).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      runAt: iso(T0 + 100),
+      progress: null,
+      failure: null,
+      lastError: { kind: 'interrupted' },
+    });
+  });
+
+  it('never fails a job, even one with no retries left', () => {
+    let job = runningJob(1, 0, T0);
+    for (let i = 0; i < 5; i++) {
+      job = transition(job, { type: 'interrupt' }, T0 + i);
+      expect(job.state).toBe('queued');
+      job = transition(job, { type: 'start' }, T0 + i);
+    }
+    expect(job.attempts).toBe(1);
   });
 });
 

@@ -12,7 +12,8 @@
  *   running    an attempt runs on a worker thread.
  *              settle(ok) → succeeded; settle(error|timeout|crash) → retrying while
  *              retries are left, else failed; settle(cancelled) or cancel → cancelled;
- *              lose (the process died under it) → queued, or failed when no retries are left.
+ *              lose (the process died under it) → queued, or failed when no retries are left;
+ *              interrupt (cadre stopped it, e.g. a graceful stop) → queued, the attempt not counted.
  *   retrying   an attempt failed and waits for its backoff (`runAt`).
  *              promote → queued; cancel → cancelled.
  *   succeeded  finished with a result. Final.
@@ -31,7 +32,8 @@ export type JobEvent =
   | { type: 'settle'; outcome: AttemptOutcome; retryDelayMs: number }
   | { type: 'cancel' }
   | { type: 'retry' }
-  | { type: 'lose' };
+  | { type: 'lose' }
+  | { type: 'interrupt' };
 
 export type JobEventType = JobEvent['type'];
 
@@ -42,6 +44,7 @@ export const TRANSITIONS: Readonly<Record<JobEventType, readonly JobState[]>> = 
   cancel: ['delayed', 'queued', 'running', 'retrying'],
   retry: ['failed', 'cancelled'],
   lose: ['running'],
+  interrupt: ['running'],
 };
 
 export function canTransition(job: Job, type: JobEventType): boolean {
@@ -121,6 +124,19 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
       }
       return finish(job, 'failed', now, { lastError, failure: 'max_retries' });
     }
+    case 'interrupt':
+      // We stopped it: not the job's fault, so the attempt is given back.
+      return {
+        ...job,
+        state: 'queued',
+        attempts: Math.max(0, job.attempts - 1),
+        runAt: iso(now),
+        progress: null,
+        lastError: {
+          message: 'cadre stopped while the job was running; queued again, the attempt not counted',
+          kind: 'interrupted',
+        },
+      };
     case 'settle':
       return settle(job, event.outcome, event.retryDelayMs, now);
   }

@@ -23,6 +23,11 @@ export interface CategoryView {
   minWorkers: number;
   maxWorkers: number | null;
   paused: boolean;
+  /**
+   * Stored jobs name it but the config no longer lists it: its jobs are kept
+   * and listed, never run, until it is configured again.
+   */
+  orphaned: boolean;
   delayed: number;
   queued: number;
   running: number;

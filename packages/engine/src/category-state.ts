@@ -7,6 +7,7 @@ import {
   RateWindow,
   type CategoryConfig,
   type CategoryPatch,
+  type EngineConfig,
   type FinishedJobRef,
   type JobState,
 } from '@cadre/core';
@@ -27,6 +28,8 @@ export class CategoryState {
     failed: 0,
     cancelled: 0,
   };
+  /** Waiting jobs of submissions being committed, counted against `maxQueued`. */
+  reserved = 0;
   /** Attempts on a thread now (a cancelled attempt holds its slot until its thread is free). */
   busy = 0;
   /** Slots the balancer gives it now. */
@@ -38,10 +41,20 @@ export class CategoryState {
   readonly finished: FinishedJobRef[] = [];
   finishedHead = 0;
 
-  constructor(readonly config: CategoryConfig) {
+  constructor(
+    readonly config: CategoryConfig,
+    /** Stored jobs name it but the config does not: they are kept and listed, never run. */
+    readonly orphaned = false,
+  ) {
     this.weight = config.weight;
     this.minWorkers = config.minWorkers;
     this.maxWorkers = config.maxWorkers;
+  }
+
+  /** A category that stored jobs name and the config no longer lists. */
+  static orphan(name: string, config: EngineConfig): CategoryState {
+    const base = config.categories.find((c) => c.name === 'default') ?? config.categories[0]!;
+    return new CategoryState({ ...base, name, minWorkers: 0, maxWorkers: null }, true);
   }
 
   apply(patch: CategoryPatch): void {

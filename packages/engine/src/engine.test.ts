@@ -1,7 +1,7 @@
 import { CadreError, type Job } from '@cadre/core';
 import { MemoryStore } from '@cadre/store';
 import { afterEach, describe, expect, it } from 'vitest';
-import { category, startEngine, stopAll, until } from './test-support/harness.js';
+import { category, rejection, startEngine, stopAll, until } from './test-support/harness.js';
 
 afterEach(stopAll);
 
@@ -10,16 +10,6 @@ const startsOf = (changes: Job[]) =>
   [
     ...new Set(changes.filter((j) => j.state === 'running').map((j) => `${j.id}/${j.attempts}`)),
   ].map((s) => s.split('/')[0]!);
-
-async function rejection(p: Promise<unknown> | (() => unknown)): Promise<CadreError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    if (err instanceof CadreError) return err;
-    throw err;
-  }
-  throw new Error('expected a CadreError');
-}
 
 describe('running jobs', () => {
   it('runs a job to success and answers waitFor with the result', async () => {
@@ -347,7 +337,7 @@ describe('list', () => {
 });
 
 describe('stop and recovery', () => {
-  it('lets running jobs finish within the grace period and hands back the rest', async () => {
+  it('lets running jobs finish within the grace period and hands back the rest without spending an attempt', async () => {
     const store = new MemoryStore();
     const { engine, stop } = await startEngine({ workers: 2 }, store);
     const [short, long, waiting] = await engine.submit([
@@ -360,7 +350,8 @@ describe('stop and recovery', () => {
     expect(engine.get(short!.job.id).state).toBe('succeeded');
     expect(engine.get(long!.job.id)).toMatchObject({
       state: 'queued',
-      lastError: { kind: 'lost' },
+      attempts: 0,
+      lastError: { kind: 'interrupted' },
     });
     await expect(engine.submit([{ task: 'echo' }])).rejects.toMatchObject({
       code: 'ERR_SHUTTING_DOWN',
@@ -368,7 +359,7 @@ describe('stop and recovery', () => {
 
     const stored = new Map((await store.load()).jobs.map((j) => [j.id, j]));
     expect(stored.get(short!.job.id)?.state).toBe('succeeded');
-    expect(stored.get(long!.job.id)?.state).toBe('queued');
+    expect(stored.get(long!.job.id)).toMatchObject({ state: 'queued', attempts: 0 });
     expect(stored.get(waiting!.job.id)?.state).toBe('delayed');
   });
 

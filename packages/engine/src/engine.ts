@@ -14,10 +14,19 @@
  * - delays: delayed and retrying jobs wait in one DelayQueue behind ONE timer
  *   armed for the earliest `runAt`.
  * - recovery: at start, jobs that were running when the process died are
- *   queued again (`lose`), counted as an attempt.
+ *   queued again (`lose`), counted as an attempt. Jobs of a category the
+ *   config no longer lists are kept as orphans: listed, never run, until the
+ *   category is configured again. Configuration never deletes a job.
  *
- * Starting and finishing a job is written behind (at-least-once); every
- * mutation goes through one CommitBatcher so the journal keeps program order.
+ * Durability. Every mutation goes through one CommitBatcher, so the journal
+ * keeps program order. What a caller is answered after (submit, cancel,
+ * retry, a category change) is written first and applied after. Starts and
+ * promotions are written behind (at-least-once). An attempt's outcome is
+ * written behind too, but published (state, events, waiters) only once it is
+ * durable: a client that saw `succeeded` never sees the job run again. While
+ * a durable change of a job is in flight (`#inflight`), nothing else changes
+ * that job: later changes wait for it. While the store refuses writes, no new
+ * job starts.
  */
 import {
   apportionShares,
@@ -27,6 +36,7 @@ import {
   createJob,
   Errors,
   isFinished,
+  JOB_STATES,
   pruneCount,
   transition,
   withProgress,
@@ -39,6 +49,7 @@ import {
   type Job,
   type JobEvent,
   type JobRequest,
+  type Json,
   type Stats,
   type TaskConfig,
   type TaskView,
@@ -114,6 +125,14 @@ class CadreEngine implements Engine {
   readonly #attempts = new Map<string, number>();
   readonly #delays = new DelayQueue();
   readonly #waiters = new Map<string, Set<(job: Job) => void>>();
+  /**
+   * Jobs with a durable change in flight, and what waits for it to land: a
+   * cancel or retry being written, an outcome being written before it is
+   * published. Nothing else changes such a job until then.
+   */
+  readonly #inflight = new Map<string, (() => void)[]>();
+  /** Waiting jobs of submissions whose commit is in flight, counted against `maxQueued`. */
+  #reservedTotal = 0;
 
   #pool: TaskPool | null = null;
   #newId: () => string = () => '';
@@ -136,12 +155,17 @@ class CadreEngine implements Engine {
     this.#clock = options.clock ?? { now: Date.now };
     this.#random = options.random ?? Math.random;
     this.#log = options.logger ?? silent;
-    this.#batcher = new CommitBatcher(options.store, (err) =>
-      this.#log.error(
-        { err },
-        'could not record job starts or outcomes; after a restart those jobs may run again',
-      ),
-    );
+    this.#batcher = new CommitBatcher(options.store, {
+      onError: (err) =>
+        this.#log.error(
+          { err },
+          'could not record job starts or outcomes; no job starts until the store takes writes again',
+        ),
+      onWritable: () => {
+        this.#log.info({}, 'the store takes writes again; dispatch resumes');
+        this.#pump();
+      },
+    });
     for (const c of options.config.categories) this.#categories.set(c.name, new CategoryState(c));
     for (const t of options.config.tasks) this.#tasks.set(t.name, t);
   }
@@ -182,23 +206,29 @@ class CadreEngine implements Engine {
       ]);
       clearTimeout(timer);
     }
-    // Whatever still runs is handed back to the queue: it runs again at the next start.
+    // Whatever still runs is handed back to the queue without spending an
+    // attempt (we stopped it; it was not lost): it runs again at the next start.
     const now = this.#clock.now();
-    const lost: Mutation[] = [];
+    const interrupted: Mutation[] = [];
     for (const id of this.#attempts.keys()) {
       const job = this.#jobs.get(id);
-      if (job?.state === 'running') lost.push(this.#apply(job, { type: 'lose' }, now));
+      if (job?.state === 'running' && !this.#inflight.has(id)) {
+        interrupted.push(this.#apply(job, { type: 'interrupt' }, now));
+      }
       this.#pool?.cancel(id);
     }
-    if (lost.length > 0) {
+    if (interrupted.length > 0) {
       this.#log.info(
-        { jobs: lost.length },
-        'jobs still running at stop will run again at the next start',
+        { jobs: interrupted.length },
+        'jobs still running at stop are queued again, their attempt not counted',
       );
     }
     await this.#batcher
-      .add(lost)
-      .catch((err: unknown) => this.#log.error({ err }, 'final commit failed'));
+      .add(interrupted)
+      .catch((err: unknown) =>
+        this.#log.error({ err }, 'final commit failed; unrecorded outcomes will run again'),
+      );
+    this.#batcher.close();
     await this.#pool?.destroy();
     await this.#store.close();
     this.#mode = 'stopped';
@@ -215,8 +245,15 @@ class CadreEngine implements Engine {
     if (this.#mode !== 'running') throw Errors.shuttingDown();
     const now = this.#clock.now();
     const specs = requests.map((r, i) => this.#resolve(r, i, now));
-    this.#checkLimits(specs);
+    const release = this.#reserve(specs);
+    try {
+      return await this.#create(specs, now);
+    } finally {
+      release();
+    }
+  }
 
+  async #create(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
     const results: (SubmitResult | Promise<SubmitResult>)[] = [];
     const created: Job[] = [];
     const inBatch = new Map<string, Job>();
@@ -329,28 +366,52 @@ class CadreEngine implements Engine {
   }
 
   async cancel(id: string): Promise<Job> {
-    const job = this.get(id);
-    const now = this.#clock.now();
-    const mutation = this.#apply(job, { type: 'cancel' }, now);
+    const cancelled = await this.#change(id, { type: 'cancel' });
+    // Only once the cancel is durable: had the write failed, the job would still run.
     if (this.#attempts.has(id)) this.#pool?.cancel(id);
-    await this.#batcher.add([mutation]);
-    this.#pump();
-    return mutation.job;
+    return cancelled;
   }
 
   async retry(id: string): Promise<Job> {
     if (this.#mode !== 'running') throw Errors.shuttingDown();
-    const job = this.get(id);
-    const mutation = this.#apply(job, { type: 'retry' }, this.#clock.now());
-    await this.#batcher.add([mutation]);
-    this.#pump();
     // As retried; it may have started already.
-    return mutation.job;
+    return this.#change(id, { type: 'retry' });
+  }
+
+  /**
+   * A change a caller is answered after: written first, applied once durable.
+   * Waits for any change of the job already in flight, and holds off every
+   * other change of it (start, promotion, an outcome) while its own is written.
+   */
+  async #change(id: string, event: JobEvent): Promise<Job> {
+    for (let list = this.#inflight.get(id); list; list = this.#inflight.get(id)) {
+      await new Promise<void>((resolve) => list!.push(resolve));
+    }
+    const now = this.#clock.now();
+    const next = transition(this.get(id), event, now);
+    this.#inflight.set(id, []);
+    try {
+      await this.#batcher.add([{ op: 'put', job: next }]);
+      // Progress may have replaced the record meanwhile; nothing else can have.
+      this.#install(this.#jobs.get(id)!, next, now);
+    } finally {
+      this.#landed(id);
+      this.#armDelayTimer();
+      this.#pump();
+    }
+    return next;
+  }
+
+  /** The durable change of `id` in flight has landed (or failed): what waited for it goes on. */
+  #landed(id: string): void {
+    const waiting = this.#inflight.get(id)!;
+    this.#inflight.delete(id);
+    for (const go of waiting) go();
   }
 
   async patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView> {
     const cat = this.#categories.get(name);
-    if (!cat) throw Errors.unknownCategory(name);
+    if (!cat || cat.orphaned) throw Errors.unknownCategory(name);
     validatePatch(cat, patch);
     await this.#batcher.add([{ op: 'category', name, override: patch }]);
     cat.apply(patch);
@@ -399,13 +460,15 @@ class CadreEngine implements Engine {
 
   // ── requests ─────────────────────────────────────────────────────────────
 
-  #resolve(r: JobRequest, index: number, now: number) {
+  #resolve(r: JobRequest, index: number, now: number): JobSpec {
     const where = (field: string) => ({ index, field });
     const task = this.#tasks.get(r.task);
     if (!task) throw withDetails(Errors.unknownTask(r.task), where('task'));
     const categoryName = r.category ?? task.category ?? 'default';
     const category = this.#categories.get(categoryName);
-    if (!category) throw withDetails(Errors.unknownCategory(categoryName), where('category'));
+    if (!category || category.orphaned) {
+      throw withDetails(Errors.unknownCategory(categoryName), where('category'));
+    }
     let runAtMs: number | null = null;
     if (r.delayMs !== undefined) runAtMs = now + r.delayMs;
     else if (r.runAt !== undefined) runAtMs = Date.parse(r.runAt);
@@ -426,19 +489,34 @@ class CadreEngine implements Engine {
     };
   }
 
-  #checkLimits(specs: readonly { category: string }[]): void {
-    const incoming = new Map<string, number>();
-    for (const s of specs) incoming.set(s.category, (incoming.get(s.category) ?? 0) + 1);
-    let total = 0;
+  /**
+   * Checks the queue limits and reserves room for `specs` until their commit
+   * settles, so that concurrent submissions cannot all pass the same check.
+   * Returns the release.
+   */
+  #reserve(specs: readonly JobSpec[]): () => void {
+    const incoming = new Map<CategoryState, number>();
+    for (const s of specs) {
+      const cat = this.#categories.get(s.category)!;
+      incoming.set(cat, (incoming.get(cat) ?? 0) + 1);
+    }
+    let total = this.#reservedTotal;
     for (const c of this.#categories.values()) total += c.waiting;
     const maxTotal = this.#config.maxQueuedTotal;
     if (maxTotal !== null && total + specs.length > maxTotal)
       throw Errors.queueFull('total', maxTotal);
-    for (const [name, n] of incoming) {
-      const cat = this.#categories.get(name)!;
+    for (const [cat, n] of incoming) {
       const max = cat.config.maxQueued;
-      if (max !== null && cat.waiting + n > max) throw Errors.queueFull('category', max, name);
+      if (max !== null && cat.waiting + cat.reserved + n > max) {
+        throw Errors.queueFull('category', max, cat.config.name);
+      }
     }
+    this.#reservedTotal += specs.length;
+    for (const [cat, n] of incoming) cat.reserved += n;
+    return () => {
+      this.#reservedTotal -= specs.length;
+      for (const [cat, n] of incoming) cat.reserved -= n;
+    };
   }
 
   // ── state changes ────────────────────────────────────────────────────────
@@ -449,11 +527,16 @@ class CadreEngine implements Engine {
    */
   #apply(job: Job, event: JobEvent, now: number): { op: 'put'; job: Job } {
     const next = transition(job, event, now);
-    this.#jobs.set(next.id, next);
-    this.#leave(job);
-    this.#enter(next, job, now);
-    this.#events.emit('job:changed', next, job);
+    this.#install(job, next, now);
     return { op: 'put', job: next };
+  }
+
+  /** Makes `next` the job's record in memory, in place of `prev`, as of `now`. */
+  #install(prev: Job, next: Job, now: number): void {
+    this.#jobs.set(next.id, next);
+    this.#leave(prev);
+    this.#enter(next, prev, now);
+    this.#events.emit('job:changed', next, prev);
   }
 
   /** Takes `job` out of the structures of its state. */
@@ -505,12 +588,7 @@ class CadreEngine implements Engine {
     let lost = 0;
     for (const stored of sorted) {
       if (!this.#categories.has(stored.category)) {
-        this.#log.warn(
-          { job: stored.id, category: stored.category },
-          'dropping a stored job whose category is no longer configured',
-        );
-        mutations.push({ op: 'delete', id: stored.id });
-        continue;
+        this.#categories.set(stored.category, CategoryState.orphan(stored.category, this.#config));
       }
       let job = stored;
       if (job.state === 'running') {
@@ -535,6 +613,14 @@ class CadreEngine implements Engine {
       cat.finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
     this.#newId = createIdGenerator(() => this.#clock.now(), sorted.at(-1)?.id ?? '');
     this.#log.info({ jobs: sorted.length, requeued: lost }, 'store recovered');
+    for (const cat of this.#categories.values()) {
+      if (!cat.orphaned) continue;
+      const jobs = JOB_STATES.reduce((n, state) => n + cat.counts[state], 0);
+      this.#log.warn(
+        { category: cat.config.name, jobs },
+        `category '${cat.config.name}' is no longer configured: its ${jobs} jobs are kept, and run once it is configured again`,
+      );
+    }
     return mutations;
   }
 
@@ -558,20 +644,25 @@ class CadreEngine implements Engine {
 
   /** Starts jobs in every category's free slots; false if threads stay idle while work waits. */
   #fill(): boolean {
+    // An outcome that cannot be recorded must not be produced: wait for the store.
+    if (!this.#batcher.writable) return true;
     const threads = this.#config.workers;
     let waiting = false;
     for (const cat of this.#categories.values()) {
-      if (cat.paused) continue;
+      if (cat.paused || cat.orphaned) continue;
       while (cat.queue.size > 0 && cat.busy < cat.allocated && this.#busy < threads) {
-        this.#startNext(cat);
+        // A cancel of the head is being written: the category waits for it (#landed pumps).
+        if (!this.#startNext(cat)) break;
       }
       if (cat.queue.size > 0) waiting = true;
     }
     return !(waiting && this.#busy < threads);
   }
 
-  #startNext(cat: CategoryState): void {
+  /** Starts the head of the category's queue; false if it must wait for a change in flight. */
+  #startNext(cat: CategoryState): boolean {
     const id = cat.queue.peek()!;
+    if (this.#inflight.has(id)) return false;
     const job = this.#jobs.get(id)!;
     const now = this.#clock.now();
     const mutation = this.#apply(job, { type: 'start' }, now);
@@ -591,26 +682,39 @@ class CadreEngine implements Engine {
       (err: unknown) =>
         this.#settle(id, running.attempts, cat, { kind: 'crash', message: String(err) }),
     );
+    return true;
   }
 
+  /** An attempt ended: its thread is free at once; its outcome is recorded. */
   #settle(id: string, attempt: number, cat: CategoryState, outcome: AttemptOutcome): void {
     this.#attempts.delete(id);
     cat.busy -= 1;
     this.#busy -= 1;
-    const job = this.#jobs.get(id);
-    // Cancelled, or handed back at stop, while it ran: the outcome is stale.
-    if (job && job.state === 'running' && job.attempts === attempt) {
-      const retryDelayMs = backoffDelay(cat.config.backoff, job.attempts, this.#random());
-      const mutation = this.#apply(
-        job,
-        { type: 'settle', outcome, retryDelayMs },
-        this.#clock.now(),
-      );
-      this.#batcher.later([mutation]);
-      if (mutation.job.state === 'retrying') this.#armDelayTimer();
-    }
+    this.#record(id, attempt, cat, outcome);
     if (this.#busy === 0 && this.#drained) this.#drained();
     this.#pump();
+  }
+
+  /** Writes an outcome behind, and publishes it once durable. */
+  #record(id: string, attempt: number, cat: CategoryState, outcome: AttemptOutcome): void {
+    const waiting = this.#inflight.get(id);
+    if (waiting) {
+      // A cancel is being written: the outcome counts only if that cancel fails.
+      waiting.push(() => this.#record(id, attempt, cat, outcome));
+      return;
+    }
+    const job = this.#jobs.get(id);
+    // Cancelled, or handed back at stop, while it ran: the outcome is stale.
+    if (!job || job.state !== 'running' || job.attempts !== attempt) return;
+    const retryDelayMs = backoffDelay(cat.config.backoff, job.attempts, this.#random());
+    const now = this.#clock.now();
+    const next = transition(job, { type: 'settle', outcome, retryDelayMs }, now);
+    this.#inflight.set(id, []);
+    this.#batcher.later([{ op: 'put', job: next }], () => {
+      this.#install(this.#jobs.get(id)!, next, now);
+      this.#landed(id);
+      if (next.state === 'retrying') this.#armDelayTimer();
+    });
   }
 
   #progress(id: string, percent: number): void {
@@ -635,7 +739,7 @@ class CadreEngine implements Engine {
       weight: c.weight,
       minWorkers: c.minWorkers,
       maxWorkers: c.maxWorkers,
-      paused: c.paused,
+      paused: c.paused || c.orphaned,
       queued: c.counts.queued,
       running: c.busy,
     }));
@@ -675,13 +779,23 @@ class CadreEngine implements Engine {
     const now = this.#clock.now();
     const mutations: Mutation[] = [];
     for (const id of this.#delays.takeDue(now)) {
-      const job = this.#jobs.get(id);
-      if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) continue;
-      mutations.push(this.#apply(job, { type: 'promote' }, now));
+      const waiting = this.#inflight.get(id);
+      // A cancel is being written: promote it only if that cancel fails.
+      if (waiting) waiting.push(() => this.#promote(id));
+      else this.#promote(id, now, mutations);
     }
     if (mutations.length > 0) this.#batcher.later(mutations);
     this.#armDelayTimer();
     this.#pump();
+  }
+
+  /** Queues a due delayed or retrying job; its mutation goes into `into`, or is written behind. */
+  #promote(id: string, now = this.#clock.now(), into?: Mutation[]): void {
+    const job = this.#jobs.get(id);
+    if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) return;
+    const mutation = this.#apply(job, { type: 'promote' }, now);
+    if (into) into.push(mutation);
+    else this.#batcher.later([mutation]);
   }
 
   /** Forgets finished jobs beyond the retention policy, in every category. */
@@ -693,8 +807,13 @@ class CadreEngine implements Engine {
       for (let i = cat.finishedHead; i < cat.finishedHead + n; i++) {
         const ref = cat.finished[i]!;
         const job = this.#jobs.get(ref.id);
-        // Retried since it finished: it is live again, or listed again later.
-        if (!job || !isFinished(job.state) || Date.parse(job.finishedAt!) !== ref.finishedAtMs)
+        // Retried since it finished (or being retried): it is live again, or listed again later.
+        if (
+          !job ||
+          !isFinished(job.state) ||
+          this.#inflight.has(ref.id) ||
+          Date.parse(job.finishedAt!) !== ref.finishedAtMs
+        )
           continue;
         this.#jobs.delete(ref.id);
         if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
@@ -725,6 +844,7 @@ class CadreEngine implements Engine {
       minWorkers: c.minWorkers,
       maxWorkers: c.maxWorkers,
       paused: c.paused,
+      orphaned: c.orphaned,
       delayed: c.counts.delayed,
       queued: c.counts.queued,
       running: c.counts.running,
@@ -758,6 +878,17 @@ function lowerBound(ids: readonly string[], id: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** A request resolved against the config: what `createJob` needs but the id. */
+interface JobSpec {
+  key: string | null;
+  category: string;
+  task: string;
+  input: Json;
+  maxRetries: number;
+  timeoutMs: number | null;
+  runAtMs: number | null;
 }
 
 function withDetails<E extends Error & { details: unknown }>(err: E, details: object): E {

@@ -45,6 +45,11 @@ const categorySchema = z.object({
   minWorkers: z.int(),
   maxWorkers: z.int().nullable(),
   paused: z.boolean(),
+  orphaned: z
+    .boolean()
+    .describe(
+      'stored jobs name it but the config no longer lists it: they are kept and listed, never run, until it is configured again',
+    ),
   delayed: z.int(),
   queued: z.int(),
   running: z.int(),

@@ -79,7 +79,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
 
   return (
     <article
-      className={`card category ${c.paused ? 'is-paused' : ''}`}
+      className={`card category ${c.paused || c.orphaned ? 'is-paused' : ''}`}
       aria-labelledby={`${id}-name`}
       style={{ '--cat': color } as CSSProperties}
     >
@@ -87,6 +87,11 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
         <span className="swatch" aria-hidden="true" />
         <h3 id={`${id}-name`}>{c.name}</h3>
         {c.paused && <span className="badge">paused</span>}
+        {c.orphaned && (
+          <span className="badge" title="Jobs stored in this category are kept, never run">
+            not configured
+          </span>
+        )}
         <span className="thr" title="Jobs finished per second, last 10 s" data-testid="throughput">
           {formatRate(c.throughput)}
         </span>
@@ -117,86 +122,95 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
         {stat('cancelled', formatCount(c.cancelled), 'cancelled')}
       </dl>
 
-      <form className="settings" onSubmit={save} aria-label={`Settings of ${c.name}`}>
-        <label>
-          <span>weight</span>
-          <input
-            type="number"
-            min="0"
-            step="any"
-            inputMode="decimal"
-            aria-label={`Weight of ${c.name}`}
-            value={shown.weight}
-            onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
-          />
-        </label>
-        <label>
-          <span>min</span>
-          <input
-            type="number"
-            min="0"
-            step="1"
-            inputMode="numeric"
-            aria-label={`Min workers of ${c.name}`}
-            value={shown.minWorkers}
-            onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
-          />
-        </label>
-        <label>
-          <span>max</span>
-          <input
-            type="number"
-            min="1"
-            step="1"
-            inputMode="numeric"
-            placeholder="∞"
-            aria-label={`Max workers of ${c.name}`}
-            value={shown.maxWorkers}
-            onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
-          />
-        </label>
-        <button
-          type="submit"
-          disabled={busy || draft === null}
-          aria-label={`Save settings of ${c.name}`}
-        >
-          Save
-        </button>
-        {draft !== null && (
-          <button
-            type="button"
-            className="ghost"
-            onClick={() => setDraft(null)}
-            aria-label={`Discard changes to ${c.name}`}
-          >
-            ↺
-          </button>
-        )}
-      </form>
+      {c.orphaned ? (
+        <p className="orphan-note">
+          The config no longer lists this category. Its jobs are kept and listed, and run once it is
+          configured again; cancel them to let them go.
+        </p>
+      ) : (
+        <>
+          <form className="settings" onSubmit={save} aria-label={`Settings of ${c.name}`}>
+            <label>
+              <span>weight</span>
+              <input
+                type="number"
+                min="0"
+                step="any"
+                inputMode="decimal"
+                aria-label={`Weight of ${c.name}`}
+                value={shown.weight}
+                onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
+              />
+            </label>
+            <label>
+              <span>min</span>
+              <input
+                type="number"
+                min="0"
+                step="1"
+                inputMode="numeric"
+                aria-label={`Min workers of ${c.name}`}
+                value={shown.minWorkers}
+                onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
+              />
+            </label>
+            <label>
+              <span>max</span>
+              <input
+                type="number"
+                min="1"
+                step="1"
+                inputMode="numeric"
+                placeholder="∞"
+                aria-label={`Max workers of ${c.name}`}
+                value={shown.maxWorkers}
+                onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
+              />
+            </label>
+            <button
+              type="submit"
+              disabled={busy || draft === null}
+              aria-label={`Save settings of ${c.name}`}
+            >
+              Save
+            </button>
+            {draft !== null && (
+              <button
+                type="button"
+                className="ghost"
+                onClick={() => setDraft(null)}
+                aria-label={`Discard changes to ${c.name}`}
+              >
+                ↺
+              </button>
+            )}
+          </form>
 
-      <div className="actions">
-        <button
-          type="button"
-          className={c.paused ? 'primary' : ''}
-          disabled={busy}
-          aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
-          onClick={() =>
-            void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
-          }
-        >
-          {c.paused ? '▶ Resume' : '❚❚ Pause'}
-        </button>
-        <button
-          type="button"
-          disabled={retry !== null || c.failed === 0}
-          aria-label={`Retry all failed jobs of ${c.name}`}
-          onClick={() => void retryFailed()}
-        >
-          {retry
-            ? `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
-            : '↻ Retry failed'}
-        </button>
-      </div>
+          <div className="actions">
+            <button
+              type="button"
+              className={c.paused ? 'primary' : ''}
+              disabled={busy}
+              aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
+              onClick={() =>
+                void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
+              }
+            >
+              {c.paused ? '▶ Resume' : '❚❚ Pause'}
+            </button>
+            <button
+              type="button"
+              disabled={retry !== null || c.failed === 0}
+              aria-label={`Retry all failed jobs of ${c.name}`}
+              onClick={() => void retryFailed()}
+            >
+              {retry
+                ? `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
+                : '↻ Retry failed'}
+            </button>
+          </div>
+        </>
+      )}
     </article>
   );
 }

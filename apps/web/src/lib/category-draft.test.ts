@@ -8,6 +8,7 @@ const current: CategoryView = {
   minWorkers: 0,
   maxWorkers: null,
   paused: false,
+  orphaned: false,
   delayed: 0,
   queued: 0,
   running: 0,

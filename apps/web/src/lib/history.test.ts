@@ -22,6 +22,7 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
     minWorkers: 0,
     maxWorkers: null,
     paused: false,
+    orphaned: false,
     delayed: 0,
     queued: 0,
     running: 0,

@@ -3,7 +3,7 @@
  * tasks, the in-memory store unless one is given.
  */
 import { fileURLToPath } from 'node:url';
-import type { CategoryConfig, EngineConfig, Job } from '@cadre/core';
+import { CadreError, type CategoryConfig, type EngineConfig, type Job } from '@cadre/core';
 import { createPool } from '@cadre/pool';
 import { MemoryStore, type JobStore } from '@cadre/store';
 import { createEngine } from '../engine.js';
@@ -102,4 +102,15 @@ export async function until(check: () => boolean, ms = 10_000, what = 'condition
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** The CadreError `p` rejects (or `p()` throws) with; fails if it settles otherwise. */
+export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<CadreError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    if (err instanceof CadreError) return err;
+    throw err;
+  }
+  throw new Error('expected a CadreError');
 }
