@@ -132,4 +132,45 @@ describe('disk trouble', () => {
       }
     });
   }
+
+  it('a cancel the disk refuses changes nothing, in memory or after a restart', async () => {
+    const dir = join(tmp, 'cancel');
+    const disk = failingDisk();
+    const s = await startTestServer({
+      store: await openLowdbStore({ dir, fs: disk, logger: silentLogger }),
+    });
+    let id: string;
+    try {
+      const res = await s.request('POST', '/api/jobs', {
+        body: { task: 'echo', input: 'later', delayMs: 3_600_000 },
+      });
+      expect(res.status).toBe(201);
+      id = res.body.id;
+      disk.fail('EIO', ['fdatasync', 'fsync']);
+      for (let i = 0; i < 2; i++) {
+        const refused = await s.request('POST', `/api/jobs/${id}/cancel`);
+        expect(refused.status).toBe(503);
+        expect(refused.body.error.code).toBe('ERR_STORE_UNAVAILABLE');
+      }
+      expect(await s.client.get(id)).toMatchObject({ state: 'delayed' });
+      disk.heal();
+    } finally {
+      await s.close();
+    }
+    // The refused cancel is nowhere: the job is still delayed, and can be cancelled now.
+    const again = await startTestServer({ store: await openLowdbStore({ dir }) });
+    try {
+      expect(await again.client.get(id)).toMatchObject({ state: 'delayed' });
+      const cancelled = await again.request('POST', `/api/jobs/${id}/cancel`);
+      expect(cancelled).toMatchObject({ status: 200, body: { state: 'cancelled' } });
+    } finally {
+      await again.close();
+    }
+    const third = await startTestServer({ store: await openLowdbStore({ dir }) });
+    try {
+      expect(await third.client.get(id)).toMatchObject({ state: 'cancelled' });
+    } finally {
+      await third.close();
+    }
+  });
 });

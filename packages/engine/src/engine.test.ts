@@ -346,7 +346,9 @@ describe('stop and recovery', () => {
       { task: 'echo', delayMs: 60_000 },
     ]);
     await until(() => engine.get(long!.job.id).state === 'running');
-    await stop(300);
+    // The sleep's thread has begun (it reports progress first): it ends well within the grace.
+    await until(() => engine.get(short!.job.id).progress === 50);
+    await stop(2000);
     expect(engine.get(short!.job.id).state).toBe('succeeded');
     expect(engine.get(long!.job.id)).toMatchObject({
       state: 'queued',
