@@ -82,16 +82,6 @@ export class CommitBatcher {
     this.#schedule(this.#writeBehindMs);
   }
 
-  /**
-   * Commits what is pending, waiting for the commit in flight; resolves when
-   * all of it is durable, or rejects with the store's error. Write-behind
-   * records that still cannot be written stay queued (and are lost with the
-   * process, as at-least-once allows).
-   */
-  async flush(): Promise<void> {
-    await this.add([]);
-  }
-
   /** Stops retrying; pending write-behind records are left unwritten. */
   close(): void {
     this.#closed = true;
