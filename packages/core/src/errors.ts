@@ -52,6 +52,9 @@ export const Errors = {
     }),
   validation: (message: string, details?: unknown) =>
     new CadreError('ERR_VALIDATION', message, details),
+  /** Data that JSON.stringify refuses (a BigInt, a cycle, a throwing toJSON). */
+  unserialisable: (reason: string) =>
+    new CadreError('ERR_VALIDATION', `the data cannot be stored as JSON: ${reason}`, { reason }),
   storeCorrupt: (file: string, line: number | null, why: string) =>
     new CadreError(
       'ERR_STORE_CORRUPT',

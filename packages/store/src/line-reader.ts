@@ -8,7 +8,11 @@ import type { StoreFs } from './store-fs.js';
 const CHUNK = 1 << 20;
 
 export interface Line {
-  text: string;
+  /**
+   * The line's bytes, without its newline. A view into the reader's buffer,
+   * valid only during the callback: copy what must outlive it.
+   */
+  bytes: Buffer;
   /** 1-based. */
   number: number;
   /** Byte offset of the line's first byte. */
@@ -45,7 +49,7 @@ export async function readLines(
         const nl = chunk.indexOf(0x0a, start);
         if (nl === -1) break;
         onLine({
-          text: chunk.toString('utf8', start, nl),
+          bytes: chunk.subarray(start, nl),
           number: ++number,
           start: chunkStart + start,
           terminated: true,
@@ -57,7 +61,7 @@ export async function readLines(
     }
     if (carry !== null) {
       onLine({
-        text: carry.toString('utf8'),
+        bytes: carry,
         number: ++number,
         start: position - carry.length,
         terminated: false,

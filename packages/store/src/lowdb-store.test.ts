@@ -1,14 +1,15 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCadreError } from '@cadre/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isCadreError, type Job } from '@cadre/core';
 import type { Mutation } from './job-store.js';
 import { openLowdbStore, type LowdbStore, type StoreLogger } from './lowdb-store.js';
 import { describeJobStoreConformance } from './test-support/conformance.js';
 import { faultFs } from './test-support/fault-fs.js';
 import { makeJob } from './test-support/jobs.js';
 import { makeTmpDir } from './test-support/tmp-dir.js';
-import { nodeFs } from './store-fs.js';
+import { decodeCommitLine } from './records.js';
+import { nodeFs, type StoreFs } from './store-fs.js';
 
 describeJobStoreConformance('LowdbStore', async () => {
   const tmp = await makeTmpDir();
@@ -91,7 +92,61 @@ describe('LowdbStore', () => {
       const text = await readFile(join(tmp.dir, 'journal-00000001.jsonl'), 'utf8');
       const lines = text.trimEnd().split('\n');
       expect(lines).toHaveLength(2);
-      expect(JSON.parse(lines[1] ?? '')).toEqual([{ op: 'delete', id: 'a' }]);
+      expect(decodeCommitLine(Buffer.from(lines[1] ?? ''))).toEqual({
+        value: [{ op: 'delete', id: 'a' }],
+      });
+    });
+
+    it('resolves a commit only after its write and its fdatasync have finished', async () => {
+      const events: string[] = [];
+      let holdSync = false;
+      let releaseSync = (): void => undefined;
+      const fs: StoreFs = {
+        ...nodeFs,
+        write: async (fd, buffer, offset, length) => {
+          events.push('write');
+          const n = await nodeFs.write(fd, buffer, offset, length);
+          events.push('write done');
+          return n;
+        },
+        fdatasync: async (fd) => {
+          events.push('fdatasync');
+          if (holdSync) await new Promise<void>((resolve) => (releaseSync = resolve));
+          await nodeFs.fdatasync(fd);
+          events.push('fdatasync done');
+        },
+      };
+      const store = await openStore({ fs });
+      events.length = 0;
+      holdSync = true;
+      const committed = store.commit([put('a')]).then(() => events.push('resolved'));
+      try {
+        await vi.waitFor(() => expect(events).toContain('fdatasync'));
+        // However long the disk takes, the commit waits for it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(events).toEqual(['write', 'write done', 'fdatasync']);
+      } finally {
+        holdSync = false;
+        releaseSync();
+      }
+      await committed;
+      expect(events).toEqual(['write', 'write done', 'fdatasync', 'fdatasync done', 'resolved']);
+    });
+
+    it('writes nothing of a commit that JSON refuses, only the others', async () => {
+      const store = await openStore();
+      const bad = makeJob('bad', { input: { n: 1n } as unknown as Job['input'] });
+      await Promise.allSettled([
+        store.commit([put('a')]),
+        store.commit([put('b'), { op: 'put', job: bad }]),
+        store.commit([put('c')]),
+      ]);
+      await store.close();
+      const text = await readFile(join(tmp.dir, 'journal-00000001.jsonl'), 'utf8');
+      const lines = text.split('\n');
+      expect(lines.pop()).toBe('');
+      const values = lines.map((line) => decodeCommitLine(Buffer.from(line)));
+      expect(values).toEqual([{ value: [put('a')] }, { value: [put('c')] }]);
     });
   });
 
@@ -169,7 +224,8 @@ describe('LowdbStore', () => {
       await new Promise((resolve) => child.once('exit', resolve));
       await writeFile(join(tmp.dir, 'cadre.lock'), `${pid}\n`);
       const store = await openStore();
-      expect(await readFile(join(tmp.dir, 'cadre.lock'), 'utf8')).toBe(`${process.pid}\n`);
+      const lock = await readFile(join(tmp.dir, 'cadre.lock'), 'utf8');
+      expect(lock.startsWith(`${process.pid} `)).toBe(true);
       await store.commit([put('a')]);
     });
 

@@ -1,8 +1,8 @@
 /**
  * The durable JobStore: a lowdb snapshot plus an append-only journal.
  *
- * Writing. `commit()` encodes its mutations as one journal line and queues
- * it. One flush runs at a time: it writes every queued line with one write
+ * Writing. `commit()` encodes its mutations as one checksummed journal line
+ * (records.ts) and queues it; data that JSON refuses is rejected there, alone. One flush runs at a time: it writes every queued line with one write
  * and one fdatasync, then resolves all the commits it carried (group commit:
  * a thousand concurrent commits cost a handful of fsyncs). Commits arriving
  * during a flush ride the next one. Mutations reach the in-memory map only
@@ -77,11 +77,13 @@ export interface LowdbStoreStats {
 }
 
 interface QueuedCommit {
-  line: string;
+  line: Buffer;
   mutations: readonly Mutation[];
   resolve: () => void;
   reject: (err: Error) => void;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const defaultLogger: StoreLogger = {
   warn: (details, message) =>
@@ -153,8 +155,13 @@ async function prepareJournal(
   const last = recovered.journals.at(-1);
   if (torn !== null) {
     logger.warn(
-      { file: torn.path, line: torn.line, droppedBytes: torn.fileBytes - torn.goodBytes },
-      'dropped a torn last journal line (a commit that was never acknowledged)',
+      {
+        file: torn.path,
+        line: torn.line,
+        droppedLines: torn.lines,
+        droppedBytes: torn.fileBytes - torn.goodBytes,
+      },
+      'dropped a torn journal tail (commits that were never acknowledged)',
     );
   }
   for (const path of recovered.leftovers) {
@@ -236,13 +243,13 @@ export class LowdbStore implements JobStore {
     // What would not read back must not be written: recovery would take it for damage.
     const problem = commitProblem(mutations);
     if (problem !== null) return Promise.reject(Errors.validation(`cannot store: ${problem}`));
-    let line: string;
+    let line: Buffer;
     try {
-      line = mutations.length === 0 ? '' : encodeCommit(mutations);
+      // Encoded here, alone, so that data JSON refuses fails this commit only,
+      // before anything is queued for the shared write.
+      line = mutations.length === 0 ? EMPTY : encodeCommit(mutations);
     } catch (err) {
-      return Promise.reject(
-        Errors.validation(`a mutation cannot be stored: ${toErrorMessage(err)}`),
-      );
+      return Promise.reject(err);
     }
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ line, mutations: [...mutations], resolve, reject });
@@ -310,13 +317,12 @@ export class LowdbStore implements JobStore {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
-    const text = batch.map((c) => c.line).join('');
+    const buffer = batch.length === 1 ? batch[0]!.line : Buffer.concat(batch.map((c) => c.line));
     const sfs = this.#fs;
     const fd = this.#journal.fd;
     try {
       if (this.#damagedTail) await this.#repairTail();
-      if (text !== '') {
-        const buffer = Buffer.from(text);
+      if (buffer.length > 0) {
         this.#damagedTail = true;
         await writeAll(sfs, fd, buffer);
         await sfs.fdatasync(fd);

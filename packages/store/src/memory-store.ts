@@ -1,12 +1,13 @@
 /**
  * An in-memory JobStore for fast tests (the engine's included). Same
  * semantics as the durable store: commits apply in call order, all or
- * nothing, and a store made unavailable rejects like a full disk would.
+ * nothing, data that is not JSON is refused, and a store made unavailable
+ * rejects like a full disk would.
  */
 import type { Job } from '@cadre/core';
 import { Errors } from '@cadre/core';
 import type { CategoryOverride, JobStore, Mutation, StoredState } from './job-store.js';
-import { commitProblem } from './records.js';
+import { commitProblem, toJson } from './records.js';
 
 export class MemoryStore implements JobStore {
   readonly #jobs = new Map<string, Job>();
@@ -38,6 +39,8 @@ export class MemoryStore implements JobStore {
     if (this.#closed) throw Errors.storeUnavailable('the store is closed');
     const problem = commitProblem(mutations);
     if (problem !== null) throw Errors.validation(`cannot store: ${problem}`);
+    // The durable store writes JSON: refuse what it would refuse, alike.
+    toJson(mutations);
     if (this.#unavailable !== null) throw Errors.storeUnavailable(this.#unavailable);
     for (const m of mutations) {
       if (m.op === 'put') {

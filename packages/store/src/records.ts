@@ -1,9 +1,17 @@
 /**
  * The on-disk shapes, encoded and checked in one place.
  *
- * Journal: one line per commit, a JSON array of mutations, so that a commit is
- * all-or-nothing on recovery: a line cut short by a crash was never
- * acknowledged, and the whole commit is dropped with it.
+ * Journal: one line per commit, so that a commit is all-or-nothing on
+ * recovery: a line cut short by a crash was never acknowledged, and the whole
+ * commit is dropped with it. A line is the CRC32 of its JSON text (UTF-8) in 8
+ * lowercase hex digits, a space, then the JSON array of mutations:
+ *
+ *   3fa0c2d1 [{"op":"put","job":{…}}]
+ *
+ * The checksum tells a line the disk lost or garbled in a power cut from one
+ * that was written whole, which JSON alone cannot do (a zero-filled block, or
+ * a stale block that happens to parse). Releases before the checksum wrote the
+ * bare JSON array; such lines (they start with '[') are still read.
  *
  * Snapshot: a JSON document laid out one job per line, so that it can be read
  * (and written) a slice at a time and a damaged record can be named by line:
@@ -13,7 +21,9 @@
  *   {…job…}
  *   ]}
  */
+import { crc32 } from 'node:zlib';
 import type { Job } from '@cadre/core';
+import { Errors, toErrorMessage } from '@cadre/core';
 import type { CategoryOverride, Mutation } from './job-store.js';
 
 export const SNAPSHOT_FORMAT = 'cadre-snapshot';
@@ -26,8 +36,68 @@ export interface SnapshotHeader {
   categories: Record<string, CategoryOverride>;
 }
 
-export function encodeCommit(mutations: readonly Mutation[]): string {
-  return `${JSON.stringify(mutations)}\n`;
+/**
+ * One journal line for a commit, as bytes. Throws ERR_VALIDATION (and nothing
+ * is written) when JSON refuses the data: a BigInt, a cycle, a throwing toJSON.
+ */
+export function encodeCommit(mutations: readonly Mutation[]): Buffer {
+  // Encoded to UTF-8 once; the checksum is taken over those bytes and written
+  // over the placeholder, which costs less than a second encoding.
+  const line = Buffer.from(`00000000 ${toJson(mutations)}\n`);
+  const sum = crc32(line.subarray(CHECKSUM_PREFIX, line.length - 1));
+  line.write(sum.toString(16).padStart(8, '0'), 0, 'latin1');
+  return line;
+}
+
+/** The JSON text of `value`, or ERR_VALIDATION saying why it has none. */
+export function toJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    throw Errors.unserialisable(toErrorMessage(err));
+  }
+}
+
+/** '8 hex digits, a space'. */
+const CHECKSUM_PREFIX = 9;
+const SPACE = 0x20;
+const OPEN_BRACKET = 0x5b;
+
+/** The checksum a line starts with ('8 hex digits, a space'), or -1 if it starts otherwise. */
+function checksumPrefix(line: Buffer): number {
+  if (line.length <= CHECKSUM_PREFIX || line[CHECKSUM_PREFIX - 1] !== SPACE) return -1;
+  let sum = 0;
+  for (let i = 0; i < CHECKSUM_PREFIX - 1; i++) {
+    const c = line[i] as number;
+    // 0-9, a-f: what encodeCommit writes.
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit === -1) return -1;
+    sum = sum * 16 + digit;
+  }
+  return sum;
+}
+
+/**
+ * Reads one journal line (its bytes, without the newline): the parsed value,
+ * or why the line is not a record the store wrote whole.
+ */
+export function decodeCommitLine(line: Buffer): { value: unknown } | { invalid: string } {
+  let from = 0;
+  const sum = checksumPrefix(line);
+  if (sum !== -1) {
+    if (sum !== crc32(line.subarray(CHECKSUM_PREFIX))) return { invalid: 'checksum mismatch' };
+    from = CHECKSUM_PREFIX;
+  } else if (line[0] !== OPEN_BRACKET) {
+    if (line.length === 0) return { invalid: 'an empty line' };
+    if (line[0] === 0) return { invalid: 'zero bytes' };
+    return { invalid: 'not a journal record (neither a checksum nor a JSON array)' };
+  }
+  // Else a line of a release before the checksum: JSON alone vouches for it.
+  try {
+    return { value: JSON.parse(line.toString('utf8', from)) };
+  } catch (err) {
+    return { invalid: `bad JSON (${(err as Error).message})` };
+  }
 }
 
 /** Returns the reason `value` is not a list of mutations, or null if it is one. */

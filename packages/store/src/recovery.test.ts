@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCadreError } from '@cadre/core';
 import type { Mutation } from './job-store.js';
 import { openLowdbStore, type LowdbStore, type StoreLogger } from './lowdb-store.js';
+import { encodeCommit } from './records.js';
 import { makeJob } from './test-support/jobs.js';
 import { makeTmpDir, readTree } from './test-support/tmp-dir.js';
 
@@ -79,6 +80,20 @@ describe('recovery', () => {
     return { ids: jobs.map((j) => j.id), categories };
   };
 
+  const expectCorrupt = async (file: string, line: number | null, why: RegExp) => {
+    const before = await readTree(tmp.dir);
+    const err: unknown = await openLowdbStore({ dir: tmp.dir, logger: recordingLogger() }).catch(
+      (e: unknown) => e,
+    );
+    expect(isCadreError(err) && err.code).toBe('ERR_STORE_CORRUPT');
+    const details = (err as { details: { file: string; line: number | null } }).details;
+    expect(details).toEqual({ file: join(tmp.dir, file), line });
+    expect(String(err)).toMatch(why);
+    expect(String(err)).toContain(line === null ? file : `${file}:${line}`);
+    // Nothing changed, and no lock was left behind.
+    expect(await readTree(tmp.dir)).toEqual(before);
+  };
+
   const afterBatch1 = { ids: ['a', 'b'], categories: { m: { weight: 2 } } };
   const afterBatch2 = { ids: ['b', 'c'], categories: { m: { weight: 2 } } };
 
@@ -148,30 +163,106 @@ describe('recovery', () => {
     });
 
     it('is dropped even when whole but missing its newline (it was never acknowledged)', async () => {
-      await build({ [J1]: `${pieces.journal1.toString()}${JSON.stringify([put('z')])}` });
+      await build({
+        [J1]: `${pieces.journal1.toString()}${encodeCommit([put('z')])
+          .toString()
+          .trimEnd()}`,
+      });
       expect(await state(await open())).toEqual(afterBatch1);
     });
   });
 
-  describe('damage', () => {
-    const expectCorrupt = async (file: string, line: number | null, why: RegExp) => {
-      const before = await readTree(tmp.dir);
-      const err: unknown = await openLowdbStore({ dir: tmp.dir, logger: recordingLogger() }).catch(
-        (e: unknown) => e,
-      );
-      expect(isCadreError(err) && err.code).toBe('ERR_STORE_CORRUPT');
-      const details = (err as { details: { file: string; line: number | null } }).details;
-      expect(details).toEqual({ file: join(tmp.dir, file), line });
-      expect(String(err)).toMatch(why);
-      expect(String(err)).toContain(line === null ? file : `${file}:${line}`);
-      // Nothing changed, and no lock was left behind.
-      expect(await readTree(tmp.dir)).toEqual(before);
+  describe('a torn tail of several lines (a power cut during a group commit)', () => {
+    it('drops every invalid line after the last valid one, says what it dropped, and cuts them off', async () => {
+      const whole = encodeCommit([put('y')]).toString();
+      // A line that parses as JSON but lost a byte: only the checksum tells.
+      const garbled = whole.replace('"y"', '"x"');
+      const tail = `${garbled}\0\0\0\0\n${'\0'.repeat(100)}\n${whole.slice(0, 20)}`;
+      await build({ [SNAP]: pieces.snapshot, [J2]: `${pieces.journal2.toString()}${tail}` });
+      const logger = recordingLogger();
+      const store = await open(logger);
+      expect(await state(store)).toEqual(afterBatch2);
+      expect(logger.warnings).toHaveLength(1);
+      expect(logger.warnings[0]).toContain(J2);
+      expect(logger.warnings[0]).toContain('"line":3');
+      expect(logger.warnings[0]).toContain('"droppedLines":4');
+      expect(logger.warnings[0]).toContain(`"droppedBytes":${Buffer.byteLength(tail)}`);
+      expect(await readFile(join(tmp.dir, J2))).toEqual(pieces.journal2);
+      await store.commit([put('d')]);
+      await store.close();
+      expect((await state(await open())).ids).toEqual(['b', 'c', 'd']);
+    });
+
+    it('drops a zero-filled tail that spans whole lines', async () => {
+      // The file grew, but its last blocks never reached the disk.
+      const lines = pieces.journal1.toString().split('\n');
+      const first = `${lines[0]}\n`;
+      const zeroed = Buffer.alloc(pieces.journal1.length - first.length + 4096);
+      zeroed[200] = 0x0a;
+      await build({ [J1]: Buffer.concat([Buffer.from(first), zeroed]) });
+      const logger = recordingLogger();
+      expect((await state(await open(logger))).ids).toEqual(['a', 'b']);
+      expect(logger.warnings[0]).toContain('"droppedLines":2');
+    });
+  });
+
+  describe('journals of earlier releases (lines without a checksum)', () => {
+    const legacy = readFile(
+      new URL('./test-support/fixtures/legacy-journal-00000001.jsonl', import.meta.url),
+    );
+    const legacyState = {
+      ids: ['a', 'c'],
+      categories: { mail: { weight: 2 } },
     };
 
+    it('are replayed, and new checksummed lines are appended after them', async () => {
+      await build({ [J1]: await legacy });
+      const store = await open();
+      expect(await state(store)).toEqual(legacyState);
+      expect((await store.load()).jobs[0]).toEqual(makeJob('a', { state: 'running', attempts: 1 }));
+      await store.commit([put('d')]);
+      await store.close();
+      const text = (await readFile(join(tmp.dir, J1), 'utf8')).trimEnd().split('\n');
+      expect(text.at(-1)).toMatch(/^[0-9a-f]{8} \[/);
+      expect((await state(await open())).ids).toEqual(['a', 'c', 'd']);
+    });
+
+    it('lose a torn tail of several lines like any other', async () => {
+      const torn = `${(await legacy).toString()}[{"op":"put"}\n\0\0\n[{"op":`;
+      await build({ [J1]: torn });
+      const logger = recordingLogger();
+      expect(await state(await open(logger))).toEqual(legacyState);
+      expect(logger.warnings[0]).toContain('"line":5');
+      expect(logger.warnings[0]).toContain('"droppedLines":3');
+      expect(await readFile(join(tmp.dir, J1))).toEqual(await legacy);
+    });
+
+    it('are damaged when an invalid line comes before a valid one', async () => {
+      const lines = (await legacy).toString().split('\n');
+      lines[1] = lines[1]?.slice(0, 10) ?? '';
+      await build({ [J1]: lines.join('\n') });
+      await expectCorrupt(J1, 2, /bad JSON.*yet a valid record follows at line 3/);
+    });
+  });
+
+  describe('damage', () => {
     it('a bad line in the middle of the journal', async () => {
       const lines = pieces.journal1.toString().split('\n');
       await build({ [J1]: `${lines[0]}\n{"op":\n${lines[1]}\n` });
-      await expectCorrupt(J1, 2, /bad JSON/);
+      await expectCorrupt(J1, 2, /not a journal record/);
+    });
+
+    it('a line whose checksum fails, followed by a valid one', async () => {
+      const lines = pieces.journal1.toString().split('\n');
+      const garbled = lines[0]?.replace('"a"', '"q"');
+      await build({ [J1]: `${garbled}\n${lines[1]}\n` });
+      await expectCorrupt(J1, 1, /checksum mismatch, yet a valid record follows at line 2/);
+    });
+
+    it('zeros in the middle of the journal, followed by valid lines', async () => {
+      const lines = pieces.journal1.toString().split('\n');
+      await build({ [J1]: `${lines[0]}\n\0\0\0\0\n\0\0\n${lines[1]}\n` });
+      await expectCorrupt(J1, 2, /zero bytes, yet a valid record follows at line 4/);
     });
 
     it('an unknown op', async () => {
@@ -186,7 +277,7 @@ describe('recovery', () => {
 
     it('a torn line in a segment that is not the last', async () => {
       await build({ [J1]: `${pieces.journal1.toString()}[{"op":`, [J2]: pieces.journal2 });
-      await expectCorrupt(J1, 3, /bad JSON/);
+      await expectCorrupt(J1, 3, /bad JSON.*in a segment before the last/);
     });
 
     it('a missing segment', async () => {

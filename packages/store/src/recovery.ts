@@ -1,14 +1,20 @@
 /**
  * Rebuilds the state from the snapshot and the journal segments after it,
  * without changing anything on disk: a damaged store must be left exactly as
- * it was found. What needs tidying once recovery succeeded (a torn last line,
+ * it was found. What needs tidying once recovery succeeded (a torn tail,
  * segments and a temp snapshot a finished compaction had not yet removed) is
  * reported for the caller to do.
  *
  * Layout of the data directory:
  *   snapshot.json        all records up to journal segment `seq` (lowdb)
  *   journal-<n>.jsonl    commits after the snapshot, one line each; n = seq+1, seq+2, …
- *   cadre.lock           the owner's pid
+ *   cadre.lock           the owner (lock-file.ts)
+ *
+ * Journal lines are checksummed (records.ts). A run of invalid lines at the
+ * end of the last segment (bad checksum, bad JSON, zero bytes, no newline) is
+ * a torn tail: commits that were being written when the process or the power
+ * died, never acknowledged. An invalid line with a valid one after it, or in
+ * an earlier segment, is damage: ERR_STORE_CORRUPT naming the file and line.
  */
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
@@ -16,7 +22,7 @@ import type { Job } from '@cadre/core';
 import { Errors } from '@cadre/core';
 import type { CategoryOverride, Mutation } from './job-store.js';
 import { readLines, type Line } from './line-reader.js';
-import { commitProblem } from './records.js';
+import { commitProblem, decodeCommitLine } from './records.js';
 import { SNAPSHOT_TEMP_FILE, type SnapshotData, type SnapshotFile } from './snapshot-file.js';
 import type { StoreFs } from './store-fs.js';
 
@@ -33,6 +39,21 @@ export interface JournalSegment {
   goodBytes: number;
 }
 
+/**
+ * Invalid lines ending the last segment: what a crash or a power cut leaves of
+ * commits that were never acknowledged (a flush resolves only after its sync).
+ */
+export interface TornTail {
+  path: string;
+  /** The first dropped line, 1-based. */
+  line: number;
+  /** How many lines are dropped. */
+  lines: number;
+  /** Where the tail begins. */
+  goodBytes: number;
+  fileBytes: number;
+}
+
 export interface Recovered {
   jobs: Map<string, Job>;
   categories: Record<string, CategoryOverride>;
@@ -40,8 +61,8 @@ export interface Recovered {
   snapshotBytes: number;
   /** Segments after the snapshot, in order. */
   journals: JournalSegment[];
-  /** The last segment's torn final line, to be cut off. */
-  tornTail: { path: string; line: number; goodBytes: number; fileBytes: number } | null;
+  /** The last segment's torn tail, to be cut off. */
+  tornTail: TornTail | null;
   /** Files a finished or interrupted compaction left behind. */
   leftovers: string[];
   commitsReplayed: number;
@@ -98,50 +119,53 @@ export async function recover(
   };
 
   const journals: JournalSegment[] = [];
-  let tornTail: Recovered['tornTail'] = null;
+  let tornTail: TornTail | null = null;
   let commitsReplayed = 0;
   for (const [index, segment] of segments.entries()) {
     const isLast = index === segments.length - 1;
     const file = segment.path;
-    // Each line is parsed when the next one arrives, so that the final line,
-    // which alone may be torn, is known as final.
-    const hold: { line: Line | null } = { line: null };
-    const settle = (line: Line, final: boolean): void => {
-      let value: unknown;
-      let parseError: string | null = null;
-      if (line.text === '') parseError = 'an empty line';
-      else {
-        try {
-          value = JSON.parse(line.text);
-        } catch (err) {
-          parseError = `bad JSON (${(err as Error).message})`;
-        }
-      }
-      if (final && isLast && (!line.terminated || parseError !== null)) {
-        tornTail = { path: file, line: line.number, goodBytes: line.start, fileBytes: 0 };
+    // The first line of the current run of invalid lines. Such a run is a
+    // torn tail if nothing valid follows it in the last segment; anything
+    // valid after it means records were damaged after being written.
+    let invalid: { line: Line; why: string; count: number } | null = null;
+    const { bytes } = await readLines(sfs, file, (line) => {
+      const decoded = decodeCommitLine(line.bytes);
+      let why = 'invalid' in decoded ? decoded.invalid : null;
+      if (why === null && !line.terminated) why = 'the line has no newline';
+      if (why !== null) {
+        if (invalid === null) invalid = { line, why, count: 0 };
+        invalid.count++;
         return;
       }
-      if (parseError !== null) throw Errors.storeCorrupt(file, line.number, parseError);
-      if (!line.terminated) {
-        throw Errors.storeCorrupt(file, line.number, 'a segment before the last ends mid-line');
+      if (invalid !== null) {
+        throw Errors.storeCorrupt(
+          file,
+          invalid.line.number,
+          `${invalid.why}, yet a valid record follows at line ${line.number}`,
+        );
       }
+      const value = (decoded as { value: unknown }).value;
       const problem = commitProblem(value);
       if (problem !== null) throw Errors.storeCorrupt(file, line.number, problem);
       apply(value as Mutation[]);
       commitsReplayed++;
-    };
-    const { bytes } = await readLines(sfs, file, (line) => {
-      if (hold.line !== null) settle(hold.line, false);
-      hold.line = line;
     });
-    if (hold.line !== null) settle(hold.line, true);
-    const torn = tornTail as Recovered['tornTail'];
-    if (torn !== null && torn.path === file) torn.fileBytes = bytes;
-    journals.push({
-      seq: segment.seq,
-      path: file,
-      goodBytes: torn?.path === file ? torn.goodBytes : bytes,
-    });
+    // Assigned inside the callback, where control-flow narrowing cannot follow.
+    const run = invalid as { line: Line; why: string; count: number } | null;
+    if (run !== null && !isLast) {
+      // Every byte of an earlier segment was synced before the next was begun.
+      throw Errors.storeCorrupt(file, run.line.number, `${run.why} in a segment before the last`);
+    }
+    if (run !== null) {
+      tornTail = {
+        path: file,
+        line: run.line.number,
+        lines: run.count,
+        goodBytes: run.line.start,
+        fileBytes: bytes,
+      };
+    }
+    journals.push({ seq: segment.seq, path: file, goodBytes: run?.line.start ?? bytes });
   }
 
   return {

@@ -71,25 +71,26 @@ export class SnapshotFile implements Adapter<SnapshotData> {
     let size: number;
     try {
       ({ bytes: size } = await readLines(this.#fs, file, (line) => {
+        const text = line.bytes.toString('utf8');
         const { header } = seen;
         if (seen.footerLine > 0) fail(line.number, 'unexpected content after the closing line');
         if (!line.terminated) fail(line.number, 'the snapshot ends in the middle of a line');
         if (header === null) {
-          const decoded = decodeSnapshotHeader(line.text);
+          const decoded = decodeSnapshotHeader(text);
           if (typeof decoded === 'string') fail(line.number, decoded);
           else seen.header = { ...decoded, jobs: [] };
           return;
         }
-        if (line.text === SNAPSHOT_FOOTER) {
+        if (text === SNAPSHOT_FOOTER) {
           if (!previousEndsWithComma || header.jobs.length === 0) seen.footerLine = line.number;
           else fail(line.number - 1, 'a trailing comma after the last job');
           return;
         }
         if (!previousEndsWithComma) fail(line.number - 1, 'a missing comma after a job');
-        const job = decodeSnapshotJob(line.text);
+        const job = decodeSnapshotJob(text);
         if (typeof job === 'string') fail(line.number, job);
         else header.jobs.push(job);
-        previousEndsWithComma = line.text.endsWith(',');
+        previousEndsWithComma = text.endsWith(',');
       }));
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return null;

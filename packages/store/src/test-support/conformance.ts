@@ -4,7 +4,7 @@
  * directory for a durable one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCadreError } from '@cadre/core';
+import { isCadreError, type Job } from '@cadre/core';
 import type { JobStore, Mutation, StoredState } from '../job-store.js';
 import { makeJob } from './jobs.js';
 
@@ -138,6 +138,43 @@ export function describeJobStoreConformance(
       ).toBe('ERR_VALIDATION');
       await store.commit([{ op: 'put', job: makeJob('a') }]);
       expect((await reload()).jobs.map((j) => j.id)).toEqual(['a']);
+    });
+
+    describe('data that JSON cannot hold', () => {
+      const cyclic: Record<string, unknown> = { name: 'loop' };
+      cyclic.self = cyclic;
+      const cases: [string, unknown][] = [
+        ['a BigInt', { n: 10n }],
+        ['a cycle', cyclic],
+        [
+          'a toJSON that throws',
+          {
+            toJSON: () => {
+              throw new Error('no JSON for me');
+            },
+          },
+        ],
+      ];
+
+      it.each(cases)('refuses %s with ERR_VALIDATION, that commit alone', async (_, input) => {
+        const bad = makeJob('bad', { input: input as Job['input'] });
+        // Issued in one turn, so that a durable store carries them in one group commit.
+        const results = await Promise.allSettled([
+          store.commit([{ op: 'put', job: makeJob('a') }]),
+          store.commit([
+            { op: 'put', job: makeJob('b') },
+            { op: 'put', job: bad },
+          ]),
+          store.commit([{ op: 'put', job: makeJob('c') }]),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        const err = (results[1] as PromiseRejectedResult).reason as unknown;
+        expect(isCadreError(err) && err.code).toBe('ERR_VALIDATION');
+        expect(String(err)).toMatch(/the data cannot be stored as JSON: \S/);
+        expect((await store.load()).jobs.map((j) => j.id)).toEqual(['a', 'c']);
+        await store.commit([{ op: 'put', job: makeJob('d') }]);
+        expect((await reload()).jobs.map((j) => j.id)).toEqual(['a', 'c', 'd']);
+      });
     });
 
     it('refuses commits once closed', async () => {
