@@ -12,12 +12,23 @@ import { percentile } from './percentiles.js';
 
 export interface BenchServer {
   client: CadreClient;
+  url: string;
   close(): Promise<void>;
 }
 
-export async function startServer(workers: number): Promise<BenchServer> {
+export interface StartServerOptions {
+  /** A data directory to start on, left in place at close. @defaultValue a fresh one, removed at close */
+  dataDir?: string;
+  /** @defaultValue the server's own (CADRE_CONFIG, else its example) */
+  configFile?: string;
+}
+
+export async function startServer(
+  workers: number,
+  options: StartServerOptions = {},
+): Promise<BenchServer> {
   const main = join(dirname(createRequire(import.meta.url).resolve('@cadre/server')), 'main.js');
-  const dir = await mkdtemp(join(tmpdir(), 'cadre-bench-http-'));
+  const dir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'cadre-bench-http-')));
   const child = spawn(process.execPath, [main], {
     env: {
       ...process.env,
@@ -26,6 +37,7 @@ export async function startServer(workers: number): Promise<BenchServer> {
       CADRE_DATA: dir,
       CADRE_WORKERS: String(workers),
       LOG_LEVEL: 'info',
+      ...(options.configFile ? { CADRE_CONFIG: options.configFile } : {}),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -43,9 +55,10 @@ export async function startServer(workers: number): Promise<BenchServer> {
   child.stdout!.resume();
   return {
     client: createClient({ url }),
+    url,
     close: async () => {
       await stopChild(child);
-      await rm(dir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }

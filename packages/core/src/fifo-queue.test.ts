@@ -77,6 +77,7 @@ describe('FifoQueue', () => {
           }
           expect(q.size).toBe(model.length);
           expect(q.peek()).toBe(model[0]);
+          expect(q.backingLength).toBeLessThanOrEqual(4 * q.size + 2048);
         }
         expect([...q]).toEqual(model);
       }),
@@ -98,5 +99,34 @@ describe('FifoQueue at scale', () => {
     expect(rest.length).toBe(q.size);
     expect(rest.every((id) => Number(id.slice(1)) % 3 !== 0)).toBe(true);
     expect(rest).toEqual([...rest].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))));
+  });
+
+  // The engine takes a job with peek() and then remove() of that id (leaving
+  // `queued`), while new submissions keep a backlog: the queue never empties.
+  it('stays bounded and in order when the head is taken by peek + remove under a lasting backlog', () => {
+    const backlog = 1000;
+    const q = new FifoQueue();
+    let pushed = 0;
+    while (pushed < backlog) q.push(`j${pushed++}`);
+    let outOfOrder = 0;
+    let largest = 0;
+    for (let taken = 0; taken < 200_000; taken++) {
+      const id = q.peek()!;
+      if (id !== `j${taken}`) outOfOrder += 1;
+      q.remove(id);
+      q.push(`j${pushed++}`);
+      largest = Math.max(largest, q.backingLength);
+    }
+    expect(outOfOrder).toBe(0);
+    expect(q.size).toBe(backlog);
+    expect(q.peek()).toBe('j200000');
+    expect(largest).toBeLessThanOrEqual(4 * backlog + 2048);
+  });
+
+  it('stays bounded when queued ids are pushed again and again', () => {
+    const q = queueOf('a', 'b', 'c');
+    for (let i = 0; i < 200_000; i++) q.push(['a', 'b', 'c'][i % 3]!);
+    expect([...q]).toEqual(['c', 'a', 'b']);
+    expect(q.backingLength).toBeLessThanOrEqual(4 * 3 + 2048);
   });
 });

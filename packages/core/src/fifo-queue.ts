@@ -8,6 +8,10 @@
  * entries are skipped when they reach the head. (A `Map` alone keeps order
  * too, but finding its first key walks over every deleted slot before it,
  * which made `shift` linear in the jobs already taken.)
+ *
+ * Every operation ends in `#compact`, so the arrays stay within a constant
+ * factor of the live ids however jobs leave: by `shift`, by `peek` + `remove`
+ * of the head (the engine's path), from the middle, or by being pushed again.
  */
 export class FifoQueue {
   #ids: string[] = [];
@@ -20,8 +24,17 @@ export class FifoQueue {
     return this.#live.size;
   }
 
+  /**
+   * Entries held in the backing arrays, stale ones included: for tests and
+   * monitoring. At most 4 × size + 2048 after every operation.
+   */
+  get backingLength(): number {
+    return this.#ids.length;
+  }
+
   push(id: string): void {
     this.#reappend(id);
+    this.#compact();
   }
 
   peek(): string | undefined {
@@ -39,15 +52,11 @@ export class FifoQueue {
   }
 
   remove(id: string): boolean {
-    if (!this.#live.delete(id)) return false;
-    if (this.#live.size === 0) {
-      this.#reset();
-    } else if (this.#ids.length - this.#head > 2 * this.#live.size + 1024) {
-      // Mostly stale entries (many removed from the middle): keep only the live ones.
-      const ids = [...this];
-      this.#reset();
-      for (const live of ids) this.#reappend(live);
-    }
+    const seq = this.#live.get(id);
+    if (seq === undefined) return false;
+    this.#live.delete(id);
+    if (this.#seqs[this.#head] === seq) this.#head += 1;
+    this.#compact();
     return true;
   }
 
@@ -76,10 +85,19 @@ export class FifoQueue {
     }
   }
 
-  /** Drops the consumed front once it is most of the array, keeping memory bounded. */
+  /**
+   * Keeps the arrays bounded, at amortised O(1): a copy happens only once the
+   * entries it drops outnumber the ones it keeps (plus a floor, so that small
+   * queues never copy).
+   */
   #compact(): void {
     if (this.#live.size === 0) {
       this.#reset();
+    } else if (this.#ids.length - this.#head > 2 * this.#live.size + 1024) {
+      // Mostly stale entries (removed from the middle, or pushed again): keep only the live ones.
+      const ids = [...this];
+      this.#reset();
+      for (const live of ids) this.#reappend(live);
     } else if (this.#head > 1024 && this.#head * 2 > this.#ids.length) {
       this.#ids = this.#ids.slice(this.#head);
       this.#seqs = this.#seqs.slice(this.#head);
