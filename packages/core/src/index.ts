@@ -13,6 +13,7 @@ export {
   type BackoffPolicy,
   type CategoryConfig,
   type EngineConfig,
+  type RetentionLimits,
   type RetentionPolicy,
   type TaskConfig,
 } from './config.js';
@@ -42,7 +43,14 @@ export {
 } from './job.js';
 export type { AttemptOutcome, OutcomeKind } from './outcome.js';
 export { RateWindow } from './rate-window.js';
-export { pruneCount, type FinishedJobRef } from './retention.js';
+export {
+  FinishedJobs,
+  isRetainedAs,
+  pruneCount,
+  type FinishedJobRef,
+  type FinishedState,
+  type RetainedJobRef,
+} from './retention.js';
 export {
   TRANSITIONS,
   canTransition,
