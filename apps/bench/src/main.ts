@@ -2,8 +2,9 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, store, recovery, http)
+ *   npm run bench -- engine store     only those sections (engine, store, recovery, http, index)
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
+ *   BENCH_INDEX_CATEGORIES=50 npm run bench -- index   the index over more categories (default 4)
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { promisify } from 'node:util';
 import { benchStore } from '@cadre/store';
 import { engineRate, rawPiscinaRate, startBenchEngine, startLatency } from './engine-bench.js';
 import { httpRate, httpStartLatency, startServer } from './http-bench.js';
+import { benchJobIndex } from './index-bench.js';
 import { fmt, table } from './table.js';
 
 const threads = Number(process.env.BENCH_WORKERS ?? availableParallelism());
@@ -145,12 +147,39 @@ async function httpSection(): Promise<void> {
   }
 }
 
+function indexSection(): void {
+  const n = Number(process.env.BENCH_INDEX_JOBS ?? 1_000_000);
+  const categories = Number(process.env.BENCH_INDEX_CATEGORIES ?? 4);
+  const r = benchJobIndex({ jobs: n, categories });
+  console.log(
+    `\n## Job index (${r.jobs.toLocaleString('en-US')} jobs retained in ${categories} categories, ${r.failed.toLocaleString('en-US')} failed)\n`,
+  );
+  console.log(
+    table([
+      ['hot path, per operation', 'CPU ns'],
+      ['add (submitted, queued)', r.addNs],
+      ['move (queued → running, running → succeeded), each', r.moveNs],
+      ['remove (retention)', r.removeNs],
+      ['yardstick: Map.set of a job record', r.mapSetNs],
+      ['heap per id, bytes', r.bytesPerId],
+    ]),
+  );
+  console.log('');
+  const rows: (string | number)[][] = [
+    ['page (wall time)', 'index p50 µs', 'index p99 µs', 'scan p50 µs', 'scan p99 µs'],
+  ];
+  for (const p of r.pages)
+    rows.push([p.label, p.indexP50Us, p.indexP99Us, p.scanP50Us, p.scanP99Us]);
+  console.log(table(rows));
+}
+
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
   if (want('store')) await storeSection();
   if (want('recovery')) await recoverySection();
   if (want('http')) await httpSection();
+  if (want('index')) indexSection();
 }
 
 main().catch((err: unknown) => {

@@ -27,6 +27,7 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { FifoQueue } from './fifo-queue.js';
+export { JobIndex, type IndexPage, type IndexQuery } from './job-index.js';
 export {
   ERROR_KINDS,
   FAILURE_REASONS,
