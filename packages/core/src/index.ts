@@ -36,6 +36,7 @@ export {
   isFinished,
   type ErrorKind,
   type FailureReason,
+  type FinishedState,
   type Job,
   type JobError,
   type JobState,
@@ -49,7 +50,6 @@ export {
   isRetainedAs,
   pruneCount,
   type FinishedJobRef,
-  type FinishedState,
   type RetainedJobRef,
 } from './retention.js';
 export {

@@ -9,15 +9,38 @@
  * trees: cheap next to keeping extra per-state and per-category trees up to
  * date on every move.
  */
-import sortedBtree from 'sorted-btree';
+import * as sortedBtree from 'sorted-btree';
 import { JOB_STATES, type JobState } from './job.js';
 
-// sorted-btree is CommonJS (`exports.default = BTree`): Node hands ESM the
-// whole `module.exports` as the default import, while vitest unwraps it.
-const BTree =
-  (sortedBtree as Partial<typeof sortedBtree>).default ??
-  (sortedBtree as unknown as typeof sortedBtree.default);
-type IdSet = InstanceType<typeof BTree<string, undefined>>;
+/** What the index uses of sorted-btree's `BTree<string, undefined>`. */
+interface IdSet {
+  readonly size: number;
+  /** `false` when `id` was there already (and `overwrite` is false). */
+  set(id: string, value: undefined, overwrite: boolean): boolean;
+  delete(id: string): boolean;
+  entriesReversed(
+    highest: string | undefined,
+    reused: unknown[],
+    skipHighest: boolean,
+  ): IterableIterator<[string, undefined]>;
+}
+type IdSetClass = new (entries: undefined, compare: (a: string, b: string) => number) => IdSet;
+
+/**
+ * sorted-btree is CommonJS (`exports.default = BTree`), and what an ES import
+ * sees of it differs by tool: Node gives `module.exports` as the default,
+ * vitest and bundlers the class itself. Unwrap `default` until the class.
+ */
+function btreeClass(): IdSetClass {
+  let m: unknown = sortedBtree;
+  for (let depth = 0; depth < 3 && typeof m !== 'function'; depth++) {
+    m = (m as { default?: unknown } | undefined)?.default;
+  }
+  if (typeof m !== 'function') throw new Error('sorted-btree: no BTree class found');
+  return m as IdSetClass;
+}
+// Pure: bundles that import core only for its vocabulary (the dashboard) drop sorted-btree.
+const BTree = /* @__PURE__ */ btreeClass();
 
 /** Plain code-unit order, which is the order of ids (and faster than the default comparator). */
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -83,7 +106,7 @@ export class JobIndex {
   #category(category: string): IdSet[] {
     let sets = this.#sets.get(category);
     if (!sets) {
-      sets = JOB_STATES.map(() => new BTree<string, undefined>(undefined, compareIds));
+      sets = JOB_STATES.map(() => new BTree(undefined, compareIds));
       this.#sets.set(category, sets);
     }
     return sets;

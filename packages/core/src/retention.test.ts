@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RetentionPolicy } from './config.js';
-import type { Job } from './job.js';
+import type { FinishedState, Job } from './job.js';
 import {
   FinishedJobs,
   isRetainedAs,
   pruneCount,
   type FinishedJobRef,
-  type FinishedState,
   type RetainedJobRef,
 } from './retention.js';
 import { createJob } from './transitions.js';
@@ -173,6 +172,30 @@ describe('FinishedJobs', () => {
     finished.add('d', 'failed', 11);
     expect(finished.prune(none, 20)).toEqual([{ id: 'd', state: 'failed', finishedAtMs: 11 }]);
     expect(finished.size).toBe(0);
+  });
+
+  it('prunes refs added out of order, once sorted, as if added in order', () => {
+    const refs: RetainedJobRef[] = [
+      { id: 'a', state: 'succeeded', finishedAtMs: 30 },
+      { id: 'b', state: 'failed', finishedAtMs: 10 },
+      { id: 'c', state: 'succeeded', finishedAtMs: 20 },
+      { id: 'd', state: 'failed', finishedAtMs: 5 },
+      { id: 'e', state: 'cancelled', finishedAtMs: 25 },
+    ];
+    const none: RetentionPolicy = {
+      maxAgeMs: 0,
+      maxCount: 1,
+      failed: { maxAgeMs: 0, maxCount: 1 },
+    };
+    const recovered = new FinishedJobs();
+    for (const r of refs) recovered.add(r.id, r.state, r.finishedAtMs);
+    recovered.sort();
+    const inOrder = new FinishedJobs();
+    for (const r of [...refs].sort((x, y) => x.finishedAtMs - y.finishedAtMs))
+      inOrder.add(r.id, r.state, r.finishedAtMs);
+    const pruned = recovered.prune(none, 100);
+    expect(ids(pruned)).toEqual(['d', 'c', 'e']);
+    expect(pruned).toEqual(inOrder.prune(none, 100));
   });
 
   it('prunes exactly what pruneCount says, class by class, over time', () => {

@@ -7,14 +7,12 @@
  * `RetentionPolicy`): failed jobs, and the rest (succeeded and cancelled).
  */
 import type { RetentionLimits, RetentionPolicy } from './config.js';
-import type { Job, JobState } from './job.js';
+import type { FinishedState, Job } from './job.js';
 
 export interface FinishedJobRef {
   id: string;
   finishedAtMs: number;
 }
-
-export type FinishedState = Extract<JobState, 'succeeded' | 'failed' | 'cancelled'>;
 
 /** A job as it finished; the job may have been retried (and finished again) since. */
 export interface RetainedJobRef extends FinishedJobRef {
@@ -62,6 +60,13 @@ class RefLog {
     return this.refs.length - this.head;
   }
 
+  sort(): void {
+    const live = this.refs.slice(this.head);
+    live.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
+    this.refs = live;
+    this.head = 0;
+  }
+
   take(limits: RetentionLimits, now: number, out: RetainedJobRef[]): void {
     const n = pruneCount(this.refs, limits, now, this.head);
     for (let i = this.head; i < this.head + n; i++) out.push(this.refs[i]!);
@@ -89,9 +94,18 @@ export class FinishedJobs {
     return this.#failed.size + this.#rest.size;
   }
 
-  /** Records a finish; calls come in finishing order (`finishedAtMs` never goes down). */
+  /**
+   * Records a finish. Calls come in finishing order (`finishedAtMs` never goes
+   * down), or are followed by `sort()` before the next `prune`.
+   */
   add(id: string, state: FinishedState, finishedAtMs: number): void {
     (state === 'failed' ? this.#failed : this.#rest).refs.push({ id, state, finishedAtMs });
+  }
+
+  /** Puts refs added out of finishing order (recovery reads jobs by id) back in order. */
+  sort(): void {
+    this.#failed.sort();
+    this.#rest.sort();
   }
 
   /**
