@@ -118,7 +118,11 @@ export function benchConfig(threads: number): EngineConfig {
       maxRetries: null,
       timeoutMs: null,
     })),
-    retention: { maxAgeMs: 3_600_000, maxCount: 1_000_000 },
+    retention: {
+      maxAgeMs: 3_600_000,
+      maxCount: 1_000_000,
+      failed: { maxAgeMs: 3_600_000, maxCount: 1_000_000 },
+    },
     maxQueuedTotal: null,
     maxResultBytes: 1024 * 1024,
     resourceLimits: null,

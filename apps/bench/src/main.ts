@@ -2,11 +2,12 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, store, recovery, http, fifo, list)
+ *   npm run bench -- engine store     only those sections (engine, store, recovery, http, fifo, list, index)
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
  * Also BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
- * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200).
+ * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
+ * BENCH_INDEX_CATEGORIES (index; 4).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,6 +25,7 @@ import {
 } from './engine-bench.js';
 import { httpRate, httpStartLatency, startServer } from './http-bench.js';
 import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js';
+import { benchJobIndex } from './index-bench.js';
 import { fmt, table } from './table.js';
 
 const threads = Number(process.env.BENCH_WORKERS ?? availableParallelism());
@@ -274,6 +276,30 @@ async function listSection(): Promise<void> {
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+function indexSection(): void {
+  const n = Number(process.env.BENCH_INDEX_JOBS ?? 1_000_000);
+  const categories = Number(process.env.BENCH_INDEX_CATEGORIES ?? 4);
+  const r = benchJobIndex({ jobs: n, categories });
+  console.log(
+    `\n## Job index (${r.jobs.toLocaleString('en-US')} jobs retained in ${categories} categories, ${r.failed.toLocaleString('en-US')} failed)\n`,
+  );
+  console.log(
+    table([
+      ['hot path, per operation', 'CPU ns'],
+      ['add (submitted, queued)', r.addNs],
+      ['move (queued → running, running → succeeded), each', r.moveNs],
+      ['remove (retention)', r.removeNs],
+      ['yardstick: Map.set of a job record', r.mapSetNs],
+      ['heap per id, bytes', r.bytesPerId],
+    ]),
+  );
+  console.log('');
+  const rows: (string | number)[][] = [
+    ['page (wall time)', 'index p50 µs', 'index p99 µs', 'scan p50 µs', 'scan p99 µs'],
+  ];
+  for (const p of r.pages)
+    rows.push([p.label, p.indexP50Us, p.indexP99Us, p.scanP50Us, p.scanP99Us]);
+  console.log(table(rows));
 }
 
 async function main(): Promise<void> {
@@ -284,6 +310,7 @@ async function main(): Promise<void> {
   if (want('http')) await httpSection();
   if (want('fifo')) await fifoSection();
   if (want('list')) await listSection();
+  if (want('index')) indexSection();
 }
 
 main().catch((err: unknown) => {

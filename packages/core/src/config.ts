@@ -47,11 +47,33 @@ export interface TaskConfig {
   timeoutMs: number | null;
 }
 
-export interface RetentionPolicy {
+/**
+ * A finished job is kept while it is younger than `maxAgeMs` or among the
+ * newest `maxCount` of its category (and of its retention class, below).
+ */
+export interface RetentionLimits {
   /** Finished jobs are kept at least this long, in ms. */
   maxAgeMs: number;
-  /** and at most this many per category. */
+  /** Beyond that age, only the newest this many per category are kept. */
   maxCount: number;
+}
+
+/**
+ * Two retention classes per category, pruned apart: failed jobs, and the rest
+ * (succeeded and cancelled). Failures are what someone has to look at, so a
+ * flood of successes must not push them out.
+ *
+ * Cancelled jobs go with the succeeded ones: a cancel is a decision someone
+ * already took, with nothing left to investigate, and a bulk cancel of a
+ * backlog would otherwise push out the real failures just as a flood of
+ * successes does.
+ */
+export interface RetentionPolicy extends RetentionLimits {
+  /**
+   * Failed jobs.
+   * @defaultValue `{ maxAgeMs: 604_800_000, maxCount: 100_000 }` (7 days)
+   */
+  failed: RetentionLimits;
 }
 
 export interface EngineConfig {

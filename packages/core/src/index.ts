@@ -13,6 +13,7 @@ export {
   type BackoffPolicy,
   type CategoryConfig,
   type EngineConfig,
+  type RetentionLimits,
   type RetentionPolicy,
   type TaskConfig,
 } from './config.js';
@@ -26,6 +27,7 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { FifoQueue } from './fifo-queue.js';
+export { JobIndex, type IndexPage, type IndexQuery } from './job-index.js';
 export {
   ERROR_KINDS,
   FAILURE_REASONS,
@@ -34,6 +36,7 @@ export {
   isFinished,
   type ErrorKind,
   type FailureReason,
+  type FinishedState,
   type Job,
   type JobError,
   type JobState,
@@ -42,7 +45,13 @@ export {
 } from './job.js';
 export type { AttemptOutcome, OutcomeKind } from './outcome.js';
 export { RateWindow } from './rate-window.js';
-export { pruneCount, type FinishedJobRef } from './retention.js';
+export {
+  FinishedJobs,
+  isRetainedAs,
+  pruneCount,
+  type FinishedJobRef,
+  type RetainedJobRef,
+} from './retention.js';
 export {
   TRANSITIONS,
   canTransition,

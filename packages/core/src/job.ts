@@ -20,9 +20,14 @@ export const JOB_STATES = [
 export type JobState = (typeof JOB_STATES)[number];
 
 /** States a job never leaves by itself; only an explicit retry moves it on. */
-export const FINISHED_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
+export type FinishedState = Extract<JobState, 'succeeded' | 'failed' | 'cancelled'>;
+export const FINISHED_STATES: ReadonlySet<JobState> = new Set<FinishedState>([
+  'succeeded',
+  'failed',
+  'cancelled',
+]);
 
-export function isFinished(state: JobState): boolean {
+export function isFinished(state: JobState): state is FinishedState {
   return FINISHED_STATES.has(state);
 }
 

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pruneCount, type FinishedJobRef } from './retention.js';
+import type { RetentionPolicy } from './config.js';
+import type { FinishedState, Job } from './job.js';
+import {
+  FinishedJobs,
+  isRetainedAs,
+  pruneCount,
+  type FinishedJobRef,
+  type RetainedJobRef,
+} from './retention.js';
+import { createJob } from './transitions.js';
 
 const NOW = 1_000_000;
 /** Finished jobs `ages` ms ago, oldest first. */
@@ -93,5 +102,171 @@ describe('pruneCount', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('FinishedJobs', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  /** The shipped defaults. */
+  const policy: RetentionPolicy = {
+    maxAgeMs: HOUR,
+    maxCount: 50_000,
+    failed: { maxAgeMs: 7 * DAY, maxCount: 100_000 },
+  };
+  const ids = (refs: readonly RetainedJobRef[]) => refs.map((r) => r.id);
+
+  it('keeps a failure through a flood of successes that outnumbers the count', () => {
+    const finished = new FinishedJobs();
+    finished.add('failure', 'failed', 0);
+    // Two hours of successes, far beyond maxCount, all older than maxAgeMs by the end.
+    for (let i = 0; i < 120_000; i++) finished.add(`ok${i}`, 'succeeded', 1 + i * 50);
+    const now = 2 * HOUR + 6_000_000;
+    const pruned = ids(finished.prune(policy, now));
+    expect(pruned).not.toContain('failure');
+    // The successes still go as before: the old ones beyond the newest 50,000.
+    expect(pruned).toHaveLength(70_000);
+    expect(pruned[0]).toBe('ok0');
+    expect(pruned.at(-1)).toBe('ok69999');
+    expect(finished.size).toBe(50_001);
+  });
+
+  it('prunes failures under their own limits', () => {
+    const finished = new FinishedJobs();
+    const small: RetentionPolicy = { ...policy, failed: { maxAgeMs: DAY, maxCount: 2 } };
+    for (let i = 0; i < 5; i++) finished.add(`f${i}`, 'failed', i);
+    expect(finished.prune(small, DAY)).toEqual([]); // young: kept however many
+    expect(ids(finished.prune(small, DAY + 3))).toEqual(['f0', 'f1', 'f2']);
+    expect(ids(finished.prune(small, 10 * DAY))).toEqual([]); // the newest 2 stay
+    expect(finished.size).toBe(2);
+  });
+
+  it('counts cancelled jobs with the succeeded ones, not with the failed ones', () => {
+    const finished = new FinishedJobs();
+    const small: RetentionPolicy = {
+      maxAgeMs: 10,
+      maxCount: 2,
+      failed: { maxAgeMs: 10, maxCount: 2 },
+    };
+    finished.add('f0', 'failed', 0);
+    finished.add('c0', 'cancelled', 1);
+    finished.add('s0', 'succeeded', 2);
+    finished.add('c1', 'cancelled', 3);
+    finished.add('f1', 'failed', 4);
+    // Three in the class of the rest, two failures: only the oldest of the rest goes.
+    expect(ids(finished.prune(small, 100))).toEqual(['c0']);
+  });
+
+  it('hands out each ref once, oldest first within its class', () => {
+    const finished = new FinishedJobs();
+    const none: RetentionPolicy = {
+      maxAgeMs: 0,
+      maxCount: 0,
+      failed: { maxAgeMs: 0, maxCount: 0 },
+    };
+    finished.add('a', 'succeeded', 1);
+    finished.add('b', 'failed', 2);
+    finished.add('c', 'cancelled', 3);
+    expect(ids(finished.prune(none, 10))).toEqual(['b', 'a', 'c']);
+    expect(finished.prune(none, 10)).toEqual([]);
+    finished.add('d', 'failed', 11);
+    expect(finished.prune(none, 20)).toEqual([{ id: 'd', state: 'failed', finishedAtMs: 11 }]);
+    expect(finished.size).toBe(0);
+  });
+
+  it('prunes refs added out of order, once sorted, as if added in order', () => {
+    const refs: RetainedJobRef[] = [
+      { id: 'a', state: 'succeeded', finishedAtMs: 30 },
+      { id: 'b', state: 'failed', finishedAtMs: 10 },
+      { id: 'c', state: 'succeeded', finishedAtMs: 20 },
+      { id: 'd', state: 'failed', finishedAtMs: 5 },
+      { id: 'e', state: 'cancelled', finishedAtMs: 25 },
+    ];
+    const none: RetentionPolicy = {
+      maxAgeMs: 0,
+      maxCount: 1,
+      failed: { maxAgeMs: 0, maxCount: 1 },
+    };
+    const recovered = new FinishedJobs();
+    for (const r of refs) recovered.add(r.id, r.state, r.finishedAtMs);
+    recovered.sort();
+    const inOrder = new FinishedJobs();
+    for (const r of [...refs].sort((x, y) => x.finishedAtMs - y.finishedAtMs))
+      inOrder.add(r.id, r.state, r.finishedAtMs);
+    const pruned = recovered.prune(none, 100);
+    expect(ids(pruned)).toEqual(['d', 'c', 'e']);
+    expect(pruned).toEqual(inOrder.prune(none, 100));
+  });
+
+  it('prunes exactly what pruneCount says, class by class, over time', () => {
+    const states: FinishedState[] = ['succeeded', 'failed', 'cancelled'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ state: fc.constantFrom(...states), gap: fc.nat(50), prune: fc.boolean() }),
+          { maxLength: 3000 },
+        ),
+        fc.record({ maxAgeMs: fc.nat(500), maxCount: fc.nat(30) }),
+        fc.record({ maxAgeMs: fc.nat(500), maxCount: fc.nat(30) }),
+        (steps, rest, failed) => {
+          const p: RetentionPolicy = { ...rest, failed };
+          const finished = new FinishedJobs();
+          const model = { failed: [] as RetainedJobRef[], rest: [] as RetainedJobRef[] };
+          let now = 0;
+          steps.forEach(({ state, gap, prune }, i) => {
+            now += gap;
+            finished.add(`j${i}`, state, now);
+            (state === 'failed' ? model.failed : model.rest).push({
+              id: `j${i}`,
+              state,
+              finishedAtMs: now,
+            });
+            if (!prune) return;
+            const nf = pruneCount(model.failed, failed, now);
+            const nr = pruneCount(model.rest, rest, now);
+            const expected = [...model.failed.splice(0, nf), ...model.rest.splice(0, nr)];
+            expect(finished.prune(p, now)).toEqual(expected);
+            expect(finished.size).toBe(model.failed.length + model.rest.length);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('isRetainedAs', () => {
+  const at = (ms: number) => new Date(ms).toISOString();
+  const base = createJob(
+    {
+      id: 'j',
+      key: null,
+      category: 'c',
+      task: 't',
+      input: null,
+      maxRetries: 0,
+      timeoutMs: null,
+      runAtMs: null,
+    },
+    0,
+  );
+  const finishedJob = (state: Job['state'], ms: number): Job => ({
+    ...base,
+    state,
+    finishedAt: at(ms),
+  });
+
+  it('is true for the finish the ref recorded', () => {
+    expect(
+      isRetainedAs(finishedJob('failed', 5), { id: 'j', state: 'failed', finishedAtMs: 5 }),
+    ).toBe(true);
+  });
+
+  it('is false once the job was retried: live again, or finished later or differently', () => {
+    const ref: RetainedJobRef = { id: 'j', state: 'failed', finishedAtMs: 5 };
+    expect(isRetainedAs({ ...base, state: 'queued' }, ref)).toBe(false);
+    expect(isRetainedAs(finishedJob('failed', 9), ref)).toBe(false);
+    // Retried and succeeded within the same millisecond: only the state tells.
+    expect(isRetainedAs(finishedJob('succeeded', 5), ref)).toBe(false);
   });
 });

@@ -51,10 +51,17 @@ export const configFileSchema = z.strictObject({
   balanceIntervalMs: z.int().min(10).max(3_600_000).default(1000),
   categories: z.array(categorySchema).default([]),
   tasks: z.array(taskSchema).default([]),
+  // Failed jobs have their own, longer retention: see RetentionPolicy in @cadre/core.
   retention: z
     .strictObject({
       maxAgeMs: ms.default(3_600_000),
       maxCount: z.int().min(1).default(50_000),
+      failed: z
+        .strictObject({
+          maxAgeMs: ms.default(7 * 86_400_000),
+          maxCount: z.int().min(1).default(100_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   // Backpressure by default: a million waiting jobs fit well within 1.5 GB (see BENCHMARKS.md).

@@ -77,10 +77,26 @@ describe('loadConfig', () => {
       maxRetries: null,
       timeoutMs: null,
     });
-    expect(config.retention).toEqual({ maxAgeMs: 3_600_000, maxCount: 50_000 });
+    expect(config.retention).toEqual({
+      maxAgeMs: 3_600_000,
+      maxCount: 50_000,
+      failed: { maxAgeMs: 7 * 86_400_000, maxCount: 100_000 },
+    });
     expect(config.maxQueuedTotal).toBe(1_000_000);
     expect(config.maxResultBytes).toBe(1024 * 1024);
     expect(config.resourceLimits).toBeNull();
+  });
+
+  it('takes each retention limit apart, defaulting the others', () => {
+    const { config } = loadConfig({
+      file: write({ retention: { maxCount: 10, failed: { maxAgeMs: 60_000 } }, tasks: [task] }),
+      env: {},
+    });
+    expect(config.retention).toEqual({
+      maxAgeMs: 3_600_000,
+      maxCount: 10,
+      failed: { maxAgeMs: 60_000, maxCount: 100_000 },
+    });
   });
 
   it('resolves CADRE_CONFIG against cwd', () => {
@@ -176,6 +192,21 @@ describe('loadConfig', () => {
     ['a string workers', { workers: '4' }, 'workers: '],
     ['balanceIntervalMs too small', { balanceIntervalMs: 1 }, 'balanceIntervalMs: '],
     ['a negative retention', { retention: { maxAgeMs: -1 } }, 'retention.maxAgeMs: '],
+    [
+      'a negative failed retention',
+      { retention: { failed: { maxAgeMs: -1 } } },
+      'retention.failed.maxAgeMs: ',
+    ],
+    [
+      'a failed retention count of 0',
+      { retention: { failed: { maxCount: 0 } } },
+      'retention.failed.maxCount: ',
+    ],
+    [
+      'an unknown field in the failed retention',
+      { retention: { failed: { maxAge: 1 } } },
+      'retention.failed.maxAge: unknown field',
+    ],
     ['maxQueuedTotal = 0', { maxQueuedTotal: 0 }, 'maxQueuedTotal: '],
     ['a timeout of zero', { tasks: [{ ...task, timeoutMs: 0 }] }, 'tasks[0].timeoutMs: '],
     ['an array at the top', [], ': Invalid input'],

@@ -103,7 +103,7 @@ function resolveConfig(file: string, data: ConfigFile): EngineConfig {
     balanceIntervalMs: data.balanceIntervalMs,
     categories,
     tasks,
-    retention: { ...data.retention },
+    retention: { ...data.retention, failed: { ...data.retention.failed } },
     maxQueuedTotal: data.maxQueuedTotal,
     maxResultBytes: data.maxResultBytes,
     resourceLimits: data.resourceLimits,

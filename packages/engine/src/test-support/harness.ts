@@ -39,7 +39,11 @@ export function config(over: Partial<EngineConfig> = {}): EngineConfig {
       maxRetries: null,
       timeoutMs: null,
     })),
-    retention: { maxAgeMs: 3_600_000, maxCount: 10_000 },
+    retention: {
+      maxAgeMs: 3_600_000,
+      maxCount: 10_000,
+      failed: { maxAgeMs: 3_600_000, maxCount: 10_000 },
+    },
     maxQueuedTotal: null,
     maxResultBytes: 1024 * 1024,
     resourceLimits: null,

@@ -1,0 +1,220 @@
+/**
+ * Job ids by (category, state), each set ordered by id, for listing. Ids sort
+ * by creation time, so a page is "the newest `limit` ids below the cursor".
+ *
+ * One B+ tree per (category, state): a move touches two trees, O(log n) each,
+ * and nothing else, because it sits on the hot path (every job moves
+ * queued → running → succeeded). Queries that leave a filter out merge the
+ * matching trees newest first, which costs O(k log n + limit log k) for k
+ * trees: cheap next to keeping extra per-state and per-category trees up to
+ * date on every move.
+ */
+import * as sortedBtree from 'sorted-btree';
+import { JOB_STATES, type JobState } from './job.js';
+
+/** What the index uses of sorted-btree's `BTree<string, undefined>`. */
+interface IdSet {
+  readonly size: number;
+  /** `false` when `id` was there already (and `overwrite` is false). */
+  set(id: string, value: undefined, overwrite: boolean): boolean;
+  delete(id: string): boolean;
+  entriesReversed(
+    highest: string | undefined,
+    reused: unknown[],
+    skipHighest: boolean,
+  ): IterableIterator<[string, undefined]>;
+}
+type IdSetClass = new (entries: undefined, compare: (a: string, b: string) => number) => IdSet;
+
+/**
+ * sorted-btree is CommonJS (`exports.default = BTree`), and what an ES import
+ * sees of it differs by tool: Node gives `module.exports` as the default,
+ * vitest and bundlers the class itself. Unwrap `default` until the class.
+ */
+function btreeClass(): IdSetClass {
+  let m: unknown = sortedBtree;
+  for (let depth = 0; depth < 3 && typeof m !== 'function'; depth++) {
+    m = (m as { default?: unknown } | undefined)?.default;
+  }
+  if (typeof m !== 'function') throw new Error('sorted-btree: no BTree class found');
+  return m as IdSetClass;
+}
+// Pure: bundles that import core only for its vocabulary (the dashboard) drop sorted-btree.
+const BTree = /* @__PURE__ */ btreeClass();
+
+/** Plain code-unit order, which is the order of ids (and faster than the default comparator). */
+const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const STATE_SLOT = Object.fromEntries(JOB_STATES.map((s, i) => [s, i])) as Record<JobState, number>;
+
+export interface IndexQuery {
+  category?: string;
+  state?: JobState;
+  /** Only ids strictly below this one (the last id of the previous page). */
+  cursor?: string;
+  /** At most this many ids. */
+  limit: number;
+}
+
+export interface IndexPage {
+  /** Newest first. */
+  ids: string[];
+  /** The last id of this page when more match below it, else `null`. */
+  nextCursor: string | null;
+}
+
+export class JobIndex {
+  /** Per category, one set per state, in JOB_STATES order. */
+  readonly #sets = new Map<string, IdSet[]>();
+  #size = 0;
+
+  /** Ids indexed, in all. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Indexes a new job. Throws if `id` is already indexed there. */
+  add(id: string, category: string, state: JobState): void {
+    if (!this.#set(category, state).set(id, undefined, false))
+      outOfStep(id, category, state, 'already in');
+    this.#size++;
+  }
+
+  /** A job changed state. Throws if `id` was not indexed in `from`, or already is in `to`. */
+  move(id: string, category: string, from: JobState, to: JobState): void {
+    if (from === to) return;
+    const sets = this.#category(category);
+    if (!sets[STATE_SLOT[from]]!.delete(id)) outOfStep(id, category, from, 'not in');
+    if (!sets[STATE_SLOT[to]]!.set(id, undefined, false)) outOfStep(id, category, to, 'already in');
+  }
+
+  /** Forgets a job. Throws if `id` was not indexed in `state`. */
+  remove(id: string, category: string, state: JobState): void {
+    if (!this.#set(category, state).delete(id)) outOfStep(id, category, state, 'not in');
+    this.#size--;
+  }
+
+  /** Up to `limit` ids matching the filters, newest first, strictly below `cursor`. */
+  page(query: IndexQuery): IndexPage {
+    const sources = this.#matching(query.category, query.state);
+    const ids = newestFirst(sources, query.cursor, Math.max(0, query.limit) + 1);
+    const more = ids.length > query.limit;
+    if (more) ids.pop();
+    return { ids, nextCursor: more ? ids[ids.length - 1]! : null };
+  }
+
+  #category(category: string): IdSet[] {
+    let sets = this.#sets.get(category);
+    if (!sets) {
+      sets = JOB_STATES.map(() => new BTree(undefined, compareIds));
+      this.#sets.set(category, sets);
+    }
+    return sets;
+  }
+
+  #set(category: string, state: JobState): IdSet {
+    return this.#category(category)[STATE_SLOT[state]]!;
+  }
+
+  #matching(category: string | undefined, state: JobState | undefined): IdSet[] {
+    const perCategory =
+      category === undefined ? [...this.#sets.values()] : [this.#sets.get(category) ?? []];
+    const out: IdSet[] = [];
+    for (const sets of perCategory) {
+      if (state === undefined) out.push(...sets);
+      else if (sets.length > 0) out.push(sets[STATE_SLOT[state]]!);
+    }
+    return out.filter((s) => s.size > 0);
+  }
+}
+
+function outOfStep(id: string, category: string, state: JobState, how: string): never {
+  // A bug in the caller, not bad input: the index must mirror every transition.
+  throw new Error(`JobIndex: job '${id}' is ${how} ${category}/${state}; the index is out of step`);
+}
+
+/** Up to `n` ids from `sources`, newest first, strictly below `cursor`: a k-way merge. */
+function newestFirst(sources: readonly IdSet[], cursor: string | undefined, n: number): string[] {
+  const ids: string[] = [];
+  if (n <= 0 || sources.length === 0) return ids;
+  const below = (s: IdSet) => s.entriesReversed(cursor, [], true);
+  if (sources.length === 1) {
+    for (const [id] of below(sources[0]!)) {
+      ids.push(id);
+      if (ids.length === n) break;
+    }
+    return ids;
+  }
+  const heap = new MaxHeap();
+  for (const s of sources) heap.push(below(s));
+  while (ids.length < n && heap.size > 0) ids.push(heap.pop());
+  return ids;
+}
+
+type Cursor = Iterator<[string, undefined]>;
+
+/** Iterators keyed by their current head, largest head on top. */
+class MaxHeap {
+  readonly #heads: string[] = [];
+  readonly #rest: Cursor[] = [];
+
+  get size(): number {
+    return this.#heads.length;
+  }
+
+  push(it: Cursor): void {
+    const next = it.next();
+    if (next.done) return;
+    this.#heads.push(next.value[0]);
+    this.#rest.push(it);
+    this.#up(this.#heads.length - 1);
+  }
+
+  /** Takes the largest head and advances its iterator. */
+  pop(): string {
+    const top = this.#heads[0]!;
+    const next = this.#rest[0]!.next();
+    if (next.done) {
+      const lastHead = this.#heads.pop()!;
+      const lastRest = this.#rest.pop()!;
+      if (this.#heads.length === 0) return top;
+      this.#heads[0] = lastHead;
+      this.#rest[0] = lastRest;
+    } else {
+      this.#heads[0] = next.value[0];
+    }
+    this.#down(0);
+    return top;
+  }
+
+  #up(i: number): void {
+    const h = this.#heads;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]! >= h[i]!) return;
+      this.#swap(i, parent);
+      i = parent;
+    }
+  }
+
+  #down(i: number): void {
+    const h = this.#heads;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let top = i;
+      if (l < h.length && h[l]! > h[top]!) top = l;
+      if (r < h.length && h[r]! > h[top]!) top = r;
+      if (top === i) return;
+      this.#swap(i, top);
+      i = top;
+    }
+  }
+
+  #swap(a: number, b: number): void {
+    const h = this.#heads;
+    const it = this.#rest;
+    [h[a], h[b]] = [h[b]!, h[a]!];
+    [it[a], it[b]] = [it[b]!, it[a]!];
+  }
+}
