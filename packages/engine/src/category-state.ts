@@ -4,11 +4,11 @@
  */
 import {
   FifoQueue,
+  FinishedJobs,
   RateWindow,
   type CategoryConfig,
   type CategoryPatch,
   type EngineConfig,
-  type FinishedJobRef,
   type JobState,
 } from '@cadre/core';
 
@@ -37,9 +37,8 @@ export class CategoryState {
   /** Jobs that finished since this process started, by how. */
   readonly finishedSinceStart = { succeeded: 0, failed: 0, cancelled: 0 };
   readonly throughput = new RateWindow(10);
-  /** Finished jobs, oldest first, for retention; `head` skips those already pruned. */
-  readonly finished: FinishedJobRef[] = [];
-  finishedHead = 0;
+  /** Finished jobs, for retention. */
+  readonly finished = new FinishedJobs();
 
   constructor(
     readonly config: CategoryConfig,

@@ -202,3 +202,23 @@ describe('stopping', () => {
     }
   });
 });
+
+describe('retention', () => {
+  it('keeps failed jobs under their own limits: a flood of successes does not push them out', async () => {
+    const { engine } = await startEngine({
+      balanceIntervalMs: 20,
+      retention: { maxAgeMs: 0, maxCount: 5, failed: { maxAgeMs: 3_600_000, maxCount: 100 } },
+    });
+    const failed = await engine.submit(Array.from({ length: 3 }, () => ({ task: 'permanent' })));
+    for (const r of failed) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('failed');
+    const ok = await engine.submit(
+      Array.from({ length: 50 }, (_, i) => ({ task: 'echo', input: i })),
+    );
+    for (const r of ok) await engine.waitFor(r.job.id, 10_000);
+    // Successes beyond their count go at the next ticks; every failure stays.
+    await until(() => engine.list({ state: 'succeeded', limit: 1000 }).jobs.length <= 5);
+    const listed = engine.list({ state: 'failed', limit: 1000 }).jobs.map((j) => j.id);
+    expect(listed.sort()).toEqual(failed.map((r) => r.job.id).sort());
+    expect(engine.list({ limit: 1000 }).jobs).toHaveLength(8);
+  });
+});

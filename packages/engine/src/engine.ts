@@ -37,7 +37,8 @@ import {
   Errors,
   isFinished,
   JOB_STATES,
-  pruneCount,
+  isRetainedAs,
+  JobIndex,
   transition,
   withProgress,
   type Allocation,
@@ -115,9 +116,8 @@ class CadreEngine implements Engine {
   readonly #tasks = new Map<string, TaskConfig>();
   readonly #categories = new Map<string, CategoryState>();
   readonly #jobs = new Map<string, Job>();
-  /** Ids in creation order (ids sort by creation); may hold pruned ids until compacted. */
-  #order: string[] = [];
-  #pruned = 0;
+  /** Ids by category and state, newest first, for listing. */
+  readonly #listing = new JobIndex();
   readonly #keys = new Map<string, string>();
   /** Submissions whose commit is in flight, by idempotency key; settle once indexed. */
   readonly #pendingKeys = new Map<string, Promise<void>>();
@@ -302,7 +302,7 @@ class CadreEngine implements Engine {
     }
     // Durable: from here on the jobs exist.
     for (const job of created) {
-      this.#index(job);
+      this.#remember(job);
       this.#enter(job, null, now);
       this.#events.emit('job:changed', job, null);
     }
@@ -341,28 +341,22 @@ class CadreEngine implements Engine {
     if (query.category !== undefined && !this.#categories.has(query.category)) {
       throw Errors.unknownCategory(query.category);
     }
-    const matches = (job: Job | undefined): job is Job =>
-      job !== undefined &&
-      (query.category === undefined || job.category === query.category) &&
-      (query.state === undefined || job.state === query.state);
     if (query.key !== undefined) {
       const job = this.#jobs.get(this.#keys.get(query.key) ?? '');
-      const match = matches(job) && (query.cursor === undefined || job.id < query.cursor);
+      const match =
+        job !== undefined &&
+        (query.category === undefined || job.category === query.category) &&
+        (query.state === undefined || job.state === query.state) &&
+        (query.cursor === undefined || job.id < query.cursor);
       return { jobs: match ? [job] : [], nextCursor: null };
     }
-    const order = this.#order;
-    // Newest first: walk down from just below the cursor, looking one match
-    // past the page to know whether there is a next one.
-    let i = order.length - 1;
-    if (query.cursor !== undefined) i = lowerBound(order, query.cursor) - 1;
-    const jobs: Job[] = [];
-    for (; i >= 0 && jobs.length <= limit; i--) {
-      const job = this.#jobs.get(order[i]!);
-      if (matches(job)) jobs.push(job);
-    }
-    const more = jobs.length > limit;
-    if (more) jobs.pop();
-    return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+    const page = this.#listing.page({
+      category: query.category,
+      state: query.state,
+      cursor: query.cursor,
+      limit,
+    });
+    return { jobs: page.ids.map((id) => this.#jobs.get(id)!), nextCursor: page.nextCursor };
   }
 
   async cancel(id: string): Promise<Job> {
@@ -534,6 +528,7 @@ class CadreEngine implements Engine {
   /** Makes `next` the job's record in memory, in place of `prev`, as of `now`. */
   #install(prev: Job, next: Job, now: number): void {
     this.#jobs.set(next.id, next);
+    this.#listing.move(next.id, next.category, prev.state, next.state);
     this.#leave(prev);
     this.#enter(next, prev, now);
     this.#events.emit('job:changed', next, prev);
@@ -566,7 +561,7 @@ class CadreEngine implements Engine {
           cat.finishedSinceStart[job.state] += 1;
           cat.throughput.add(now);
         }
-        cat.finished.push({ id: job.id, finishedAtMs: now });
+        cat.finished.add(job.id, job.state, now);
         const waiters = this.#waiters.get(job.id);
         if (waiters) for (const resolve of [...waiters]) resolve(job);
         break;
@@ -576,9 +571,10 @@ class CadreEngine implements Engine {
     }
   }
 
-  #index(job: Job): void {
+  /** A job the engine did not know: new, or read back at start. */
+  #remember(job: Job): void {
     this.#jobs.set(job.id, job);
-    this.#order.push(job.id);
+    this.#listing.add(job.id, job.category, job.state);
     if (job.key !== null) this.#keys.set(job.key, job.id);
   }
 
@@ -596,21 +592,17 @@ class CadreEngine implements Engine {
         mutations.push({ op: 'put', job });
         lost += 1;
       }
-      this.#index(job);
+      this.#remember(job);
       const cat = this.#categories.get(job.category)!;
       cat.counts[job.state] += 1;
       if (job.state === 'queued') cat.queue.push(job.id);
       else if (job.state === 'delayed' || job.state === 'retrying') {
         this.#delays.add(job.id, Date.parse(job.runAt!));
       } else if (isFinished(job.state)) {
-        cat.finished.push({
-          id: job.id,
-          finishedAtMs: Date.parse(job.finishedAt ?? job.createdAt),
-        });
+        cat.finished.add(job.id, job.state, Date.parse(job.finishedAt ?? job.createdAt));
       }
     }
-    for (const cat of this.#categories.values())
-      cat.finished.sort((a, b) => a.finishedAtMs - b.finishedAtMs);
+    for (const cat of this.#categories.values()) cat.finished.sort();
     this.#newId = createIdGenerator(() => this.#clock.now(), sorted.at(-1)?.id ?? '');
     this.#log.info({ jobs: sorted.length, requeued: lost }, 'store recovered');
     for (const cat of this.#categories.values()) {
@@ -803,36 +795,18 @@ class CadreEngine implements Engine {
     const now = this.#clock.now();
     const deletes: Mutation[] = [];
     for (const cat of this.#categories.values()) {
-      const n = pruneCount(cat.finished, this.#config.retention, now, cat.finishedHead);
-      for (let i = cat.finishedHead; i < cat.finishedHead + n; i++) {
-        const ref = cat.finished[i]!;
+      for (const ref of cat.finished.prune(this.#config.retention, now)) {
         const job = this.#jobs.get(ref.id);
         // Retried since it finished (or being retried): it is live again, or listed again later.
-        if (
-          !job ||
-          !isFinished(job.state) ||
-          this.#inflight.has(ref.id) ||
-          Date.parse(job.finishedAt!) !== ref.finishedAtMs
-        )
-          continue;
+        if (!job || this.#inflight.has(ref.id) || !isRetainedAs(job, ref)) continue;
         this.#jobs.delete(ref.id);
+        this.#listing.remove(ref.id, job.category, job.state);
         if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
         cat.counts[job.state] -= 1;
         deletes.push({ op: 'delete', id: ref.id });
       }
-      cat.finishedHead += n;
-      if (cat.finishedHead > 1024 && cat.finishedHead * 2 > cat.finished.length) {
-        cat.finished.splice(0, cat.finishedHead);
-        cat.finishedHead = 0;
-      }
     }
-    if (deletes.length === 0) return;
-    this.#pruned += deletes.length;
-    if (this.#pruned * 2 > this.#order.length) {
-      this.#order = this.#order.filter((id) => this.#jobs.has(id));
-      this.#pruned = 0;
-    }
-    this.#batcher.later(deletes);
+    if (deletes.length > 0) this.#batcher.later(deletes);
   }
 
   // ── views ────────────────────────────────────────────────────────────────
@@ -866,18 +840,6 @@ function defaultPool(config: EngineConfig, hooks: PoolHooks): TaskPool {
     ...(config.resourceLimits ? { resourceLimits: config.resourceLimits } : {}),
     onProgress: hooks.onProgress,
   });
-}
-
-/** Where in sorted `ids` the first id ≥ `id` stands. */
-function lowerBound(ids: readonly string[], id: string): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** A request resolved against the config: what `createJob` needs but the id. */
