@@ -61,6 +61,7 @@ export function benchConfig(threads: number): EngineConfig {
       category: null,
       maxRetries: null,
       timeoutMs: null,
+      inputSchema: null,
     })),
     retention: { maxAgeMs: 3_600_000, maxCount: 1_000_000 },
     maxQueuedTotal: null,

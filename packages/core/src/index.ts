@@ -24,6 +24,7 @@ export {
   isCadreError,
   toErrorMessage,
   type ErrorCode,
+  type InputIssue,
 } from './errors.js';
 export { FifoQueue } from './fifo-queue.js';
 export {
@@ -58,6 +59,7 @@ export type {
   CategoryPatch,
   CategoryView,
   JobRequest,
+  RetryChanges,
   Stats,
   TaskView,
 } from './views.js';

@@ -24,6 +24,7 @@ import {
   nextCredit,
   DelayQueue,
   backoffDelay,
+  canTransition,
   createJob,
   Errors,
   isFinished,
@@ -39,6 +40,7 @@ import {
   type Job,
   type JobEvent,
   type JobRequest,
+  type RetryChanges,
   type Stats,
   type TaskConfig,
   type TaskView,
@@ -49,6 +51,7 @@ import { CategoryState } from './category-state.js';
 import { CommitBatcher } from './commit-batcher.js';
 import { Emitter } from './emitter.js';
 import { createIdGenerator } from './ids.js';
+import { InputValidator } from './input-validator.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
 
 export interface Clock {
@@ -102,6 +105,7 @@ class CadreEngine implements Engine {
   readonly #events = new Emitter<EngineEvents>();
 
   readonly #tasks = new Map<string, TaskConfig>();
+  readonly #inputs: InputValidator;
   readonly #categories = new Map<string, CategoryState>();
   readonly #jobs = new Map<string, Job>();
   /** Ids in creation order (ids sort by creation); may hold pruned ids until compacted. */
@@ -144,6 +148,7 @@ class CadreEngine implements Engine {
     );
     for (const c of options.config.categories) this.#categories.set(c.name, new CategoryState(c));
     for (const t of options.config.tasks) this.#tasks.set(t.name, t);
+    this.#inputs = new InputValidator(options.config.tasks);
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -338,10 +343,15 @@ class CadreEngine implements Engine {
     return mutation.job;
   }
 
-  async retry(id: string): Promise<Job> {
+  async retry(id: string, changes: RetryChanges = {}): Promise<Job> {
     if (this.#mode !== 'running') throw Errors.shuttingDown();
     const job = this.get(id);
-    const mutation = this.#apply(job, { type: 'retry' }, this.#clock.now());
+    const { input } = changes;
+    // A job that cannot be retried answers that first (409), whatever its new input.
+    if (input !== undefined && canTransition(job, 'retry')) {
+      this.#inputs.check(job.task, input, 'input');
+    }
+    const mutation = this.#apply(job, { type: 'retry', input }, this.#clock.now());
     await this.#batcher.add([mutation]);
     this.#pump();
     // As retried; it may have started already.
@@ -365,7 +375,11 @@ class CadreEngine implements Engine {
   }
 
   tasks(): TaskView[] {
-    return [...this.#tasks.values()].map((t) => ({ name: t.name, category: t.category }));
+    return [...this.#tasks.values()].map((t) => ({
+      name: t.name,
+      category: t.category,
+      ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}),
+    }));
   }
 
   stats(): Stats {
@@ -415,11 +429,13 @@ class CadreEngine implements Engine {
         where('runAt'),
       );
     }
+    const input = r.input ?? null;
+    this.#inputs.check(r.task, input, `jobs[${index}].input`, { index });
     return {
       key: r.key ?? null,
       category: categoryName,
       task: r.task,
-      input: r.input ?? null,
+      input,
       maxRetries: r.maxRetries ?? task.maxRetries ?? category.config.maxRetries,
       timeoutMs: r.timeoutMs ?? task.timeoutMs ?? category.config.timeoutMs,
       runAtMs,
