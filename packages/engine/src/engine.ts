@@ -349,7 +349,7 @@ class CadreEngine implements Engine {
     const { input } = changes;
     // A job that cannot be retried answers that first (409), whatever its new input.
     if (input !== undefined && canTransition(job, 'retry')) {
-      this.#inputs.check(job.task, input, 'input');
+      this.#inputs.check(job.task, input, null);
     }
     const mutation = this.#apply(job, { type: 'retry', input }, this.#clock.now());
     await this.#batcher.add([mutation]);
@@ -430,7 +430,7 @@ class CadreEngine implements Engine {
       );
     }
     const input = r.input ?? null;
-    this.#inputs.check(r.task, input, `jobs[${index}].input`, { index });
+    this.#inputs.check(r.task, input, index);
     return {
       key: r.key ?? null,
       category: categoryName,

@@ -92,15 +92,18 @@ export class InputValidator {
   }
 
   /**
-   * Throws ERR_VALIDATION when `input` does not match the schema of `task`;
-   * `where` names the input as the caller wrote it (`jobs[3].input`) and
-   * `details` is merged into the error's details.
+   * Throws ERR_VALIDATION when `input` does not match the schema of `task`,
+   * naming it as the caller wrote it: `jobs[3].input` for element `index` of
+   * a submission, `input` (null) for a retry. Builds nothing for a task
+   * without a schema: this runs for every submitted job.
    */
-  check(task: string, input: Json, where: string, details: object = {}): void {
+  check(task: string, input: Json, index: number | null): void {
     const check = this.#checks.get(task);
     if (check === undefined) return;
     const issues = check(input);
-    if (issues !== null) throw Errors.invalidInput(where, issues, details);
+    if (issues === null) return;
+    if (index === null) throw Errors.invalidInput('input', issues, {});
+    throw Errors.invalidInput(`jobs[${index}].input`, issues, { index });
   }
 }
 
