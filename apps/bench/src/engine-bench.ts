@@ -2,6 +2,7 @@
  * The engine against its ceiling: raw piscina running a no-op at its best,
  * then the engine end to end (submit → run → succeeded) on a given store.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,12 @@ import { FixedQueue, Piscina } from 'piscina';
 import { percentile } from './percentiles.js';
 
 const TASKS = fileURLToPath(new URL('../tasks/bench-tasks.js', import.meta.url));
+
+/** What `checked` jobs submit, and the schema their input is checked against. */
+export const CHECKED_INPUT = { to: 'ada@example.com', n: 1, tags: ['a', 'b'] };
+export const CHECKED_SCHEMA = JSON.parse(
+  readFileSync(new URL('../tasks/bench-tasks.checked.schema.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 export interface PiscinaRun {
   /** Most tasks submitted and not yet settled; Infinity = all submitted at once. */
@@ -110,13 +117,14 @@ export function benchConfig(threads: number): EngineConfig {
         maxQueued: null,
       },
     ],
-    tasks: ['echo', 'noop', 'cpu'].map((name) => ({
+    tasks: ['echo', 'noop', 'cpu', 'checked'].map((name) => ({
       name,
       module: TASKS,
       export: name,
       category: null,
       maxRetries: null,
       timeoutMs: null,
+      inputSchema: name === 'checked' ? CHECKED_SCHEMA : null,
     })),
     retention: {
       maxAgeMs: 3_600_000,
@@ -190,6 +198,39 @@ export async function engineRate(
   await done;
   off();
   return n / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * The submit path alone (resolve, input check, build, commit), jobs/s: `n`
+ * jobs in batches of 1,000 into a paused category, so that no worker competes
+ * for the CPU. Rounds alternate between the requests and the median is kept,
+ * since these machines are shared.
+ */
+export async function submitRates(
+  threads: number,
+  n: number,
+  requests: Record<string, JobRequest>,
+  rounds = 7,
+): Promise<Record<string, number>> {
+  const e = await startBenchEngine(threads, 'memory');
+  try {
+    await e.engine.patchCategory('default', { paused: true });
+    const samples: Record<string, number[]> = {};
+    for (let round = 0; round <= rounds; round++) {
+      for (const [name, request] of Object.entries(requests)) {
+        const batch = Array.from({ length: 1000 }, () => request);
+        const t0 = performance.now();
+        for (let i = 0; i < n; i += 1000) await e.engine.submit(batch);
+        // Round 0 warms the JIT up.
+        if (round > 0) (samples[name] ??= []).push(n / ((performance.now() - t0) / 1000));
+      }
+    }
+    return Object.fromEntries(
+      Object.entries(samples).map(([name, s]) => [name, percentile(s, 50)]),
+    );
+  } finally {
+    await e.close();
+  }
 }
 
 /** Submit → start latency (ms) of single-job submissions at `rate` jobs/s for `seconds`. */

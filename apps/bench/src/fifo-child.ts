@@ -20,7 +20,7 @@ if (!total || !backlog || !every || !threads) {
 // itself could make memory grow.
 const forgetFinished = (c: EngineConfig): EngineConfig => ({
   ...c,
-  retention: { maxAgeMs: 0, maxCount: 1000 },
+  retention: { maxAgeMs: 0, maxCount: 1000, failed: { maxAgeMs: 0, maxCount: 1000 } },
 });
 const { engine, close } = await startBenchEngine(threads, 'memory', forgetFinished);
 

@@ -7,8 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createClient, type CadreClient } from '@cadre/client';
+import { CHECKED_INPUT } from './engine-bench.js';
 import { percentile } from './percentiles.js';
+
+/** Tasks `echo` and `checked` (echo behind an input schema), as in the engine section. */
+const CONFIG = fileURLToPath(new URL('../http-config/cadre.config.json', import.meta.url));
 
 export interface BenchServer {
   client: CadreClient;
@@ -36,6 +41,7 @@ export async function startServer(
       HOST: '127.0.0.1',
       CADRE_DATA: dir,
       CADRE_WORKERS: String(workers),
+      CADRE_CONFIG: CONFIG,
       LOG_LEVEL: 'info',
       ...(options.configFile ? { CADRE_CONFIG: options.configFile } : {}),
     },
@@ -71,12 +77,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** `clients` loops submitting batches of `batch` echo jobs until `n` have succeeded; jobs/s. */
+/** `clients` loops submitting batches of `batch` jobs of `task` until `n` have succeeded; jobs/s. */
 export async function httpRate(
   client: CadreClient,
   n: number,
   clients = 4,
   batch = 1000,
+  task: 'echo' | 'checked' = 'echo',
 ): Promise<number> {
   const before = (await client.stats()).succeeded;
   const t0 = performance.now();
@@ -86,9 +93,7 @@ export async function httpRate(
       while (sent < n) {
         const size = Math.min(batch, n - sent);
         sent += size;
-        await client.submit(
-          Array.from({ length: size }, () => ({ task: 'echo', input: { n: 1 } })),
-        );
+        await client.submit(Array.from({ length: size }, () => ({ task, input: CHECKED_INPUT })));
       }
     }),
   );

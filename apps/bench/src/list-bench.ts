@@ -114,7 +114,11 @@ export async function writeListConfig(file: string, keep: number): Promise<void>
       {
         categories: LIST_CATEGORIES.map((name) => ({ name })),
         tasks: [{ name: 'echo', module: tasks, export: 'echo' }],
-        retention: { maxAgeMs: 30 * 86_400_000, maxCount: keep },
+        retention: {
+          maxAgeMs: 30 * 86_400_000,
+          maxCount: keep,
+          failed: { maxAgeMs: 30 * 86_400_000, maxCount: keep },
+        },
       },
       null,
       2,

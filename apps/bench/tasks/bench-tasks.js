@@ -3,6 +3,9 @@ export const echo = (input) => input;
 
 export const noop = () => null;
 
+/** echo behind an input schema (bench-tasks.checked.schema.json): the cost of the check. */
+export const checked = echo;
+
 /** Busy for `ms` of CPU time: the "1 ms task" of the benchmark. */
 export function cpu(input) {
   const end = performance.now() + (input?.ms ?? 1);

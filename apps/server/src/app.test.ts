@@ -424,9 +424,21 @@ describe('categories, tasks, stats', () => {
     expect(res.body).toEqual(
       expect.arrayContaining([
         { name: 'echo', category: 'default' },
-        { name: 'sleep', category: 'images' },
-        { name: 'fib', category: 'reports' },
-        { name: 'flaky', category: 'email' },
+        {
+          name: 'sleep',
+          category: 'images',
+          inputSchema: expect.objectContaining({ required: ['ms'] }),
+        },
+        {
+          name: 'fib',
+          category: 'reports',
+          inputSchema: expect.objectContaining({ required: ['n'] }),
+        },
+        {
+          name: 'flaky',
+          category: 'email',
+          inputSchema: expect.objectContaining({ type: 'object' }),
+        },
       ]),
     );
     expect(res.body).toHaveLength(7);

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CadreError, Errors, type JobRequest } from '@cadre/core';
+import { CadreError, Errors, type JobRequest, type Json } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import express, {
   type NextFunction,
@@ -28,6 +28,7 @@ import {
   getJobQuerySchema,
   jobRequestSchema,
   listJobsQuerySchema,
+  retryBodySchema,
 } from './http/schemas.js';
 import type { Metrics } from './metrics.js';
 
@@ -113,18 +114,7 @@ export function createApp(deps: AppDeps): express.Express {
     const body = requireJson(req);
     const many = Array.isArray(body);
     const requests = many ? parse(batchSchema, body) : [parse(jobRequestSchema, body)];
-    requests.forEach((r, i) => {
-      if (r.input === undefined) return;
-      const bytes = Buffer.byteLength(JSON.stringify(r.input) ?? 'null');
-      if (bytes > MAX_INPUT_BYTES) {
-        const path = many ? `[${i}].input` : 'input';
-        throw new CadreError(
-          'ERR_PAYLOAD_TOO_LARGE',
-          `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
-          { index: many ? i : null, path, bytes, limit: MAX_INPUT_BYTES },
-        );
-      }
-    });
+    requests.forEach((r, i) => checkInputSize(r.input, many ? i : null));
     const results = await engine.submit(requests as JobRequest[]);
     // Decision: a batch answers 201 if it created any job, 200 if every job
     // already existed (all idempotency keys matched).
@@ -151,7 +141,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.post('/jobs/:id/retry', refuseWhileDraining, async (req, res) => {
-    res.json(await engine.retry(req.params.id as string));
+    // The body is optional: without one, the job runs again with its own input.
+    const { input } = req.body === undefined ? {} : parse(retryBodySchema, req.body);
+    checkInputSize(input, null);
+    res.json(await engine.retry(req.params.id as string, { input: input as Json | undefined }));
   });
 
   api.get('/categories', (_req, res) => {
@@ -231,6 +224,19 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   return app;
+}
+
+/** Throws ERR_PAYLOAD_TOO_LARGE for an input over MAX_INPUT_BYTES; `index` is the batch element. */
+function checkInputSize(input: unknown, index: number | null): void {
+  if (input === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(input) ?? 'null');
+  if (bytes <= MAX_INPUT_BYTES) return;
+  const path = index === null ? 'input' : `[${index}].input`;
+  throw new CadreError(
+    'ERR_PAYLOAD_TOO_LARGE',
+    `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
+    { index, path, bytes, limit: MAX_INPUT_BYTES },
+  );
 }
 
 /** Parses with `schema` or throws ERR_VALIDATION naming the fields. */

@@ -4,17 +4,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
 
 let s: TestServer;
+/** The same tasks without their input schemas: what each task does with bad input itself. */
+let unchecked: TestServer;
 beforeAll(async () => {
   s = await startTestServer();
+  unchecked = await startTestServer({
+    config: (c) => c.tasks.forEach((t) => (t.inputSchema = null)),
+  });
 });
 afterAll(async () => {
   await s?.close();
+  await unchecked?.close();
 });
 
-async function run(request: JobRequest): Promise<Job> {
-  const job = await s.client.submit(request);
-  return s.client.get(job.id, { waitMs: 20_000 });
+async function run(request: JobRequest, server = s): Promise<Job> {
+  const job = await server.client.submit(request);
+  return server.client.get(job.id, { waitMs: 20_000 });
 }
+
+const BAD_INPUTS: [string, JobRequest['input'], string][] = [
+  ['sleep', { ms: -1 }, 'jobs[0].input/ms must be >= 0'],
+  ['sleep', 'x', 'jobs[0].input must be object'],
+  ['fib', { n: 1.5 }, 'jobs[0].input/n must be integer'],
+  ['fib', { n: 99 }, 'jobs[0].input/n must be <= 40'],
+  ['flaky', { failTimes: 'x' }, 'jobs[0].input/failTimes must be integer'],
+];
 
 describe('the demo tasks', () => {
   it('echo returns its input', async () => {
@@ -38,14 +52,16 @@ describe('the demo tasks', () => {
     });
   });
 
-  it.each([
-    ['sleep', { ms: -1 }],
-    ['sleep', 'x'],
-    ['fib', { n: 1.5 }],
-    ['fib', { n: 99 }],
-    ['flaky', { failTimes: 'x' }],
-  ])('%s fails permanently on bad input %j', async (task, input) => {
-    expect(await run({ task, input, maxRetries: 3 })).toMatchObject({
+  it.each(BAD_INPUTS)('%s refuses bad input %j at submission', async (task, input, message) => {
+    await expect(s.client.submit({ task, input })).rejects.toMatchObject({
+      status: 400,
+      code: 'ERR_VALIDATION',
+      message,
+    });
+  });
+
+  it.each(BAD_INPUTS)('%s, unchecked, fails permanently on bad input %j', async (task, input) => {
+    expect(await run({ task, input, maxRetries: 3 }, unchecked)).toMatchObject({
       state: 'failed',
       failure: 'permanent',
       attempts: 1,

@@ -201,6 +201,7 @@ export function App() {
             <JobDetail
               key={selected}
               id={selected}
+              tasks={tasks}
               onClose={() => setSelected(null)}
               onChanged={() => setJobsRefresh((n) => n + 1)}
             />

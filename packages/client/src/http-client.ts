@@ -6,12 +6,13 @@ import type {
   CategoryPatch,
   CategoryView,
   Job,
-  JobRequest,
   JobState,
+  RetryChanges,
   Stats,
   TaskView,
 } from '@cadre/core';
 import { CadreClientError } from './errors.js';
+import type { AnyTasks, TaskMap, TypedJobRequest } from './typed-tasks.js';
 
 export interface ClientOptions {
   /** Base URL of the server; '' = same origin (the dashboard). @defaultValue 'http://127.0.0.1:3000' */
@@ -36,14 +37,19 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
-export interface CadreClient {
+/**
+ * `Tasks` (e.g. `typeof tasks`, a map of task name → `defineTask(...)`) types
+ * each request's `input` by its task; the default takes any task and any JSON.
+ */
+export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
   readonly url: string;
-  submit(request: JobRequest): Promise<Job>;
-  submit(requests: readonly JobRequest[]): Promise<Job[]>;
+  submit(request: TypedJobRequest<Tasks>): Promise<Job>;
+  submit(requests: readonly TypedJobRequest<Tasks>[]): Promise<Job[]>;
   get(id: string, options?: { waitMs?: number }): Promise<Job>;
   list(options?: ListOptions): Promise<JobPage>;
   cancel(id: string): Promise<Job>;
-  retry(id: string): Promise<Job>;
+  /** With `changes.input`, the job runs again with that input (checked against its task's schema). */
+  retry(id: string, changes?: RetryChanges): Promise<Job>;
   categories(): Promise<CategoryView[]>;
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   tasks(): Promise<TaskView[]>;
@@ -51,7 +57,9 @@ export interface CadreClient {
   health(): Promise<{ ok: boolean }>;
 }
 
-export function createClient(options: ClientOptions = {}): CadreClient {
+export function createClient<Tasks extends TaskMap = AnyTasks>(
+  options: ClientOptions = {},
+): CadreClient<Tasks> {
   const url = (options.url ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const token = options.token ?? null;
@@ -105,9 +113,11 @@ export function createClient(options: ClientOptions = {}): CadreClient {
 
   const enc = encodeURIComponent;
 
-  function submit(request: JobRequest): Promise<Job>;
-  function submit(requests: readonly JobRequest[]): Promise<Job[]>;
-  function submit(requests: JobRequest | readonly JobRequest[]): Promise<Job | Job[]> {
+  function submit(request: TypedJobRequest<Tasks>): Promise<Job>;
+  function submit(requests: readonly TypedJobRequest<Tasks>[]): Promise<Job[]>;
+  function submit(
+    requests: TypedJobRequest<Tasks> | readonly TypedJobRequest<Tasks>[],
+  ): Promise<Job | Job[]> {
     return call('POST', '/api/jobs', requests);
   }
 
@@ -126,7 +136,7 @@ export function createClient(options: ClientOptions = {}): CadreClient {
       return call('GET', `/api/jobs${qs ? `?${qs}` : ''}`);
     },
     cancel: (id) => call('POST', `/api/jobs/${enc(id)}/cancel`),
-    retry: (id) => call('POST', `/api/jobs/${enc(id)}/retry`),
+    retry: (id, changes) => call('POST', `/api/jobs/${enc(id)}/retry`, changes),
     categories: () => call('GET', '/api/categories'),
     patchCategory: (name, patch) => call('PATCH', `/api/categories/${enc(name)}`, patch),
     tasks: () => call('GET', '/api/tasks'),

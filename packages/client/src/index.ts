@@ -12,6 +12,7 @@ export {
   type JobPage,
   type ListOptions,
 } from './http-client.js';
+export type { AnyTasks, TaskInputOf, TaskMap, TypedJobRequest } from './typed-tasks.js';
 export {
   connectLive,
   type CadreSocket,
@@ -28,6 +29,8 @@ export type {
   Job,
   JobRequest,
   JobState,
+  Json,
+  RetryChanges,
   Stats,
   TaskView,
 } from '@cadre/core';

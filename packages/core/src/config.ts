@@ -45,6 +45,11 @@ export interface TaskConfig {
   maxRetries: number | null;
   /** Overrides the category's `timeoutMs` for this task. */
   timeoutMs: number | null;
+  /**
+   * A JSON Schema (draft 2020-12) every job's input must match, checked at
+   * submission and on a retry with a new input; `null` = any JSON.
+   */
+  inputSchema: Record<string, unknown> | null;
 }
 
 /**

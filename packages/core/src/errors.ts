@@ -39,6 +39,12 @@ export function isCadreError(err: unknown): err is CadreError {
   return err instanceof CadreError;
 }
 
+/** One way a job's input does not match its task's schema; `path` is a JSON Pointer inside the input. */
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
 /** The factory: every message cadre builds for its own errors. */
 export const Errors = {
   unknownTask: (task: string) => new CadreError('ERR_UNKNOWN_TASK', `unknown task '${task}'`),
@@ -55,6 +61,16 @@ export const Errors = {
   /** Data that JSON.stringify refuses (a BigInt, a cycle, a throwing toJSON). */
   unserialisable: (reason: string) =>
     new CadreError('ERR_VALIDATION', `the data cannot be stored as JSON: ${reason}`, { reason }),
+  /** `where` names the input as the caller wrote it (`jobs[3].input`); `issues` is never empty. */
+  invalidInput: (where: string, issues: readonly InputIssue[], details: object) => {
+    const [first] = issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    return new CadreError(
+      'ERR_VALIDATION',
+      `${where}${first?.path ?? ''} ${first?.message ?? 'is invalid'}${more}`,
+      { ...details, field: 'input', path: first?.path ?? '', issues },
+    );
+  },
   storeCorrupt: (file: string, line: number | null, why: string) =>
     new CadreError(
       'ERR_STORE_CORRUPT',

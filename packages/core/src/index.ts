@@ -25,6 +25,7 @@ export {
   isCadreError,
   toErrorMessage,
   type ErrorCode,
+  type InputIssue,
 } from './errors.js';
 export { FifoQueue } from './fifo-queue.js';
 export { JobIndex, type IndexPage, type IndexQuery } from './job-index.js';
@@ -67,6 +68,7 @@ export type {
   CategoryPatch,
   CategoryView,
   JobRequest,
+  RetryChanges,
   Stats,
   TaskView,
 } from './views.js';

@@ -402,6 +402,13 @@ describe('retry', () => {
       attempts: 0,
     });
   });
+
+  it('keeps the input unless the retry brings a new one, null included', () => {
+    const job = jobIn('failed', { input: { to: 'a' } });
+    expect(transition(job, { type: 'retry' }, T0).input).toEqual({ to: 'a' });
+    expect(transition(job, { type: 'retry', input: { to: 'b' } }, T0).input).toEqual({ to: 'b' });
+    expect(transition(job, { type: 'retry', input: null }, T0).input).toBeNull();
+  });
 });
 
 describe('lose', () => {

@@ -18,11 +18,12 @@
  *              promote → queued; cancel → cancelled.
  *   succeeded  finished with a result. Final.
  *   failed     finished for good: `failure` says why (max_retries | permanent).
- *              retry → queued (attempts reset).
- *   cancelled  stopped by a person or a client. retry → queued (attempts reset).
+ *              retry → queued (attempts reset; the input may be replaced).
+ *   cancelled  stopped by a person or a client. retry → queued (attempts reset;
+ *              the input may be replaced).
  */
 import { Errors } from './errors.js';
-import type { FailureReason, Job, JobError, JobState, NewJob } from './job.js';
+import type { FailureReason, Job, JobError, JobState, Json, NewJob } from './job.js';
 import type { AttemptOutcome } from './outcome.js';
 
 export type JobEvent =
@@ -31,7 +32,8 @@ export type JobEvent =
   /** `retryDelayMs` is the backoff to use if the outcome leads to a retry. */
   | { type: 'settle'; outcome: AttemptOutcome; retryDelayMs: number }
   | { type: 'cancel' }
-  | { type: 'retry' }
+  /** `input`, when given, replaces the job's input. */
+  | { type: 'retry'; input?: Json }
   | { type: 'lose' }
   | { type: 'interrupt' };
 
@@ -104,6 +106,7 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
     case 'retry':
       return {
         ...job,
+        input: event.input === undefined ? job.input : event.input,
         state: 'queued',
         attempts: 0,
         runAt: iso(now),

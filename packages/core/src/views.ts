@@ -64,4 +64,12 @@ export interface Stats {
 export interface TaskView {
   name: string;
   category: string | null;
+  /** The JSON Schema (draft 2020-12) its input must match; absent when any JSON goes. */
+  inputSchema?: Record<string, unknown> | null;
+}
+
+/** What a retry by hand may change. */
+export interface RetryChanges {
+  /** Runs the job again with this input instead of its own. */
+  input?: Json;
 }

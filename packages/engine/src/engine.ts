@@ -33,6 +33,7 @@ import {
   nextCredit,
   DelayQueue,
   backoffDelay,
+  canTransition,
   createJob,
   Errors,
   isFinished,
@@ -51,6 +52,7 @@ import {
   type JobEvent,
   type JobRequest,
   type Json,
+  type RetryChanges,
   type Stats,
   type TaskConfig,
   type TaskView,
@@ -61,6 +63,7 @@ import { CategoryState } from './category-state.js';
 import { CommitBatcher } from './commit-batcher.js';
 import { Emitter } from './emitter.js';
 import { createIdGenerator } from './ids.js';
+import { InputValidator } from './input-validator.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
 
 export interface Clock {
@@ -114,6 +117,7 @@ class CadreEngine implements Engine {
   readonly #events = new Emitter<EngineEvents>();
 
   readonly #tasks = new Map<string, TaskConfig>();
+  readonly #inputs: InputValidator;
   readonly #categories = new Map<string, CategoryState>();
   readonly #jobs = new Map<string, Job>();
   /** Ids by category and state, newest first, for listing. */
@@ -168,6 +172,7 @@ class CadreEngine implements Engine {
     });
     for (const c of options.config.categories) this.#categories.set(c.name, new CategoryState(c));
     for (const t of options.config.tasks) this.#tasks.set(t.name, t);
+    this.#inputs = new InputValidator(options.config.tasks);
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────
@@ -366,10 +371,16 @@ class CadreEngine implements Engine {
     return cancelled;
   }
 
-  async retry(id: string): Promise<Job> {
+  async retry(id: string, changes: RetryChanges = {}): Promise<Job> {
     if (this.#mode !== 'running') throw Errors.shuttingDown();
+    const job = this.get(id);
+    const { input } = changes;
+    // A job that cannot be retried answers that first (409), whatever its new input.
+    if (input !== undefined && canTransition(job, 'retry')) {
+      this.#inputs.check(job.task, input, null);
+    }
     // As retried; it may have started already.
-    return this.#change(id, { type: 'retry' });
+    return this.#change(id, { type: 'retry', input });
   }
 
   /**
@@ -420,7 +431,11 @@ class CadreEngine implements Engine {
   }
 
   tasks(): TaskView[] {
-    return [...this.#tasks.values()].map((t) => ({ name: t.name, category: t.category }));
+    return [...this.#tasks.values()].map((t) => ({
+      name: t.name,
+      category: t.category,
+      ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}),
+    }));
   }
 
   stats(): Stats {
@@ -472,11 +487,13 @@ class CadreEngine implements Engine {
         where('runAt'),
       );
     }
+    const input = r.input ?? null;
+    this.#inputs.check(r.task, input, index);
     return {
       key: r.key ?? null,
       category: categoryName,
       task: r.task,
-      input: r.input ?? null,
+      input,
       maxRetries: r.maxRetries ?? task.maxRetries ?? category.config.maxRetries,
       timeoutMs: r.timeoutMs ?? task.timeoutMs ?? category.config.timeoutMs,
       runAtMs,

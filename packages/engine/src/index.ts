@@ -5,4 +5,5 @@ export {
   type Logger,
   type PoolHooks,
 } from './engine.js';
+export { compileInputSchema, type InputCheck } from './input-validator.js';
 export type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';

@@ -8,6 +8,7 @@ import type {
   Job,
   JobRequest,
   JobState,
+  RetryChanges,
   Stats,
   TaskView,
 } from '@cadre/core';
@@ -54,8 +55,10 @@ export interface Engine {
   stop(options?: { graceMs?: number }): Promise<void>;
   /**
    * Validates the whole batch (unknown task or category → ERR_UNKNOWN_TASK /
-   * ERR_UNKNOWN_CATEGORY with the index in `details`), then creates the jobs
-   * and resolves once they are durable, in request order.
+   * ERR_UNKNOWN_CATEGORY with the index in `details`; an input that does not
+   * match its task's schema → ERR_VALIDATION with the index and the path
+   * inside the input), then creates the jobs and resolves once they are
+   * durable, in request order.
    */
   submit(requests: readonly JobRequest[]): Promise<SubmitResult[]>;
   /** Throws ERR_JOB_NOT_FOUND. */
@@ -66,8 +69,11 @@ export interface Engine {
   list(query: ListQuery): ListPage;
   /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION if finished. */
   cancel(id: string): Promise<Job>;
-  /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION unless failed or cancelled. */
-  retry(id: string): Promise<Job>;
+  /**
+   * ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION unless failed or cancelled;
+   * ERR_VALIDATION when `changes.input` does not match the task's schema.
+   */
+  retry(id: string, changes?: RetryChanges): Promise<Job>;
   /** ERR_UNKNOWN_CATEGORY; ERR_VALIDATION. Persisted. */
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   categories(): CategoryView[];

@@ -1,8 +1,9 @@
 // Computes fib(n) the slow way, to keep a CPU busy.
 import { PermanentFailure } from '@cadre/pool';
 
-// fib(45) already takes seconds; beyond that a demo only wastes CPU.
-const MAX_N = 45;
+// fib(40) already takes a second or so; beyond that a demo only wastes CPU (fib.schema.json
+// says the same, so the server refuses more at submission).
+const MAX_N = 40;
 
 export default function fib(input) {
   const n = input?.n;

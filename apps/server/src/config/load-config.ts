@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Errors, type CategoryConfig, type EngineConfig, type TaskConfig } from '@cadre/core';
 import { categorySchema, configFileSchema, type ConfigFile } from './config-schema.js';
+import { readInputSchema } from './input-schema-file.js';
 import { describeIssues, fieldIssues } from './zod-issues.js';
 
 /** The shipped example; `src/config` and `dist/config` sit at the same depth. */
@@ -95,7 +96,7 @@ function resolveConfig(file: string, data: ConfigFile): EngineConfig {
     }
     const module = isAbsolute(t.module) ? t.module : resolve(baseDir, t.module);
     if (!existsSync(module)) fail(`tasks[${i}].module`, `file not found: ${module}`);
-    tasks.push({ ...t, module });
+    tasks.push({ ...t, module, inputSchema: readInputSchema(t.name, module, t.export) });
   });
 
   return {

@@ -10,6 +10,7 @@ import {
   getJobQuerySchema,
   jobRequestSchema,
   listJobsQuerySchema,
+  retryBodySchema,
   submitBodySchema,
 } from './schemas.js';
 
@@ -90,9 +91,18 @@ registry.add(jobSchema, { id: 'Job' });
 registry.add(categorySchema, { id: 'Category' });
 registry.add(statsSchema, { id: 'Stats' });
 registry.add(errorSchema, { id: 'Error' });
-registry.add(z.array(z.object({ name: z.string(), category: z.string().nullable() })), {
-  id: 'TaskList',
+registry.add(retryBodySchema, { id: 'RetryBody' });
+const taskSchema = z.object({
+  name: z.string(),
+  category: z.string().nullable(),
+  inputSchema: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .optional()
+    .describe("JSON Schema (draft 2020-12) of the task's input; absent when any JSON goes"),
 });
+registry.add(taskSchema, { id: 'Task' });
+registry.add(z.array(taskSchema), { id: 'TaskList' });
 registry.add(z.object({ jobs: z.array(jobSchema), nextCursor: z.string().nullable() }), {
   id: 'JobPage',
 });
@@ -167,7 +177,9 @@ export function openApiDocument(): JsonSchema {
             200: answer('Every job already existed (idempotency keys)', {
               oneOf: [ref('Job'), { type: 'array', items: ref('Job') }],
             }),
-            400: errorAnswer('Invalid request, unknown task or category'),
+            400: errorAnswer(
+              "Invalid request, unknown task or category, or an input that does not match its task's input schema",
+            ),
             413: errorAnswer('Body or an input too large'),
             429: errorAnswer('Queue full'),
             503: errorAnswer('Shutting down or store unavailable'),
@@ -199,10 +211,12 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/jobs/{id}/retry': {
         post: {
-          summary: 'Queue a failed or cancelled job again',
+          summary: 'Queue a failed or cancelled job again, with its input or a new one',
           parameters: [pathParam('id')],
+          requestBody: { required: false, content: content(ref('RetryBody')) },
           responses: {
             200: answer('The job', ref('Job')),
+            400: errorAnswer("The new input does not match the task's input schema"),
             404: errorAnswer('Unknown id'),
             409: errorAnswer('Not failed or cancelled'),
           },

@@ -39,6 +39,14 @@ export const submitBodySchema = z.union([
   z.array(jobRequestSchema).min(1).max(MAX_BATCH),
 ]);
 
+/** An extension of API.md: a retry may run the job with a new input. */
+export const retryBodySchema = z.strictObject({
+  input: z
+    .unknown()
+    .optional()
+    .describe("replaces the job's input; checked against the task's input schema"),
+});
+
 export const getJobQuerySchema = z.object({
   waitMs: z.coerce.number().int().min(0).max(MAX_WAIT_MS).optional(),
 });

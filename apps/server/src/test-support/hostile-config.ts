@@ -28,6 +28,7 @@ export function addHostileTasks(config: EngineConfig): void {
       category: 'hostile',
       maxRetries: null,
       timeoutMs: null,
+      inputSchema: null,
     });
   }
   config.maxResultBytes = HOSTILE_MAX_RESULT_BYTES;

@@ -2,7 +2,7 @@
  * One job, live while it is open: fetched once, then kept current by the
  * socket's `watch` (per-job events), with cancel and retry where allowed.
  */
-import type { Job } from '@cadre/client';
+import type { Job, TaskView } from '@cadre/client';
 import { useEffect, useRef, useState } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { CategoryLabel } from './category-label.js';
@@ -10,21 +10,27 @@ import { useNow } from '../hooks/use-now.js';
 import { describeError } from '../lib/errors.js';
 import { formatAgo, formatClock, formatDuration, formatJson } from '../lib/format.js';
 import { canCancel, canRetry } from '../lib/job-states.js';
+import { RetryEditor } from './retry-editor.js';
 import { StateBadge } from './state-badge.js';
 
 export interface JobDetailProps {
   id: string;
+  /** The registered tasks, for the input schema of the job's task. */
+  tasks: readonly TaskView[];
   onClose: () => void;
   onChanged: () => void;
 }
 
-export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
+export function JobDetail({ id, tasks, onClose, onChanged }: JobDetailProps) {
   const { client, live, notify, fail } = useDashboard();
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
   const now = useNow(1000);
   const root = useRef<HTMLElement>(null);
+  /** Watched updates received so far: an answer older than one of them must not replace it. */
+  const watched = useRef(0);
 
   useEffect(() => {
     // On a phone the detail sits above the table: bring it into view when a job is opened.
@@ -37,7 +43,9 @@ export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
     setError(null);
     // Watch first so that no change between the GET and the watch is missed.
     const unwatch = live?.watch(id, (next) => {
-      if (current) setJob(next);
+      if (!current) return;
+      watched.current += 1;
+      setJob(next);
     });
     client.get(id).then(
       (fetched) => {
@@ -54,11 +62,21 @@ export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
     };
   }, [client, live, id]);
 
+  /**
+   * Shows the answer to a change unless the watch already brought a later
+   * state: a job retried on an idle category may have run before the answer
+   * arrives, and the answer would put it back to 'queued' for good.
+   */
+  function answered(next: Job, watchedBefore: number) {
+    if (watched.current === watchedBefore) setJob(next);
+  }
+
   async function act(kind: 'cancel' | 'retry') {
     setBusy(true);
+    const before = watched.current;
     try {
       const next = kind === 'cancel' ? await client.cancel(id) : await client.retry(id);
-      setJob(next);
+      answered(next, before);
       notify('success', kind === 'cancel' ? `Job ${id} cancelled` : `Job ${id} queued again`);
       onChanged();
     } catch (err) {
@@ -146,7 +164,28 @@ export function JobDetail({ id, onClose, onChanged }: JobDetailProps) {
             >
               Retry job
             </button>
+            <button
+              type="button"
+              disabled={busy || editing || !canRetry(job.state)}
+              onClick={() => setEditing(true)}
+            >
+              Retry with edited input…
+            </button>
           </div>
+
+          {editing && canRetry(job.state) && (
+            <RetryEditor
+              job={job}
+              schema={tasks.find((t) => t.name === job.task)?.inputSchema ?? null}
+              onClose={() => setEditing(false)}
+              watched={watched}
+              onRetried={(next, before) => {
+                answered(next, before);
+                setEditing(false);
+                onChanged();
+              }}
+            />
+          )}
 
           <ol className="timeline" aria-label="Timeline">
             {timeline.map(([label, at]) => (

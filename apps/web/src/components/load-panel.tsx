@@ -1,9 +1,11 @@
 /** Generate load from the browser to watch the balancer react (like `npm run generate`). */
-import type { TaskView } from '@cadre/client';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Json, TaskView } from '@cadre/client';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount } from '../lib/format.js';
 import { runLoad, type LoadProgress } from '../lib/load-generator.js';
+import { formFields, formInput, formValues, type FormValues } from '../lib/schema-form.js';
+import { SchemaFields } from './schema-form.js';
 
 export interface LoadPanelProps {
   categories: readonly string[];
@@ -18,11 +20,20 @@ const SAMPLE_INPUT: Record<string, string> = {
   echo: '{ "hello": "cadre" }',
 };
 
+/** The sample input of a demo task, as JSON (for prefilling its form). */
+function sampleOf(task: string): Json | undefined {
+  const text = SAMPLE_INPUT[task];
+  return text === undefined ? undefined : (JSON.parse(text) as Json);
+}
+
 export function LoadPanel({ categories, tasks }: LoadPanelProps) {
   const { client, notify, fail } = useDashboard();
   const [category, setCategory] = useState('');
   const [task, setTask] = useState('');
   const [input, setInput] = useState('');
+  /** What was typed in the generated form; null until the person changes a field. */
+  const [typed, setTyped] = useState<FormValues | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [count, setCount] = useState('200');
   const [rate, setRate] = useState('50');
   const [failPct, setFailPct] = useState('0');
@@ -33,17 +44,31 @@ export function LoadPanel({ categories, tasks }: LoadPanelProps) {
   const chosenTask = task || (runnable.find((t) => t.name === 'sleep') ?? runnable[0])?.name || '';
   const chosenCategory = category || categories[0] || '';
   const chosenInput = input || SAMPLE_INPUT[chosenTask] || 'null';
+  const schema = tasks.find((t) => t.name === chosenTask)?.inputSchema ?? null;
+  const fields = useMemo(() => formFields(schema), [schema]);
+  const values = typed ?? (fields ? formValues(fields, sampleOf(chosenTask)) : {});
 
   useEffect(() => () => abort.current?.abort(), []);
 
   async function start(event: FormEvent) {
     event.preventDefault();
     let parsed: unknown;
-    try {
-      parsed = JSON.parse(chosenInput);
-    } catch {
-      notify('error', 'Load: the input is not valid JSON.');
-      return;
+    if (fields) {
+      const checked = formInput(fields, values);
+      setFieldErrors(checked.ok ? {} : checked.errors);
+      if (!checked.ok) {
+        const [name, why] = Object.entries(checked.errors)[0]!;
+        notify('error', `Load: input ${name} ${why}.`);
+        return;
+      }
+      parsed = checked.input;
+    } else {
+      try {
+        parsed = JSON.parse(chosenInput);
+      } catch {
+        notify('error', 'Load: the input is not valid JSON.');
+        return;
+      }
     }
     const n = Number(count);
     const perSec = Number(rate);
@@ -92,7 +117,7 @@ export function LoadPanel({ categories, tasks }: LoadPanelProps) {
   return (
     <section className="card load" aria-labelledby="load-title">
       <h2 id="load-title">Generate load</h2>
-      <form onSubmit={start} className="load-form">
+      <form onSubmit={start} className="load-form" noValidate>
         <label>
           <span>Category</span>
           <select
@@ -114,6 +139,8 @@ export function LoadPanel({ categories, tasks }: LoadPanelProps) {
             onChange={(e) => {
               setTask(e.target.value);
               setInput('');
+              setTyped(null);
+              setFieldErrors({});
             }}
             disabled={running}
           >
@@ -159,16 +186,33 @@ export function LoadPanel({ categories, tasks }: LoadPanelProps) {
             disabled={running}
           />
         </label>
-        <label className="wide">
-          <span>Input (JSON)</span>
-          <input
-            aria-label="Load input JSON"
-            className="mono"
-            value={chosenInput}
-            onChange={(e) => setInput(e.target.value)}
-            disabled={running}
-          />
-        </label>
+        {fields ? (
+          <div className="wide">
+            <span className="field-group">Input</span>
+            <SchemaFields
+              fields={fields}
+              values={values}
+              errors={fieldErrors}
+              label="Load input"
+              disabled={running}
+              onChange={(name, value) => {
+                setTyped({ ...values, [name]: value });
+                setFieldErrors(({ [name]: _fixed, ...rest }) => rest);
+              }}
+            />
+          </div>
+        ) : (
+          <label className="wide">
+            <span>Input (JSON)</span>
+            <input
+              aria-label="Load input JSON"
+              className="mono"
+              value={chosenInput}
+              onChange={(e) => setInput(e.target.value)}
+              disabled={running}
+            />
+          </label>
+        )}
         <div className="wide row">
           {running ? (
             <button type="button" className="danger" onClick={() => abort.current?.abort()}>

@@ -38,6 +38,7 @@ export function config(over: Partial<EngineConfig> = {}): EngineConfig {
       category: null,
       maxRetries: null,
       timeoutMs: null,
+      inputSchema: null,
     })),
     retention: {
       maxAgeMs: 3_600_000,
