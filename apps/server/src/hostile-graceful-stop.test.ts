@@ -97,7 +97,11 @@ describe('graceful stop under load', () => {
     // Those that ran were handed back without spending their attempt.
     const interrupted = after.filter((j) => j.lastError?.kind === 'interrupted');
     expect(interrupted.length).toBeGreaterThanOrEqual(2);
-    for (const j of interrupted) expect(j).toMatchObject({ task: 'sleep', attempts: 0 });
+    // (The restarted server may have started them again: that attempt is the only one counted.)
+    for (const j of interrupted) {
+      expect(j.task).toBe('sleep');
+      expect(j.attempts).toBe(j.state === 'running' ? 1 : 0);
+    }
 
     await client2.patchCategory('default', { paused: false });
     await until(

@@ -3,7 +3,7 @@
 // durable; write-behind records are never dropped; no job starts while the
 // store refuses writes; configuration never deletes a job; limits hold under
 // concurrency; a stop does not spend attempts.
-import { CadreError, type Job } from '@cadre/core';
+import type { CadreError, Job } from '@cadre/core';
 import { MemoryStore } from '@cadre/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { category, rejection, startEngine, stopAll, until } from './test-support/harness.js';

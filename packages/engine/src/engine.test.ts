@@ -1,4 +1,4 @@
-import { CadreError, type Job } from '@cadre/core';
+import type { Job } from '@cadre/core';
 import { MemoryStore } from '@cadre/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { category, rejection, startEngine, stopAll, until } from './test-support/harness.js';
