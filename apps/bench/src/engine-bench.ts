@@ -58,6 +58,7 @@ export function benchConfig(threads: number): EngineConfig {
       name,
       module: TASKS,
       export: name,
+      inputSchema: null,
       category: null,
       maxRetries: null,
       timeoutMs: null,

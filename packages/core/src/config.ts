@@ -45,6 +45,11 @@ export interface TaskConfig {
   maxRetries: number | null;
   /** Overrides the category's `timeoutMs` for this task. */
   timeoutMs: number | null;
+  /**
+   * JSON Schema of the job input, from a `.schema.json` file next to the
+   * module or from the module's `defineTask({ input })`; `null` = none.
+   */
+  inputSchema: Record<string, unknown> | null;
 }
 
 export interface RetentionPolicy {

@@ -43,6 +43,19 @@ export {
 export type { AttemptOutcome, OutcomeKind } from './outcome.js';
 export { RateWindow } from './rate-window.js';
 export { pruneCount, type FinishedJobRef } from './retention.js';
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  InferTaskInput,
+  InferTaskOutput,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+  TaskContext,
+  TaskDefinition,
+  TaskHandler,
+} from './task-definition.js';
 export {
   TRANSITIONS,
   canTransition,

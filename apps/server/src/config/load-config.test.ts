@@ -76,6 +76,7 @@ describe('loadConfig', () => {
       category: null,
       maxRetries: null,
       timeoutMs: null,
+      inputSchema: null,
     });
     expect(config.retention).toEqual({ maxAgeMs: 3_600_000, maxCount: 50_000 });
     expect(config.maxQueuedTotal).toBe(1_000_000);

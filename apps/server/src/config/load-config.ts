@@ -95,7 +95,7 @@ function resolveConfig(file: string, data: ConfigFile): EngineConfig {
     }
     const module = isAbsolute(t.module) ? t.module : resolve(baseDir, t.module);
     if (!existsSync(module)) fail(`tasks[${i}].module`, `file not found: ${module}`);
-    tasks.push({ ...t, module });
+    tasks.push({ ...t, module, inputSchema: null });
   });
 
   return {

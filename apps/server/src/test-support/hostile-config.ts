@@ -25,6 +25,7 @@ export function addHostileTasks(config: EngineConfig): void {
       name,
       module: HOSTILE_MODULE,
       export: name,
+      inputSchema: null,
       category: 'hostile',
       maxRetries: null,
       timeoutMs: null,

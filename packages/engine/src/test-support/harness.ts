@@ -35,6 +35,7 @@ export function config(over: Partial<EngineConfig> = {}): EngineConfig {
       name,
       module: TASKS,
       export: name,
+      inputSchema: null,
       category: null,
       maxRetries: null,
       timeoutMs: null,
