@@ -9,6 +9,8 @@ export type InspectResult =
   | {
       ok: true;
       kind: 'function' | 'definition';
+      /** A definition with an `input` schema (whether or not it gives a JSON Schema). */
+      declaresInput: boolean;
       inputSchema: Record<string, unknown> | null;
       warning: string | null;
     }

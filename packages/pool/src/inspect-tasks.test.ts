@@ -38,11 +38,17 @@ describe('inspectTasks', () => {
       export: 'default',
       ok: true,
       kind: 'function',
+      declaresInput: false,
       inputSchema: null,
       warning: null,
     });
     expect(named).toMatchObject({ ok: true, kind: 'function', export: 'two' });
-    expect(greet).toMatchObject({ ok: true, kind: 'definition', warning: null });
+    expect(greet).toMatchObject({
+      ok: true,
+      kind: 'definition',
+      declaresInput: true,
+      warning: null,
+    });
     expect(greet).toHaveProperty('inputSchema', {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
@@ -67,7 +73,12 @@ describe('inspectTasks', () => {
       { name: 'custom', module: DEFINED, export: 'custom' },
       { name: 'handmade', module: DEFINED, export: 'handmade' },
     ]);
-    expect(custom).toMatchObject({ ok: true, kind: 'definition', inputSchema: null });
+    expect(custom).toMatchObject({
+      ok: true,
+      kind: 'definition',
+      declaresInput: true,
+      inputSchema: null,
+    });
     expect(custom).toHaveProperty(
       'warning',
       'its input schema cannot be written as JSON Schema (Custom types cannot be represented in JSON Schema): its input is checked in the worker only, not when a job is submitted',

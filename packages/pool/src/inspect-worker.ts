@@ -22,14 +22,10 @@ async function inspect(spec: InspectSetup['tasks'][number]): Promise<InspectResu
   try {
     const task = taskExport(spec, await importTaskModule(spec, modules));
     if (typeof task === 'function' || task.input === null) {
-      return {
-        ok: true,
-        kind: typeof task === 'function' ? 'function' : 'definition',
-        inputSchema: null,
-        warning: null,
-      };
+      const kind = typeof task === 'function' ? 'function' : 'definition';
+      return { ok: true, kind, declaresInput: false, inputSchema: null, warning: null };
     }
-    return { ok: true, kind: 'definition', ...jsonSchemaOf(task.input) };
+    return { ok: true, kind: 'definition', declaresInput: true, ...jsonSchemaOf(task.input) };
   } catch (err) {
     return { ok: false, reason: err instanceof TaskLoadError ? err.reason : toErrorMessage(err) };
   }
