@@ -1,39 +1,60 @@
 #!/usr/bin/env node
 /**
- * The `cadre` command: `start` serves, `generate` floods a running server
- * with jobs. Sub-commands are loaded on demand so that `generate` never
- * pulls in the engine and its worker threads.
+ * The `cadre` command (the bin of @cadre/server). Sub-commands are loaded on
+ * demand so that `generate` and `check` never start the engine.
  */
+import { USAGE, UsageError } from './commands/usage.js';
 
-const USAGE = `usage: cadre <command> [options]
-
-commands:
-  start      start the server (configured by environment, see shared/API.md)
-  generate   submit a mix of jobs to a running server and report (--help for options)`;
-
-async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<number | null> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'start':
+    case 'start': {
+      if (wantsHelp(rest)) return help();
+      const { startEnv } = await import('./commands/start-options.js');
+      Object.assign(process.env, startEnv(rest));
       // main.ts owns the process from here: it listens and handles signals.
       await import('./main.js');
-      return;
+      return null;
+    }
+    case 'check': {
+      if (wantsHelp(rest)) return help();
+      const { checkConfigFile } = await import('./commands/start-options.js');
+      const { checkCommand } = await import('./commands/check-command.js');
+      return checkCommand(checkConfigFile(rest), {
+        out: (line) => process.stdout.write(`${line}\n`),
+        env: process.env,
+        cwd: process.cwd(),
+      });
+    }
     case 'generate': {
       const { generateCommand } = await import('./generator/generate-command.js');
-      process.exitCode = await generateCommand(rest);
-      return;
+      return generateCommand(rest);
     }
     case '-h':
     case '--help':
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
-      return;
+      return help();
     default:
-      process.stderr.write(
-        `cadre: ${command === undefined ? 'no command given' : `unknown command '${command}'`}\n\n${USAGE}\n`,
+      throw new UsageError(
+        command === undefined ? 'no command given' : `unknown command '${command}'`,
       );
-      process.exitCode = 2;
   }
 }
 
-await main(process.argv.slice(2));
+function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+function help(): number {
+  process.stdout.write(`${USAGE}\n`);
+  return 0;
+}
+
+try {
+  const code = await main(process.argv.slice(2));
+  if (code !== null) process.exitCode = code;
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`cadre: ${err.message}\n\n${USAGE}\n`);
+  process.exitCode = 2;
+}

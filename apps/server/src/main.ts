@@ -6,12 +6,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { isCadreError } from '@cadre/core';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isCadreError, type EngineConfig } from '@cadre/core';
 import { createEngine, type Engine } from '@cadre/engine';
 import { openLowdbStore } from '@cadre/store';
 import { createApp } from './app.js';
+import { checkedConfig, checkTasks } from './config/check-tasks.js';
 import { loadConfig } from './config/load-config.js';
 import { attachLive } from './live/socket-gateway.js';
 import { createLogger, type Logger } from './logger.js';
@@ -36,15 +37,13 @@ function fatal(log: Logger, what: string, err: unknown): void {
   exitSoon(1);
 }
 
-/** The built dashboard (apps/web/dist), or null when it is not there. */
+/**
+ * The dashboard, copied into dist/web when the server is built
+ * (scripts/bundle-web.mjs), or null when it is not there.
+ */
 function findWebDir(): string | null {
-  try {
-    const pkg = createRequire(import.meta.url).resolve('@cadre/web/package.json');
-    const dist = join(dirname(pkg), 'dist');
-    return existsSync(join(dist, 'index.html')) ? dist : null;
-  } catch {
-    return null;
-  }
+  const dir = fileURLToPath(new URL('./web/', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 
 async function main(): Promise<void> {
@@ -57,7 +56,21 @@ async function main(): Promise<void> {
     fatal(logger, 'cannot start', err);
     return;
   }
-  const { config, file } = loaded;
+  const { file } = loaded;
+
+  // Every task module is loaded once, off this thread, before anything starts:
+  // a task that cannot run stops the start rather than failing its first job.
+  let config: EngineConfig;
+  try {
+    const checks = await checkTasks(loaded.config);
+    for (const { task, warning } of checks) {
+      if (warning !== null) logger.warn({ task: task.name }, `task '${task.name}': ${warning}`);
+    }
+    config = checkedConfig(file, loaded.config, checks);
+  } catch (err) {
+    fatal(logger, 'cannot start', err);
+    return;
+  }
 
   let store;
   try {
@@ -78,7 +91,7 @@ async function main(): Promise<void> {
 
   const webDir = findWebDir();
   if (webDir === null)
-    logger.warn({}, 'dashboard not built (@cadre/web dist); serving the API only');
+    logger.warn({}, 'dashboard not built (no dist/web in the server); serving the API only');
 
   let draining = false;
   const metrics = createMetrics(engine);

@@ -47,7 +47,9 @@ export interface TaskConfig {
   timeoutMs: number | null;
   /**
    * A JSON Schema (draft 2020-12) every job's input must match, checked at
-   * submission and on a retry with a new input; `null` = any JSON.
+   * submission and on a retry with a new input: from a `.schema.json` file
+   * next to the module, or from the module's `defineTask({ input })`;
+   * `null` = any JSON.
    */
   inputSchema: Record<string, unknown> | null;
 }

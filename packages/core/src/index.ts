@@ -53,6 +53,19 @@ export {
   type FinishedJobRef,
   type RetainedJobRef,
 } from './retention.js';
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  InferTaskInput,
+  InferTaskOutput,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+  TaskContext,
+  TaskDefinition,
+  TaskHandler,
+} from './task-definition.js';
 export {
   TRANSITIONS,
   canTransition,

@@ -173,12 +173,12 @@ describe('createPool: tasks that cannot run', () => {
     const pool = startPool();
     expect(await pool.run(request('missingExport'))).toEqual({
       kind: 'error',
-      message: `task 'missingExport': ${fixture('echo.ts')} has no export 'nope'`,
+      message: `task 'missingExport' (${fixture('echo.ts')}): has no export 'nope' (its exports: default, notAFunction)`,
       retryable: false,
     });
     expect(await pool.run(request('notAFunction'))).toEqual({
       kind: 'error',
-      message: `task 'notAFunction': export 'notAFunction' of ${fixture('echo.ts')} is not a function`,
+      message: `task 'notAFunction' (${fixture('echo.ts')}): export 'notAFunction' is a number, not a function nor a defineTask() definition`,
       retryable: false,
     });
   });
@@ -188,12 +188,12 @@ describe('createPool: tasks that cannot run', () => {
     const broken = await pool.run(request('broken'));
     expect(broken).toMatchObject({ kind: 'error', retryable: false });
     expect((broken as { message: string }).message).toBe(
-      `task 'broken': cannot load ${fixture('broken.ts')}: this module cannot load`,
+      `task 'broken' (${fixture('broken.ts')}): throws while loading: this module cannot load`,
     );
     const missing = await pool.run(request('missingModule'));
     expect(missing).toMatchObject({ kind: 'error', retryable: false });
-    expect((missing as { message: string }).message).toContain(
-      `task 'missingModule': cannot load ${fixture('does-not-exist.ts')}`,
+    expect((missing as { message: string }).message).toBe(
+      `task 'missingModule' (${fixture('does-not-exist.ts')}): module not found`,
     );
   });
 });

@@ -28,18 +28,12 @@ import type {
   WorkerSetup,
 } from './protocol.js';
 import type { RunRequest, TaskPool } from './task-pool.js';
+import { WORKER_EXEC_ARGV, workerFile } from './worker-file.js';
 
 type PiscinaOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 type LoadBalancer = NonNullable<PiscinaOptions['loadBalancer']>;
 
-const WORKER_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const WORKER_FILE = new URL(`./worker${WORKER_EXTENSION}`, import.meta.url).href;
-// Under vitest the pool runs from source: its threads need tsx to load worker.ts
-// and .ts task modules.
-const WORKER_EXEC_ARGV =
-  WORKER_EXTENSION === '.ts'
-    ? [...process.execArgv, '--import', new URL('./tsx-in-worker.mjs', import.meta.url).href]
-    : undefined;
+const WORKER_FILE = workerFile('worker').href;
 
 const CANCELLED: AttemptOutcome = Object.freeze({ kind: 'cancelled' });
 

@@ -5,8 +5,7 @@
  * of piscina's promise as an abort or a dead thread, never as a task error.
  */
 import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
-import { toErrorMessage } from '@cadre/core';
+import { toErrorMessage, type TaskContext, type TaskHandler } from '@cadre/core';
 import { encodeResult } from './encode-result.js';
 import { absoluteNow } from './protocol.js';
 import type {
@@ -16,13 +15,13 @@ import type {
   WorkerOutcome,
   WorkerSetup,
 } from './protocol.js';
-import type { TaskContext, TaskHandler } from './task-context.js';
 import { isPermanentFailure, retryLaterDelay } from './task-errors.js';
+import { importTaskModule, taskExport, toHandler, type ModuleCache } from './task-module.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 
-const modules = new Map<string, Promise<Record<string, unknown>>>();
+const modules: ModuleCache = new Map();
 /** Handlers already loaded, by task index: the hot path skips an await on them. */
 const handlers: (TaskHandler<unknown, unknown> | undefined)[] = [];
 const running = new Map<number, AttemptContext>();
@@ -34,8 +33,6 @@ control.onmessage = (event: MessageEvent) => {
 };
 // The thread's life belongs to piscina; the channel must not hold it open.
 control.unref();
-
-class LoadError extends Error {}
 
 export default async function runAttempt(payload: TaskPayload): Promise<WorkerOutcome> {
   // Reported before loading the module: a module whose top level hangs must
@@ -63,28 +60,10 @@ export default async function runAttempt(payload: TaskPayload): Promise<WorkerOu
 
 async function loadHandler(index: number): Promise<TaskHandler<unknown, unknown>> {
   const spec = setup.tasks[index];
-  if (spec === undefined) throw new LoadError(`no task #${index} in this pool`);
-  let module = modules.get(spec.module);
-  if (module === undefined) {
-    module = import(pathToFileURL(spec.module).href) as Promise<Record<string, unknown>>;
-    modules.set(spec.module, module);
-  }
-  let exports: Record<string, unknown>;
-  try {
-    exports = await module;
-  } catch (err) {
-    throw new LoadError(`task '${spec.name}': cannot load ${spec.module}: ${toErrorMessage(err)}`);
-  }
-  const handler = exports[spec.export];
-  if (typeof handler !== 'function') {
-    throw new LoadError(
-      handler === undefined
-        ? `task '${spec.name}': ${spec.module} has no export '${spec.export}'`
-        : `task '${spec.name}': export '${spec.export}' of ${spec.module} is not a function`,
-    );
-  }
-  handlers[index] = handler as TaskHandler<unknown, unknown>;
-  return handler as TaskHandler<unknown, unknown>;
+  if (spec === undefined) throw new Error(`no task #${index} in this pool`);
+  const handler = toHandler(taskExport(spec, await importTaskModule(spec, modules)));
+  handlers[index] = handler;
+  return handler;
 }
 
 function errorOutcome(err: unknown): WorkerOutcome {

@@ -186,7 +186,7 @@ describe('loadConfig', () => {
     [
       'a missing task module',
       { tasks: [{ name: 't', module: './missing.js' }] },
-      'tasks[0].module: file not found: ',
+      "tasks[0].module: task 't': module not found: ",
     ],
     ['a task without module', { tasks: [{ name: 't' }] }, 'tasks[0].module: '],
     ['workers = 0', { workers: 0 }, 'workers: '],

@@ -95,7 +95,9 @@ function resolveConfig(file: string, data: ConfigFile): EngineConfig {
       fail(`tasks[${i}].category`, `unknown category '${t.category}'`);
     }
     const module = isAbsolute(t.module) ? t.module : resolve(baseDir, t.module);
-    if (!existsSync(module)) fail(`tasks[${i}].module`, `file not found: ${module}`);
+    if (!existsSync(module)) {
+      fail(`tasks[${i}].module`, `task '${t.name}': module not found: ${module}`);
+    }
     tasks.push({ ...t, module, inputSchema: readInputSchema(t.name, module, t.export) });
   });
 

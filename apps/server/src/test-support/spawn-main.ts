@@ -1,6 +1,7 @@
 /**
- * Runs the built entry point (`dist/main.js`) as a child process on a data
- * directory the test owns, capturing everything it writes.
+ * Runs the built entry point (`dist/main.js`) or the `cadre` command
+ * (`dist/cli.js`) as a child process on a data directory the test owns,
+ * capturing everything it writes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { until } from './test-server.js';
 
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 const mainJs = join(serverDir, 'dist', 'main.js');
+const cliJs = join(serverDir, 'dist', 'cli.js');
 
 /** `npm test` builds first (turbo); a bare `vitest run` may not have. */
 export function ensureBuilt(): void {
@@ -28,7 +30,23 @@ export interface MainProcess {
 }
 
 export function spawnMain(env: Record<string, string>): MainProcess {
-  const child = spawn(process.execPath, [mainJs], {
+  return spawnNode([mainJs], { env });
+}
+
+/** `cadre ARGS…` in `cwd`, with only PATH, PORT=0 and CADRE_WORKERS=2 inherited. */
+export function spawnCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): MainProcess {
+  return spawnNode([cliJs, ...args], options);
+}
+
+function spawnNode(
+  args: string[],
+  { cwd, env = {} }: { cwd?: string; env?: Record<string, string> },
+): MainProcess {
+  const child = spawn(process.execPath, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', CADRE_WORKERS: '2', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

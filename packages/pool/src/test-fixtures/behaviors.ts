@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import { PermanentFailure, RetryLater } from '../task-errors.js';
-import type { TaskContext } from '../task-context.js';
+import type { TaskContext } from '@cadre/core';
 
 export const fail = () => {
   throw new Error('boom');
