@@ -51,7 +51,7 @@ import {
   type Job,
   type JobEvent,
   type JobRequest,
-  type Json,
+  type NewJob,
   type RetryChanges,
   type Stats,
   type TaskConfig,
@@ -860,15 +860,7 @@ function defaultPool(config: EngineConfig, hooks: PoolHooks): TaskPool {
 }
 
 /** A request resolved against the config: what `createJob` needs but the id. */
-interface JobSpec {
-  key: string | null;
-  category: string;
-  task: string;
-  input: Json;
-  maxRetries: number;
-  timeoutMs: number | null;
-  runAtMs: number | null;
-}
+type JobSpec = Omit<NewJob, 'id'>;
 
 function withDetails<E extends Error & { details: unknown }>(err: E, details: object): E {
   (err as { details: unknown }).details = details;
