@@ -88,13 +88,34 @@ export interface TaskDefinition<Input = Json, Output = unknown, Parsed = Input> 
   run(input: Parsed, ctx: TaskContext): Output | Promise<Output>;
 }
 
-/** The input a job of this task submits: `InferTaskInput<typeof sendEmail>`. */
-export type InferTaskInput<T> =
-  T extends TaskDefinition<infer I, infer _O, infer _P>
+/**
+ * The input a job of this task submits: `InferTaskInput<typeof sendEmail>`.
+ * Structural, so that the typed client needs only the definitions' types:
+ * anything whose `input` is a Standard Schema (what `defineTask` returns, or
+ * a zod, valibot or arktype schema beside a `run`) gives the schema's input
+ * type; a definition without a typed schema, what its `run` takes; a plain
+ * handler `(input: I, ctx) => …`, `I`; anything else, any JSON.
+ */
+export type InferTaskInput<T> = T extends { readonly input: infer S }
+  ? SchemaInput<NonNullable<S>, T>
+  : // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any ctx the handler takes
+    T extends (input: infer I, ...rest: any[]) => unknown
     ? I
-    : T extends (input: infer I, ctx: TaskContext) => unknown
+    : Json;
+
+/** Tuples keep a `null` schema (`never` once non-null) from collapsing the type. */
+type SchemaInput<S, T> = [S] extends [never]
+  ? RunInput<T>
+  : [S] extends [{ readonly '~standard': { readonly types?: infer Types } }]
+    ? [NonNullable<Types>] extends [{ readonly input: infer I }]
       ? I
-      : Json;
+      : RunInput<T>
+    : RunInput<T>;
+
+/** A definition without a typed schema: what its `run` takes. */
+type RunInput<T> =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any ctx the handler takes
+  T extends { run(input: infer I, ...rest: any[]): unknown } ? I : Json;
 
 /** What a job of this task resolves to (its stored result). */
 export type InferTaskOutput<T> =
