@@ -46,13 +46,7 @@ export {
 } from './job.js';
 export type { AttemptOutcome, OutcomeKind } from './outcome.js';
 export { RateWindow } from './rate-window.js';
-export {
-  FinishedJobs,
-  isRetainedAs,
-  pruneCount,
-  type FinishedJobRef,
-  type RetainedJobRef,
-} from './retention.js';
+export { FinishedJobs, isRetainedAs, type RetainedJobRef } from './retention.js';
 export type {
   InferSchemaInput,
   InferSchemaOutput,
