@@ -73,7 +73,7 @@ export async function writeRetainedJobs(
           result.cancelled += 1;
         } else {
           const failed = random() < failedShare;
-          const running = transition(queued, { type: 'start' }, at);
+          const running = transition(queued, { type: 'start', node: 'local' }, at);
           job = transition(
             running,
             {

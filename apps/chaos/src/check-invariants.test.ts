@@ -23,12 +23,14 @@ function job(id: string, fields: Partial<Job>): Job {
     result: { n: 1 },
     lastError: null,
     failure: null,
+    node: null,
     ...fields,
   };
 }
 
 const stats: Stats = {
   workers: 4,
+  nodes: 1,
   allocation: {},
   queued: 0,
   running: 0,

@@ -75,6 +75,7 @@ export type {
   CategoryPatch,
   CategoryView,
   JobRequest,
+  NodeView,
   RetryChanges,
   Stats,
   TaskView,

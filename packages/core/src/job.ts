@@ -73,6 +73,8 @@ export interface Job {
   result: Json | null;
   lastError: JobError | null;
   failure: FailureReason | null;
+  /** The node that ran its latest attempt; null before the first. */
+  node: string | null;
 }
 
 /** What the engine needs to create a job; defaults are already resolved. */

@@ -41,7 +41,7 @@ const runningJob = (attempt: number, maxRetries: number, startedAtMs = T0): Job 
 
 const EVENTS: Record<JobEventType, JobEvent> = {
   promote: { type: 'promote' },
-  start: { type: 'start' },
+  start: { type: 'start', node: 'n1' },
   settle: { type: 'settle', outcome: { kind: 'ok', value: null }, retryDelayMs: 1000 },
   cancel: { type: 'cancel' },
   retry: { type: 'retry' },
@@ -188,7 +188,7 @@ describe('promote and start', () => {
       durationMs: 7,
       progress: 40,
     });
-    expect(transition(job, { type: 'start' }, T0 + 100)).toMatchObject({
+    expect(transition(job, { type: 'start', node: 'n1' }, T0 + 100)).toMatchObject({
       state: 'running',
       attempts: 2,
       startedAt: iso(T0 + 100),
@@ -390,7 +390,7 @@ describe('retry', () => {
   it('gives a retried job its full retries again', () => {
     let job = jobIn('failed', { attempts: 3, maxRetries: 2, failure: 'max_retries' });
     job = transition(job, { type: 'retry' }, T0);
-    job = transition(job, { type: 'start' }, T0 + 1);
+    job = transition(job, { type: 'start', node: 'n1' }, T0 + 1);
     const next = settle(job, { kind: 'error', message: 'e', retryable: true }, T0 + 2);
     expect(next.state).toBe('retrying');
   });
@@ -453,7 +453,7 @@ describe('interrupt', () => {
     for (let i = 0; i < 5; i++) {
       job = transition(job, { type: 'interrupt' }, T0 + i);
       expect(job.state).toBe('queued');
-      job = transition(job, { type: 'start' }, T0 + i);
+      job = transition(job, { type: 'start', node: 'n1' }, T0 + i);
     }
     expect(job.attempts).toBe(1);
   });

@@ -28,7 +28,8 @@ import type { AttemptOutcome } from './outcome.js';
 
 export type JobEvent =
   | { type: 'promote' }
-  | { type: 'start' }
+  /** `node` is the node the attempt runs on. */
+  | { type: 'start'; node: string }
   /** `retryDelayMs` is the backoff to use if the outcome leads to a retry. */
   | { type: 'settle'; outcome: AttemptOutcome; retryDelayMs: number }
   | { type: 'cancel' }
@@ -79,6 +80,7 @@ export function createJob(spec: NewJob, now: number): Job {
     result: null,
     lastError: null,
     failure: null,
+    node: null,
   };
 }
 
@@ -95,6 +97,7 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
       return {
         ...job,
         state: 'running',
+        node: event.node,
         attempts: job.attempts + 1,
         startedAt: iso(now),
         finishedAt: null,

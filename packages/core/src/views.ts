@@ -49,7 +49,10 @@ export interface CategoryPatch {
 }
 
 export interface Stats {
+  /** Worker threads of the live nodes. */
   workers: number;
+  /** Live nodes. */
+  nodes: number;
   allocation: Allocation;
   queued: number;
   running: number;
@@ -72,4 +75,23 @@ export interface TaskView {
 export interface RetryChanges {
   /** Runs the job again with this input instead of its own. */
   input?: Json;
+}
+
+/** A node of the cluster; in local mode, the one node there is. */
+export interface NodeView {
+  name: string;
+  /** Tags it offers: categories with `tags` run only on nodes that offer all of them. */
+  tags: string[];
+  /** Its worker threads. */
+  workers: number;
+  /** Attempts it runs now. */
+  running: number;
+  /** Slots per category the leader gave it. */
+  allocation: Allocation;
+  /** Whether it runs the cluster's balancer now. */
+  leader: boolean;
+  /** `dead`: silent for longer than `nodeTimeoutMs`; its running jobs were queued again. */
+  state: 'live' | 'dead';
+  startedAt: string;
+  heartbeatAt: string;
 }

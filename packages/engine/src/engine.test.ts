@@ -22,6 +22,7 @@ describe('running jobs', () => {
       attempts: 1,
       result: { hello: 'world' },
       failure: null,
+      node: null,
     });
     expect(job.durationMs).toBeGreaterThanOrEqual(0);
     expect(engine.stats()).toMatchObject({ succeeded: 1, queued: 0, running: 0 });
@@ -382,6 +383,7 @@ describe('stop and recovery', () => {
       result: null,
       lastError: null,
       failure: null,
+      node: null,
     };
     await store.commit([
       {

@@ -441,6 +441,7 @@ class CadreEngine implements Engine {
   stats(): Stats {
     const s: Stats = {
       workers: this.#config.workers,
+      nodes: 1,
       allocation: { ...this.#allocation },
       queued: 0,
       running: 0,
@@ -674,7 +675,7 @@ class CadreEngine implements Engine {
     if (this.#inflight.has(id)) return false;
     const job = this.#jobs.get(id)!;
     const now = this.#clock.now();
-    const mutation = this.#apply(job, { type: 'start' }, now);
+    const mutation = this.#apply(job, { type: 'start', node: 'local' }, now);
     const running = mutation.job;
     this.#batcher.later([mutation]);
     this.#attempts.set(id, running.attempts);

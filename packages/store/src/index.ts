@@ -1,3 +1,20 @@
+export type {
+  AttemptRef,
+  Backend,
+  BackendEvents,
+  BackendLimits,
+  CategoryCounts,
+  Completion,
+  JobSpec,
+  ListPage,
+  ListQuery,
+  NodeIdentity,
+  NodeRecord,
+  NodeReport,
+  Opened,
+  OpenOptions,
+  SubmitResult,
+} from './backend.js';
 export type { CategoryOverride, JobStore, Mutation, StoredState } from './job-store.js';
 export { MemoryStore } from './memory-store.js';
 export {

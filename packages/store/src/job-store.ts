@@ -2,10 +2,10 @@
  * The storage contract the engine writes through. A store records mutations
  * and gives them back at start; it never decides anything about jobs.
  */
-import type { CategoryPatch, Job } from '@cadre/core';
+import type { Job } from '@cadre/core';
+import type { CategoryOverride } from './backend.js';
 
-/** A category's settings changed at run time (weight, pause, …), kept across restarts. */
-export type CategoryOverride = CategoryPatch;
+export type { CategoryOverride };
 
 export type Mutation =
   /** Insert or replace a job record (records are immutable values). */

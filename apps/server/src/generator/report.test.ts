@@ -23,6 +23,7 @@ function job(over: Partial<Job> & { id: string; category: string }): Job {
     result: null,
     lastError: null,
     failure: null,
+    node: null,
     ...over,
   };
 }

@@ -4,6 +4,7 @@ import { History } from './history.js';
 
 const stats: Stats = {
   workers: 4,
+  nodes: 1,
   allocation: {},
   queued: 0,
   running: 0,

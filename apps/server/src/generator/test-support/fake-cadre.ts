@@ -57,6 +57,7 @@ export async function startFakeCadre(
     result: null,
     lastError: null,
     failure: null,
+    node: null,
   });
   for (let i = 0; i < (options.preexisting ?? 0); i++) {
     const job = create({ task: 'echo', category: 'reports' });

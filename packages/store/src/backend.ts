@@ -1,0 +1,245 @@
+/**
+ * The backend contract: the verbs the engine runs on, in the spirit of Oban's
+ * engine and graphile-worker's SQL functions. A backend holds the truth about
+ * jobs, categories' run-time settings and nodes; the engine holds only what
+ * its node runs.
+ *
+ * Two backends keep it:
+ * - the local backend: one node, an in-memory index over a JobStore (the
+ *   lowdb journal, or memory in tests);
+ * - the PostgreSQL backend (`@cadre/postgres`): many nodes on one database.
+ *
+ * Every verb that changes a job is durable when its promise resolves, except
+ * `claim` (at-least-once: a claim that is lost is found again as `lost`).
+ * Times are epoch ms handed in by the caller; a backend never reads a clock
+ * for a decision the engine can make, but a database may use its own clock
+ * for leases and heartbeats, consistently (see each verb).
+ *
+ * Errors: ERR_JOB_NOT_FOUND, ERR_INVALID_TRANSITION, ERR_QUEUE_FULL,
+ * ERR_STORE_UNAVAILABLE (the backend cannot be reached or refuses writes; the
+ * caller may try again). Nothing else escapes a verb.
+ */
+import type {
+  Allocation,
+  AttemptOutcome,
+  CategoryPatch,
+  Job,
+  JobState,
+  NewJob,
+  RetentionPolicy,
+  RetryChanges,
+} from '@cadre/core';
+
+/** A request resolved against the config: what `createJob` needs but the id, which the backend assigns. */
+export type JobSpec = Omit<NewJob, 'id'>;
+
+/** A category's settings changed at run time (weight, pause, …), shared by all nodes, kept across restarts. */
+export type CategoryOverride = CategoryPatch;
+
+export interface SubmitResult {
+  job: Job;
+  /** false when an idempotency key matched an existing job. */
+  created: boolean;
+}
+
+export interface ListQuery {
+  category?: string;
+  state?: JobState;
+  /** 1..1000 @defaultValue 100 */
+  limit?: number;
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** Only the job with this idempotency key (at most one). */
+  key?: string;
+}
+
+export interface ListPage {
+  /** Newest first (ids sort by creation). */
+  jobs: Job[];
+  nextCursor: string | null;
+}
+
+/** The end of one attempt, as the node that ran it reports it. */
+export interface Completion {
+  id: string;
+  /** The attempt number the claim gave; with the node, it fences the completion. */
+  attempt: number;
+  outcome: AttemptOutcome;
+  /** The backoff to use if the outcome leads to a retry (the engine draws it). */
+  retryDelayMs: number;
+}
+
+/** An attempt the engine hands back without counting it (a graceful stop). */
+export interface AttemptRef {
+  id: string;
+  attempt: number;
+}
+
+/** Jobs per state, by category, over the whole cluster. */
+export type CategoryCounts = Record<string, Record<JobState, number>>;
+
+/** What a node reports with each heartbeat; summed over live nodes for stats. */
+export interface NodeReport {
+  /** Attempts it runs now. */
+  running: number;
+  /** Jobs it finished since it started, by category. */
+  finished: Record<string, { succeeded: number; failed: number; cancelled: number }>;
+  /** Jobs it finished per second over the last 10 s, by category. */
+  throughput: Record<string, number>;
+}
+
+export interface NodeIdentity {
+  /** Unique among live nodes. */
+  name: string;
+  tags: readonly string[];
+  /** Its worker threads. */
+  workers: number;
+}
+
+export interface NodeRecord extends NodeIdentity {
+  state: 'live' | 'dead';
+  leader: boolean;
+  /** The leader's latest placement for this node; empty until it publishes one. */
+  allocation: Allocation;
+  report: NodeReport;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+export interface BackendLimits {
+  /** Waiting jobs (delayed, queued, retrying) allowed in all; `null` = no limit. */
+  maxQueuedTotal: number | null;
+  /** Per configured category; a category missing here has no limit. */
+  maxQueued: Readonly<Record<string, number | null>>;
+  retention: RetentionPolicy;
+}
+
+export interface OpenOptions {
+  node: NodeIdentity;
+  limits: BackendLimits;
+  now: number;
+}
+
+export interface Opened {
+  /** The categories' run-time settings, by name. */
+  categories: Record<string, CategoryOverride>;
+  /**
+   * Jobs this node was running when it last stopped without handing them back
+   * (kill -9), now queued again as `lost` (or failed without retries left).
+   */
+  requeued: number;
+}
+
+/** What a backend tells the engine of its node without being asked. */
+export interface BackendEvents {
+  /**
+   * A job changed through this backend: by a verb this node called, or by a
+   * change the backend made on its behalf (promotion, requeue of a lost
+   * attempt). `previous` is its state before, null for a new job.
+   * Emitted once the change is durable, except for claims (written behind).
+   */
+  change: (job: Job, previous: JobState | null) => void;
+  /**
+   * Something may have become possible: queued work in `category` (any
+   * category when absent), a new allocation, changed category settings, the
+   * store taking writes again. The engine tries to fill its slots.
+   */
+  wake: (category?: string) => void;
+  /** A job was cancelled (on any node): its attempt, if this node runs it, is aborted. */
+  cancelled: (id: string) => void;
+  /** The backend can no longer be reached (`true`), or can again (`false`). */
+  unavailable: (down: boolean) => void;
+}
+
+export interface Backend {
+  readonly kind: 'local' | 'postgres';
+  /**
+   * How often, in ms, a waiter should read a job again to see changes made on
+   * other nodes; `null` when every change goes through this node (local).
+   */
+  readonly pollMs: number | null;
+
+  /**
+   * Opens the backend for `node`: creates or migrates what it needs, reads
+   * back the categories' settings, and queues again (as lost) what this node
+   * ran when it last died. Throws when a live node already has this name.
+   */
+  open(options: OpenOptions): Promise<Opened>;
+  /** Flushes what is pending and releases everything; the node leaves the cluster. */
+  close(): Promise<void>;
+
+  // ── jobs ────────────────────────────────────────────────────────────────
+
+  /**
+   * Creates the jobs, in order, all or none (ERR_QUEUE_FULL checks the limits
+   * of the whole batch). A spec whose key names an existing job (or an
+   * earlier spec of the batch) is not created: its result is that job.
+   */
+  submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]>;
+  /**
+   * Moves up to `max` queued jobs of `category`, oldest in the queue first,
+   * to `running` on this node, counting the attempt. Returns the running
+   * records. Returns none while the backend refuses writes.
+   */
+  claim(category: string, max: number, now: number): Promise<Job[]>;
+  /**
+   * Records the outcome of an attempt this node claimed. Resolves with the
+   * job's new record once durable, or null when the fence refuses it: the
+   * job is no longer running attempt `attempt` on this node (cancelled,
+   * requeued after this node was declared dead, …). Backends batch these.
+   */
+  complete(done: Completion, now: number): Promise<Job | null>;
+  /** Queues attempts of this node again without counting them (graceful stop); fenced like `complete`. */
+  interrupt(attempts: readonly AttemptRef[], now: number): Promise<void>;
+  /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION if finished. Emits `cancelled` on every node. */
+  cancel(id: string, now: number): Promise<Job>;
+  /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION unless failed or cancelled. */
+  retry(id: string, changes: RetryChanges, now: number): Promise<Job>;
+  get(id: string): Promise<Job | null>;
+  list(query: ListQuery): Promise<ListPage>;
+  /** Jobs per state, by category (every category that has jobs). */
+  counts(): Promise<CategoryCounts>;
+  /**
+   * Queues the delayed and retrying jobs that are due at `now`. Returns when
+   * the next one is due (epoch ms), or null if none waits.
+   */
+  promoteDue(now: number): Promise<number | null>;
+  /** Forgets finished jobs beyond the retention policy; returns how many. */
+  prune(now: number): Promise<number>;
+
+  // ── categories ──────────────────────────────────────────────────────────
+
+  /** Merges `patch` into the category's shared settings; durable before it resolves. */
+  patchCategory(name: string, patch: CategoryPatch): Promise<void>;
+  categoryOverrides(): Promise<Record<string, CategoryOverride>>;
+
+  // ── nodes ───────────────────────────────────────────────────────────────
+
+  /**
+   * Renews this node's heartbeat with its report. Answers `dead` when the
+   * cluster declared this node dead meanwhile: its running jobs were queued
+   * again, so the engine drops its stale attempts; the heartbeat itself
+   * brings the node back to life.
+   */
+  heartbeat(report: NodeReport, now: number): Promise<'live' | 'dead'>;
+  /**
+   * Takes or renews the leader's lease for `leaseMs`; true while this node
+   * leads. At most one node holds an unexpired lease.
+   */
+  lead(leaseMs: number, now: number): Promise<boolean>;
+  /** Every node, live and dead, in name order. */
+  nodes(now: number): Promise<NodeRecord[]>;
+  /**
+   * Declares dead every live node whose heartbeat is older than
+   * `nodeTimeoutMs` (by the backend's clock), and queues their running jobs
+   * again as `lost`, the attempt counted. Called by the leader. Returns the
+   * nodes declared dead and how many jobs each had.
+   */
+  reap(nodeTimeoutMs: number, now: number): Promise<{ node: string; requeued: number }[]>;
+  /** Forgets a dead node. */
+  removeNode(name: string): Promise<void>;
+  /** Publishes the leader's placement: slots per category, by node. */
+  publishAllocation(byNode: Readonly<Record<string, Allocation>>, now: number): Promise<void>;
+
+  on<E extends keyof BackendEvents>(event: E, listener: BackendEvents[E]): () => void;
+}
