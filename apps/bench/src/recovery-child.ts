@@ -33,7 +33,7 @@ console.log(
     startMs,
     rssMb: mem.rss / 2 ** 20,
     heapMb: mem.heapUsed / 2 ** 20,
-    queued: engine.stats().queued,
+    queued: (await engine.stats()).queued,
   }),
 );
 await engine.stop({ graceMs: 0 });

@@ -123,16 +123,18 @@ export function createApp(deps: AppDeps): express.Express {
     else res.json(results[0]?.job);
   });
 
-  api.get('/jobs', (req, res) => {
+  api.get('/jobs', async (req, res) => {
     const query = parse(listJobsQuerySchema, req.query);
-    res.json(engine.list(query));
+    res.json(await engine.list(query));
   });
 
   api.get('/jobs/:id', async (req, res) => {
     const { waitMs } = parse(getJobQuerySchema, req.query);
     const id = req.params.id as string;
     res.json(
-      waitMs === undefined || waitMs === 0 ? engine.get(id) : await engine.waitFor(id, waitMs),
+      waitMs === undefined || waitMs === 0
+        ? await engine.get(id)
+        : await engine.waitFor(id, waitMs),
     );
   });
 
@@ -147,14 +149,15 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(await engine.retry(req.params.id as string, { input: input as Json | undefined }));
   });
 
-  api.get('/categories', (_req, res) => {
-    res.json(engine.categories());
+  api.get('/categories', async (_req, res) => {
+    res.json(await engine.categories());
   });
 
   api.patch('/categories/:name', async (req, res) => {
     const name = req.params.name as string;
     // Unknown category first: a 404 says more than a complaint about the body.
-    if (!engine.categories().some((c) => c.name === name)) throw Errors.unknownCategory(name);
+    if (!(await engine.categories()).some((c) => c.name === name))
+      throw Errors.unknownCategory(name);
     const patch = parse(categoryPatchSchema, requireJson(req));
     res.json(await engine.patchCategory(name, patch));
   });
@@ -163,8 +166,17 @@ export function createApp(deps: AppDeps): express.Express {
     res.json(engine.tasks());
   });
 
-  api.get('/stats', (_req, res) => {
-    res.json(engine.stats());
+  api.get('/stats', async (_req, res) => {
+    res.json(await engine.stats());
+  });
+
+  api.get('/nodes', async (_req, res) => {
+    res.json(await engine.nodes());
+  });
+
+  api.delete('/nodes/:name', async (req, res) => {
+    await engine.removeNode(req.params.name as string);
+    res.status(204).end();
   });
 
   api.get('/openapi.json', (_req, res) => {

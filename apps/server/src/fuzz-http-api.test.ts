@@ -72,7 +72,7 @@ async function allJobIds(): Promise<Set<string>> {
   const ids = new Set<string>();
   let cursor: string | undefined;
   do {
-    const page = s.engine.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    const page = await s.engine.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
     for (const j of page.jobs) ids.add(j.id);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
@@ -431,7 +431,7 @@ describe('fuzzing the HTTP API', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoKeysBefore);
     expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(arrayProtoKeysBefore);
-    for (const canary of canaries) expect(s.engine.get(canary.id)).toEqual(canary);
+    for (const canary of canaries) expect(await s.engine.get(canary.id)).toEqual(canary);
     // Every job that exists was answered with a 2xx, and every answered job exists.
     const ids = await allJobIds();
     expect([...ids].filter((id) => !answered.has(id))).toEqual([]);

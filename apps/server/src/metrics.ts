@@ -6,7 +6,7 @@
  * the engine when scraped, so they are never stale and cost nothing between
  * scrapes.
  */
-import type { Job } from '@cadre/core';
+import type { CategoryView, Job } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -46,19 +46,15 @@ export function createMetrics(engine: Engine): Metrics {
     registers: [registry],
   });
 
-  const perCategory = (
-    name: string,
-    help: string,
-    pick: (c: ReturnType<Engine['categories']>[number]) => number,
-  ) =>
+  const perCategory = (name: string, help: string, pick: (c: CategoryView) => number) =>
     new Gauge({
       name,
       help,
       labelNames: ['category'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
-        for (const c of engine.categories()) this.set({ category: c.name }, pick(c));
+        for (const c of await engine.categories()) this.set({ category: c.name }, pick(c));
       },
     });
   perCategory('cadre_jobs_queued', 'Jobs waiting for a worker', (c) => c.queued);
@@ -74,8 +70,8 @@ export function createMetrics(engine: Engine): Metrics {
     name: 'cadre_workers',
     help: 'Total worker threads',
     registers: [registry],
-    collect() {
-      this.set(engine.stats().workers);
+    async collect() {
+      this.set((await engine.stats()).workers);
     },
   });
 

@@ -2,11 +2,13 @@
  * socket.io event names and payloads, declared once for the server, the
  * client and the dashboard (shared/API.md, "Live events").
  */
-import type { Allocation, CategoryView, Job, Stats } from '@cadre/core';
+import type { Allocation, CategoryView, Job, NodeView, Stats } from '@cadre/core';
 
 export interface SnapshotPayload {
   stats: Stats;
   categories: CategoryView[];
+  /** The cluster's nodes, live and dead; in local mode, the one node. */
+  nodes: NodeView[];
 }
 
 export interface AllocationPayload {

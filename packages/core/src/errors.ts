@@ -12,7 +12,10 @@ export const ERROR_CODES = {
   ERR_INVALID_TRANSITION: 'invalid state transition',
   ERR_STORE_CORRUPT: 'the data directory is damaged',
   ERR_STORE_LOCKED: 'the data directory is in use',
-  ERR_STORE_UNAVAILABLE: 'the store could not write to disk',
+  ERR_STORE_UNAVAILABLE: 'the store cannot be reached or cannot write',
+  ERR_NODE_NOT_FOUND: 'node not found',
+  ERR_NODE_LIVE: 'the node is live',
+  ERR_NODE_NAME_TAKEN: 'a live node already has this name',
   ERR_SHUTTING_DOWN: 'cadre is shutting down',
   ERR_QUEUE_FULL: 'the queue is full',
   ERR_CONFIG: 'invalid configuration',
@@ -85,6 +88,17 @@ export const Errors = {
     ),
   storeUnavailable: (cause: string) =>
     new CadreError('ERR_STORE_UNAVAILABLE', `the store could not write to disk: ${cause}`),
+  databaseUnavailable: (cause: string) =>
+    new CadreError('ERR_STORE_UNAVAILABLE', `the database cannot be reached: ${cause}`),
+  nodeNotFound: (name: string) => new CadreError('ERR_NODE_NOT_FOUND', `no node named '${name}'`),
+  nodeLive: (name: string) =>
+    new CadreError('ERR_NODE_LIVE', `node '${name}' is live; only a dead node can be removed`),
+  nodeNameTaken: (name: string) =>
+    new CadreError(
+      'ERR_NODE_NAME_TAKEN',
+      `a live node is already named '${name}': give this one another name with CADRE_NODE`,
+      { node: name },
+    ),
   shuttingDown: () => new CadreError('ERR_SHUTTING_DOWN'),
   queueFull: (limit: 'category' | 'total', max: number, category?: string) =>
     new CadreError(

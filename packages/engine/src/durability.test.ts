@@ -23,7 +23,7 @@ describe('cancel and retry write first', () => {
       { task: 'spin' },
       { task: 'echo', delayMs: 3_600_000 },
     ]);
-    await until(() => engine.get(spin!.job.id).state === 'running');
+    await until(async () => (await engine.get(spin!.job.id)).state === 'running');
 
     store.setUnavailable(UNAVAILABLE);
     for (const id of [spin!.job.id, delayed!.job.id]) {
@@ -31,11 +31,11 @@ describe('cancel and retry write first', () => {
         expect((await rejection(engine.cancel(id))).code).toBe('ERR_STORE_UNAVAILABLE');
       }
     }
-    expect(engine.get(spin!.job.id).state).toBe('running');
-    expect(engine.get(delayed!.job.id).state).toBe('delayed');
+    expect((await engine.get(spin!.job.id)).state).toBe('running');
+    expect((await engine.get(delayed!.job.id)).state).toBe('delayed');
     // The thread was not aborted: the attempt goes on.
     await new Promise((r) => setTimeout(r, 200));
-    expect(engine.get(spin!.job.id)).toMatchObject({ state: 'running', attempts: 1 });
+    expect(await engine.get(spin!.job.id)).toMatchObject({ state: 'running', attempts: 1 });
 
     store.setUnavailable(null);
     expect((await engine.cancel(spin!.job.id)).state).toBe('cancelled');
@@ -51,7 +51,7 @@ describe('cancel and retry write first', () => {
 
     store.setUnavailable(UNAVAILABLE);
     expect((await rejection(engine.retry(r!.job.id))).code).toBe('ERR_STORE_UNAVAILABLE');
-    expect(engine.get(r!.job.id).state).toBe('failed');
+    expect((await engine.get(r!.job.id)).state).toBe('failed');
     store.setUnavailable(null);
     expect((await engine.retry(r!.job.id)).state).toBe('queued');
   });
@@ -66,7 +66,7 @@ describe('write-behind', () => {
       { task: 'echo', input: 1 },
       { task: 'echo', input: 2 },
     ]);
-    await until(() => engine.get(first!.job.id).state === 'running');
+    await until(async () => (await engine.get(first!.job.id)).state === 'running');
     store.setUnavailable(UNAVAILABLE);
 
     // The attempt ends, but its outcome cannot be written: nobody sees it.
@@ -74,7 +74,7 @@ describe('write-behind', () => {
     expect(seen.state).toBe('running');
     expect(changes.some((j) => j.id === first!.job.id && j.state === 'succeeded')).toBe(false);
     // And nothing else started: its outcome could not be recorded either.
-    for (const r of rest) expect(engine.get(r.job.id).state).toBe('queued');
+    for (const r of rest) expect((await engine.get(r.job.id)).state).toBe('queued');
 
     store.setUnavailable(null);
     for (const r of [first!, ...rest]) {
@@ -124,7 +124,7 @@ describe('limits', () => {
     for (const r of results) {
       if (r.status === 'rejected') expect((r.reason as CadreError).code).toBe('ERR_QUEUE_FULL');
     }
-    expect(engine.categories().find((c) => c.name === 'small')!.queued).toBe(20);
+    expect((await engine.categories()).find((c) => c.name === 'small')!.queued).toBe(20);
   });
 
   it('maxQueuedTotal holds against concurrent batches', async () => {
@@ -133,7 +133,7 @@ describe('limits', () => {
     const batch = Array.from({ length: 5 }, () => ({ task: 'echo' }));
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => engine.submit(batch)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(engine.stats().queued).toBe(15);
+    expect((await engine.stats()).queued).toBe(15);
   });
 });
 
@@ -152,9 +152,9 @@ describe('configuration never deletes jobs', () => {
     // Started without `images`: its jobs are kept as orphans, listed, never run.
     store = new MemoryStore(await store.load());
     h = await startEngine({ categories: [category('default')] }, store);
-    const orphan = h.engine.categories().find((c) => c.name === 'images');
+    const orphan = (await h.engine.categories()).find((c) => c.name === 'images');
     expect(orphan).toMatchObject({ orphaned: true, queued: 100, allocated: 0 });
-    expect(h.engine.list({ category: 'images', limit: 1000 }).jobs).toHaveLength(100);
+    expect((await h.engine.list({ category: 'images', limit: 1000 })).jobs).toHaveLength(100);
     expect((await rejection(h.engine.submit([{ task: 'echo', category: 'images' }]))).code).toBe(
       'ERR_UNKNOWN_CATEGORY',
     );
@@ -162,14 +162,14 @@ describe('configuration never deletes jobs', () => {
       'ERR_UNKNOWN_CATEGORY',
     );
     await new Promise((r) => setTimeout(r, 200));
-    expect(h.engine.stats()).toMatchObject({ running: 0, succeeded: 0 });
+    expect(await h.engine.stats()).toMatchObject({ running: 0, succeeded: 0 });
     await h.stop();
 
     // Back in the config: all 100 are there, still paused as they were left.
     store = new MemoryStore(await store.load());
     expect((await store.load()).jobs.map((j) => j.id).sort()).toEqual(ids);
     h = await startEngine({ categories: both }, store);
-    expect(h.engine.categories().find((c) => c.name === 'images')).toMatchObject({
+    expect((await h.engine.categories()).find((c) => c.name === 'images')).toMatchObject({
       orphaned: false,
       paused: true,
       queued: 100,
@@ -189,9 +189,9 @@ describe('stopping', () => {
         const [r] = await engine.submit([{ task: 'spin', maxRetries: 0 }]);
         id = r!.job.id;
       }
-      await until(() => engine.get(id).state === 'running');
+      await until(async () => (await engine.get(id)).state === 'running');
       await stop(0);
-      const job: Job = engine.get(id);
+      const job: Job = await engine.get(id);
       expect(job).toMatchObject({
         state: 'queued',
         attempts: 0,
@@ -216,9 +216,11 @@ describe('retention', () => {
     );
     for (const r of ok) await engine.waitFor(r.job.id, 10_000);
     // Successes beyond their count go at the next ticks; every failure stays.
-    await until(() => engine.list({ state: 'succeeded', limit: 1000 }).jobs.length <= 5);
-    const listed = engine.list({ state: 'failed', limit: 1000 }).jobs.map((j) => j.id);
+    await until(
+      async () => (await engine.list({ state: 'succeeded', limit: 1000 })).jobs.length <= 5,
+    );
+    const listed = (await engine.list({ state: 'failed', limit: 1000 })).jobs.map((j) => j.id);
     expect(listed.sort()).toEqual(failed.map((r) => r.job.id).sort());
-    expect(engine.list({ limit: 1000 }).jobs).toHaveLength(8);
+    expect((await engine.list({ limit: 1000 })).jobs).toHaveLength(8);
   });
 });

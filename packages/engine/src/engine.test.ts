@@ -22,10 +22,10 @@ describe('running jobs', () => {
       attempts: 1,
       result: { hello: 'world' },
       failure: null,
-      node: null,
+      node: 'local',
     });
     expect(job.durationMs).toBeGreaterThanOrEqual(0);
-    expect(engine.stats()).toMatchObject({ succeeded: 1, queued: 0, running: 0 });
+    expect(await engine.stats()).toMatchObject({ succeeded: 1, queued: 0, running: 0 });
   });
 
   it('starts a job on an idle system at once, not at the next balancer tick', async () => {
@@ -108,10 +108,12 @@ describe('order', () => {
     ]);
     expect(submitted.map((r) => r.job.state)).toEqual(['delayed', 'delayed', 'delayed']);
     await Promise.all(submitted.map((r) => engine.waitFor(r.job.id, 10_000)));
-    const inputs = startsOf(changes).map((id) => engine.get(id).input);
+    const inputs = await Promise.all(
+      startsOf(changes).map(async (id) => (await engine.get(id)).input),
+    );
     expect(inputs).toEqual(['a', 'b', 'c']);
     for (const r of submitted) {
-      const job = engine.get(r.job.id);
+      const job = await engine.get(r.job.id);
       expect(Date.parse(job.startedAt!)).toBeGreaterThanOrEqual(Date.parse(r.job.runAt!));
     }
   });
@@ -125,16 +127,16 @@ describe('cancel and retry', () => {
       { task: 'echo', input: 'queued' },
       { task: 'echo', delayMs: 60_000 },
     ]);
-    await until(() => engine.get(spin!.job.id).state === 'running');
+    await until(async () => (await engine.get(spin!.job.id)).state === 'running');
     expect((await engine.cancel(queued!.job.id)).state).toBe('cancelled');
     expect((await engine.cancel(delayed!.job.id)).state).toBe('cancelled');
     expect((await engine.cancel(spin!.job.id)).state).toBe('cancelled');
     // The spinning thread was stopped: the next job gets it.
     const [next] = await engine.submit([{ task: 'echo', input: 'next' }]);
     expect((await engine.waitFor(next!.job.id, 10_000)).state).toBe('succeeded');
-    expect(engine.get(spin!.job.id).state).toBe('cancelled');
+    expect((await engine.get(spin!.job.id)).state).toBe('cancelled');
     expect((await rejection(engine.cancel(next!.job.id))).code).toBe('ERR_INVALID_TRANSITION');
-    expect(engine.stats()).toMatchObject({ cancelled: 3, queued: 0, delayed: 0 });
+    expect(await engine.stats()).toMatchObject({ cancelled: 3, queued: 0, delayed: 0 });
   });
 
   it('retries a failed job with its attempts reset', async () => {
@@ -152,7 +154,7 @@ describe('cancel and retry', () => {
 
   it('answers ERR_JOB_NOT_FOUND for an unknown id', async () => {
     const { engine } = await startEngine();
-    expect((await rejection(() => engine.get('nope'))).code).toBe('ERR_JOB_NOT_FOUND');
+    expect((await rejection(engine.get('nope'))).code).toBe('ERR_JOB_NOT_FOUND');
     expect((await rejection(engine.cancel('nope'))).code).toBe('ERR_JOB_NOT_FOUND');
   });
 });
@@ -184,7 +186,7 @@ describe('submit', () => {
     expect(err.details).toEqual({ index: 1, field: 'task' });
     const cat = await rejection(engine.submit([{ task: 'echo', category: 'nope' }]));
     expect(cat.code).toBe('ERR_UNKNOWN_CATEGORY');
-    expect(engine.list({}).jobs).toHaveLength(0);
+    expect((await engine.list({})).jobs).toHaveLength(0);
   });
 
   it('refuses work beyond the queue limits', async () => {
@@ -225,19 +227,19 @@ describe('the balancer', () => {
       ),
     );
     await until(
-      () => {
-        const a = Object.fromEntries(engine.categories().map((c) => [c.name, c.allocated]));
+      async () => {
+        const a = Object.fromEntries((await engine.categories()).map((c) => [c.name, c.allocated]));
         return a.a === 1 && a.b === 2 && a.c === 3;
       },
       5000,
       'a 1:2:3 allocation',
     );
     await until(
-      () => engine.categories().every((c) => c.running === c.allocated),
+      async () => (await engine.categories()).every((c) => c.running === c.allocated),
       5000,
       'slots filled',
     );
-    expect(engine.stats().allocation).toEqual({ a: 1, b: 2, c: 3 });
+    expect((await engine.stats()).allocation).toEqual({ a: 1, b: 2, c: 3 });
     await stop(0);
   });
 
@@ -254,7 +256,9 @@ describe('the balancer', () => {
       Array.from({ length: 5 }, () => ({ task: 'echo', category: 'vip' })),
     );
     for (const r of vip) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('succeeded');
-    expect(engine.categories().find((c) => c.name === 'flood')!.queued).toBeGreaterThan(100);
+    expect((await engine.categories()).find((c) => c.name === 'flood')!.queued).toBeGreaterThan(
+      100,
+    );
     await stop(0);
   });
 
@@ -269,7 +273,7 @@ describe('the balancer', () => {
     );
     // small's exact share is 2 × 10 / 410 ≈ 0.05 of a thread: rounding alone never gives it one.
     for (const r of small) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('succeeded');
-    expect(engine.categories().find((c) => c.name === 'big')!.queued).toBeGreaterThan(0);
+    expect((await engine.categories()).find((c) => c.name === 'big')!.queued).toBeGreaterThan(0);
     await stop(0);
   });
 
@@ -282,12 +286,12 @@ describe('the balancer', () => {
       [1, 2, 3, 4].map(() => ({ task: 'sleep', category: 'a', input: { ms: 100 } })),
     );
     await until(
-      () => engine.categories().find((c) => c.name === 'a')!.running === 2,
+      async () => (await engine.categories()).find((c) => c.name === 'a')!.running === 2,
       5000,
       'a takes both',
     );
     await Promise.all(a.map((r) => engine.waitFor(r.job.id, 10_000)));
-    expect(engine.get(b!.job.id).state).toBe('queued');
+    expect((await engine.get(b!.job.id)).state).toBe('queued');
     const view = await engine.patchCategory('b', { paused: false, weight: 4 });
     expect(view).toMatchObject({ paused: false, weight: 4 });
     expect((await engine.waitFor(b!.job.id, 10_000)).state).toBe('succeeded');
@@ -322,18 +326,18 @@ describe('list', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = engine.list({ limit: 10, cursor });
+      const page = await engine.list({ limit: 10, cursor });
       seen.push(...page.jobs.map((j) => j.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(ids);
-    expect(engine.list({ category: 'other' }).jobs).toHaveLength(5);
-    expect(engine.list({ state: 'queued' }).jobs).toHaveLength(0);
-    expect(engine.list({ state: 'delayed', limit: 25 }).nextCursor).toBeNull();
+    expect((await engine.list({ category: 'other' })).jobs).toHaveLength(5);
+    expect((await engine.list({ state: 'queued' })).jobs).toHaveLength(0);
+    expect((await engine.list({ state: 'delayed', limit: 25 })).nextCursor).toBeNull();
     const [keyed] = await engine.submit([{ task: 'echo', key: 'find-me', delayMs: 60_000 }]);
-    expect(engine.list({ key: 'find-me' }).jobs.map((j) => j.id)).toEqual([keyed!.job.id]);
-    expect(engine.list({ key: 'find-me', category: 'other' }).jobs).toEqual([]);
-    expect(engine.list({ key: 'nobody' })).toEqual({ jobs: [], nextCursor: null });
+    expect((await engine.list({ key: 'find-me' })).jobs.map((j) => j.id)).toEqual([keyed!.job.id]);
+    expect((await engine.list({ key: 'find-me', category: 'other' })).jobs).toEqual([]);
+    expect(await engine.list({ key: 'nobody' })).toEqual({ jobs: [], nextCursor: null });
   });
 });
 
@@ -346,12 +350,12 @@ describe('stop and recovery', () => {
       { task: 'spin' },
       { task: 'echo', delayMs: 60_000 },
     ]);
-    await until(() => engine.get(long!.job.id).state === 'running');
+    await until(async () => (await engine.get(long!.job.id)).state === 'running');
     // The sleep's thread has begun (it reports progress first): it ends well within the grace.
-    await until(() => engine.get(short!.job.id).progress === 50);
+    await until(async () => (await engine.get(short!.job.id)).progress === 50);
     await stop(2000);
-    expect(engine.get(short!.job.id).state).toBe('succeeded');
-    expect(engine.get(long!.job.id)).toMatchObject({
+    expect((await engine.get(short!.job.id)).state).toBe('succeeded');
+    expect(await engine.get(long!.job.id)).toMatchObject({
       state: 'queued',
       attempts: 0,
       lastError: { kind: 'interrupted' },
@@ -397,10 +401,10 @@ describe('stop and recovery', () => {
       { op: 'category', name: 'default', override: { weight: 7 } },
     ]);
     const { engine } = await startEngine({}, store);
-    expect(engine.categories()[0]!.weight).toBe(7);
+    expect((await engine.categories())[0]!.weight).toBe(7);
     const again = await engine.waitFor('0000000010000', 10_000);
     expect(again).toMatchObject({ state: 'succeeded', attempts: 2, lastError: { kind: 'lost' } });
-    expect(engine.get('0000000020000')).toMatchObject({
+    expect(await engine.get('0000000020000')).toMatchObject({
       state: 'failed',
       failure: 'max_retries',
       lastError: { kind: 'lost' },

@@ -52,17 +52,18 @@ import {
   type JobEvent,
   type JobRequest,
   type NewJob,
+  type NodeView,
   type RetryChanges,
   type Stats,
   type TaskConfig,
   type TaskView,
 } from '@cadre/core';
 import { createPool, type TaskPool } from '@cadre/pool';
-import type { JobStore, Mutation } from '@cadre/store';
+import { createIdGenerator, type JobStore, type Mutation } from '@cadre/store';
 import { CategoryState } from './category-state.js';
 import { CommitBatcher } from './commit-batcher.js';
 import { Emitter } from './emitter.js';
-import { createIdGenerator } from './ids.js';
+
 import { InputValidator } from './input-validator.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
 
@@ -266,14 +267,14 @@ class CadreEngine implements Engine {
       if (spec.key !== null) {
         const existing = this.#keys.get(spec.key);
         if (existing !== undefined) {
-          results.push({ job: this.get(existing), created: false });
+          results.push({ job: this.#get(existing), created: false });
           continue;
         }
         const pending = this.#pendingKeys.get(spec.key);
         if (pending) {
           const key = spec.key;
           results.push(
-            pending.then(() => ({ job: this.get(this.#keys.get(key) ?? ''), created: false })),
+            pending.then(() => ({ job: this.#get(this.#keys.get(key) ?? ''), created: false })),
           );
           continue;
         }
@@ -317,14 +318,18 @@ class CadreEngine implements Engine {
     return Promise.all(results);
   }
 
-  get(id: string): Job {
+  async get(id: string): Promise<Job> {
+    return this.#get(id);
+  }
+
+  #get(id: string): Job {
     const job = this.#jobs.get(id);
     if (!job) throw Errors.jobNotFound(id);
     return job;
   }
 
   waitFor(id: string, waitMs: number): Promise<Job> {
-    const job = this.get(id);
+    const job = this.#get(id);
     if (isFinished(job.state) || waitMs <= 0 || this.#mode !== 'running')
       return Promise.resolve(job);
     return new Promise((resolve) => {
@@ -341,7 +346,7 @@ class CadreEngine implements Engine {
     });
   }
 
-  list(query: ListQuery): ListPage {
+  async list(query: ListQuery): Promise<ListPage> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     if (query.category !== undefined && !this.#categories.has(query.category)) {
       throw Errors.unknownCategory(query.category);
@@ -373,7 +378,7 @@ class CadreEngine implements Engine {
 
   async retry(id: string, changes: RetryChanges = {}): Promise<Job> {
     if (this.#mode !== 'running') throw Errors.shuttingDown();
-    const job = this.get(id);
+    const job = this.#get(id);
     const { input } = changes;
     // A job that cannot be retried answers that first (409), whatever its new input.
     if (input !== undefined && canTransition(job, 'retry')) {
@@ -393,7 +398,7 @@ class CadreEngine implements Engine {
       await new Promise<void>((resolve) => list!.push(resolve));
     }
     const now = this.#clock.now();
-    const next = transition(this.get(id), event, now);
+    const next = transition(this.#get(id), event, now);
     this.#inflight.set(id, []);
     try {
       await this.#batcher.add([{ op: 'put', job: next }]);
@@ -425,7 +430,7 @@ class CadreEngine implements Engine {
     return this.#view(cat, this.#clock.now());
   }
 
-  categories(): CategoryView[] {
+  async categories(): Promise<CategoryView[]> {
     const now = this.#clock.now();
     return [...this.#categories.values()].map((c) => this.#view(c, now));
   }
@@ -438,7 +443,28 @@ class CadreEngine implements Engine {
     }));
   }
 
-  stats(): Stats {
+  async nodes(): Promise<NodeView[]> {
+    const at = new Date(this.#startedAt).toISOString();
+    return [
+      {
+        name: 'local',
+        tags: [],
+        workers: this.#config.workers,
+        running: this.#busy,
+        allocation: { ...this.#allocation },
+        leader: true,
+        state: 'live',
+        startedAt: at,
+        heartbeatAt: new Date(this.#clock.now()).toISOString(),
+      },
+    ];
+  }
+
+  async removeNode(name: string): Promise<void> {
+    throw name === 'local' ? Errors.nodeLive(name) : Errors.nodeNotFound(name);
+  }
+
+  async stats(): Promise<Stats> {
     const s: Stats = {
       workers: this.#config.workers,
       nodes: 1,

@@ -52,7 +52,7 @@ describe('input schemas at submission', () => {
       issues: [{ path: '/to', message: 'must be string' }],
     });
     expect(changes).toEqual([]);
-    expect(engine.list({}).jobs).toEqual([]);
+    expect((await engine.list({})).jobs).toEqual([]);
   });
 
   it('checks a missing input as null', async () => {
@@ -126,7 +126,7 @@ describe('retry with a new input', () => {
     expect(err.code).toBe('ERR_VALIDATION');
     expect(err.message).toBe('input/failTimes must be >= 0');
     expect(err.details).toMatchObject({ field: 'input', path: '/failTimes' });
-    expect(engine.get(id)).toMatchObject({ state: 'failed', input: { failTimes: 5 } });
+    expect(await engine.get(id)).toMatchObject({ state: 'failed', input: { failTimes: 5 } });
   });
 
   it('keeps the input when the retry brings none', async () => {

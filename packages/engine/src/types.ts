@@ -8,6 +8,7 @@ import type {
   Job,
   JobRequest,
   JobState,
+  NodeView,
   RetryChanges,
   Stats,
   TaskView,
@@ -62,11 +63,11 @@ export interface Engine {
    */
   submit(requests: readonly JobRequest[]): Promise<SubmitResult[]>;
   /** Throws ERR_JOB_NOT_FOUND. */
-  get(id: string): Job;
+  get(id: string): Promise<Job>;
   /** Resolves when the job is finished or after `waitMs`, with the job as it is then. */
   waitFor(id: string, waitMs: number): Promise<Job>;
   /** Newest first. */
-  list(query: ListQuery): ListPage;
+  list(query: ListQuery): Promise<ListPage>;
   /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION if finished. */
   cancel(id: string): Promise<Job>;
   /**
@@ -76,8 +77,14 @@ export interface Engine {
   retry(id: string, changes?: RetryChanges): Promise<Job>;
   /** ERR_UNKNOWN_CATEGORY; ERR_VALIDATION. Persisted. */
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
-  categories(): CategoryView[];
+  /** Summed over the cluster; the settings are shared by all nodes. */
+  categories(): Promise<CategoryView[]>;
   tasks(): TaskView[];
-  stats(): Stats;
+  /** Summed over the cluster's live nodes. */
+  stats(): Promise<Stats>;
+  /** The nodes of the cluster, live and dead; in local mode, this one. */
+  nodes(): Promise<NodeView[]>;
+  /** Forgets a dead node: ERR_NODE_NOT_FOUND, or ERR_NODE_LIVE while it is live. */
+  removeNode(name: string): Promise<void>;
   on<E extends keyof EngineEvents>(event: E, listener: EngineEvents[E]): () => void;
 }

@@ -33,3 +33,4 @@ export {
   type RecoveryFigures,
   type StoreBenchResult,
 } from './bench.js';
+export { createIdGenerator } from './ids.js';

@@ -66,14 +66,19 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     });
   }
 
-  const snapshot = (): SnapshotPayload => ({
-    stats: engine.stats(),
-    categories: engine.categories(),
-  });
+  const snapshot = async (): Promise<SnapshotPayload> => {
+    const [stats, categories, nodes] = await Promise.all([
+      engine.stats(),
+      engine.categories(),
+      engine.nodes(),
+    ]);
+    return { stats, categories, nodes };
+  };
+  const report = (err: unknown) => options.logger?.warn({ err }, 'could not build a snapshot');
 
   io.on('connection', (socket) => {
     socket.data.watched = new Set();
-    socket.emit('snapshot', snapshot());
+    snapshot().then((payload) => socket.emit('snapshot', payload), report);
     socket.on('watch', (id: unknown) => {
       if (!validId(id)) return;
       const watched = socket.data.watched;
@@ -101,14 +106,25 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     dirty = true;
     io.emit('allocation', { at, allocation });
   });
-  const timer = setInterval(() => {
-    if (io.engine.clientsCount === 0) return;
-    const payload = snapshot();
-    const fingerprint = JSON.stringify({ ...payload, stats: { ...payload.stats, uptimeMs: 0 } });
+  let building = false;
+  const send = async () => {
+    const payload = await snapshot();
+    const fingerprint = JSON.stringify({
+      ...payload,
+      stats: { ...payload.stats, uptimeMs: 0 },
+      nodes: payload.nodes.map((n) => ({ ...n, heartbeatAt: '' })),
+    });
     if (!dirty && fingerprint === lastSent) return;
     dirty = false;
     lastSent = fingerprint;
     io.emit('snapshot', payload);
+  };
+  const timer = setInterval(() => {
+    if (io.engine.clientsCount === 0 || building) return;
+    building = true;
+    send()
+      .catch(report)
+      .finally(() => (building = false));
   }, options.snapshotIntervalMs ?? 1000);
   timer.unref();
 

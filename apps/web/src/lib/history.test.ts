@@ -37,7 +37,7 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
   };
 }
 
-const snap = (...categories: CategoryView[]): SnapshotPayload => ({ stats, categories });
+const snap = (...categories: CategoryView[]): SnapshotPayload => ({ stats, categories, nodes: [] });
 
 describe('History', () => {
   it('keeps one column per category, in first-seen order, zero where unknown', () => {

@@ -101,9 +101,13 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Polls `check` until it returns true, or fails after `ms`. */
-export async function until(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
