@@ -117,6 +117,8 @@ export interface BackendLimits {
 export interface OpenOptions {
   node: NodeIdentity;
   limits: BackendLimits;
+  /** A node silent for longer than this is dead; a live node's name cannot be taken. */
+  nodeTimeoutMs: number;
   now: number;
 }
 
