@@ -6,7 +6,7 @@
  * the engine when scraped, so they are never stale and cost nothing between
  * scrapes.
  */
-import type { CategoryView, Job } from '@cadre/core';
+import type { CategoryView, Job, JobState } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -75,8 +75,7 @@ export function createMetrics(engine: Engine): Metrics {
     },
   });
 
-  const off = engine.on('job:changed', (job: Job, previous: Job | null) => {
-    const before = previous?.state;
+  const off = engine.on('job:changed', (job: Job, before: JobState | null) => {
     // Progress reports change a job without changing its state.
     if (before === job.state) return;
     const category = job.category;

@@ -18,6 +18,7 @@ export {
   type TaskConfig,
 } from './config.js';
 export { DelayQueue } from './delay-queue.js';
+export { Emitter } from './emitter.js';
 export {
   CadreError,
   ERROR_CODES,

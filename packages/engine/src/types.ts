@@ -13,35 +13,16 @@ import type {
   Stats,
   TaskView,
 } from '@cadre/core';
+import type { ListPage, ListQuery, SubmitResult } from '@cadre/store';
 
-export interface SubmitResult {
-  job: Job;
-  /** false when an idempotency key matched an existing job. */
-  created: boolean;
-}
-
-export interface ListQuery {
-  category?: string;
-  state?: JobState;
-  /** 1..1000 @defaultValue 100 */
-  limit?: number;
-  /** Opaque, from a previous page's `nextCursor`. */
-  cursor?: string;
-  /** Only the job with this idempotency key (at most one). */
-  key?: string;
-}
-
-export interface ListPage {
-  jobs: Job[];
-  nextCursor: string | null;
-}
+export type { ListPage, ListQuery, SubmitResult };
 
 export interface EngineEvents {
   /**
-   * A job changed (created, started, progressed, finished, …); `previous` is
-   * its record before the change, null for a new job.
+   * A job changed through this node (created, started, progressed, finished,
+   * …); `previous` is its state before the change, null for a new job.
    */
-  'job:changed': (job: Job, previous: Job | null) => void;
+  'job:changed': (job: Job, previous: JobState | null) => void;
   /** The balancer changed the allocation. */
   'allocation:changed': (at: string, allocation: Allocation) => void;
 }

@@ -34,3 +34,10 @@ export {
   type StoreBenchResult,
 } from './bench.js';
 export { createIdGenerator } from './ids.js';
+export { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
+export {
+  LocalBackend,
+  createLocalBackend,
+  type LocalBackendLogger,
+  type LocalBackendOptions,
+} from './local-backend.js';

@@ -219,7 +219,9 @@ describe('recovery', () => {
       await build({ [J1]: await legacy });
       const store = await open();
       expect(await state(store)).toEqual(legacyState);
-      expect((await store.load()).jobs[0]).toEqual(makeJob('a', { state: 'running', attempts: 1 }));
+      // Given back as written: records of earlier releases have no `node` (the backend reads it as null).
+      const { node: _written, ...legacyRecord } = makeJob('a', { state: 'running', attempts: 1 });
+      expect((await store.load()).jobs[0]).toEqual(legacyRecord);
       await store.commit([put('d')]);
       await store.close();
       const text = (await readFile(join(tmp.dir, J1), 'utf8')).trimEnd().split('\n');

@@ -22,7 +22,7 @@
  * its own, so that one bad submission fails alone.
  */
 import { Errors, isCadreError } from '@cadre/core';
-import type { JobStore, Mutation } from '@cadre/store';
+import type { JobStore, Mutation } from './job-store.js';
 
 interface Entry {
   mutations: readonly Mutation[];

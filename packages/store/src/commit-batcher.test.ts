@@ -1,5 +1,6 @@
 import { createJob, type Job } from '@cadre/core';
-import { MemoryStore, type JobStore, type Mutation } from '@cadre/store';
+import type { JobStore, Mutation } from './job-store.js';
+import { MemoryStore } from './memory-store.js';
 import { describe, expect, it } from 'vitest';
 import { CommitBatcher } from './commit-batcher.js';
 

@@ -1,0 +1,86 @@
+/**
+ * What the engine keeps per category: its live settings (the config merged
+ * with the run-time overrides all nodes share) and what this node finished.
+ */
+import {
+  Errors,
+  RateWindow,
+  type CategoryConfig,
+  type CategoryPatch,
+  type EngineConfig,
+} from '@cadre/core';
+
+export class CategorySettings {
+  weight: number;
+  minWorkers: number;
+  maxWorkers: number | null;
+  paused = false;
+  /** Jobs this node finished since it started, by how. */
+  readonly finishedHere = { succeeded: 0, failed: 0, cancelled: 0 };
+  /** Jobs this node finished, per second over the last 10 s. */
+  readonly throughput = new RateWindow(10);
+
+  constructor(
+    readonly config: CategoryConfig,
+    /** Stored jobs name it but the config does not: they are kept and listed, never run. */
+    readonly orphaned = false,
+  ) {
+    this.weight = config.weight;
+    this.minWorkers = config.minWorkers;
+    this.maxWorkers = config.maxWorkers;
+  }
+
+  /** A category that stored jobs name and the config no longer lists. */
+  static orphan(name: string, config: EngineConfig): CategorySettings {
+    const base = config.categories.find((c) => c.name === 'default') ?? config.categories[0]!;
+    return new CategorySettings({ ...base, name, minWorkers: 0, maxWorkers: null }, true);
+  }
+
+  /** Whether this node may start its jobs. */
+  get runnable(): boolean {
+    return !this.paused && !this.orphaned;
+  }
+
+  apply(patch: CategoryPatch): void {
+    if (patch.weight !== undefined) this.weight = patch.weight;
+    if (patch.minWorkers !== undefined) this.minWorkers = patch.minWorkers;
+    if (patch.maxWorkers !== undefined) this.maxWorkers = patch.maxWorkers;
+    if (patch.paused !== undefined) this.paused = patch.paused;
+  }
+
+  /** Back to the config, then `override`: how another node's change is taken in. */
+  reset(override: CategoryPatch | undefined): void {
+    this.weight = this.config.weight;
+    this.minWorkers = this.config.minWorkers;
+    this.maxWorkers = this.config.maxWorkers;
+    this.paused = false;
+    if (override) this.apply(override);
+  }
+}
+
+/** ERR_VALIDATION naming the field, for a patch that `cat` cannot take. */
+export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void {
+  const { weight, minWorkers, maxWorkers } = patch;
+  if (weight !== undefined && !(Number.isFinite(weight) && weight > 0)) {
+    throw Errors.validation('weight must be a number above 0', { field: 'weight' });
+  }
+  if (minWorkers !== undefined && !(Number.isInteger(minWorkers) && minWorkers >= 0)) {
+    throw Errors.validation('minWorkers must be an integer of at least 0', { field: 'minWorkers' });
+  }
+  if (
+    maxWorkers !== undefined &&
+    maxWorkers !== null &&
+    !(Number.isInteger(maxWorkers) && maxWorkers >= 1)
+  ) {
+    throw Errors.validation('maxWorkers must be an integer of at least 1, or null', {
+      field: 'maxWorkers',
+    });
+  }
+  const min = minWorkers ?? cat.minWorkers;
+  const max = maxWorkers === undefined ? cat.maxWorkers : maxWorkers;
+  if (max !== null && min > max) {
+    throw Errors.validation(`minWorkers (${min}) cannot exceed maxWorkers (${max})`, {
+      field: 'minWorkers',
+    });
+  }
+}

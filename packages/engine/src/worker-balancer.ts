@@ -1,0 +1,250 @@
+/**
+ * The node's loop: every `balanceIntervalMs` it renews this node's heartbeat
+ * and, on the leader alone, runs the cluster's WorkerBalancer.
+ *
+ * Each tick:
+ * 1. heartbeat with this node's report; if the cluster declared this node
+ *    dead meanwhile, its attempts are dropped (they run again elsewhere);
+ * 2. take or renew the leader's lease;
+ * 3. the leader declares silent nodes dead (their jobs are queued again),
+ *    apportions the live nodes' threads over the categories by weighted
+ *    demand, places each share on nodes by threads and tags, publishes the
+ *    placement, promotes due delayed and retrying jobs and prunes;
+ * 4. every node reads the nodes back: its own slots, and the cluster view
+ *    that stats and categories answer with.
+ *
+ * The leader also rebalances at once when its threads idle while work waits
+ * (the allocation is stale), and keeps one timer for the next due delayed job.
+ * In local mode the node is a cluster of one that always leads.
+ */
+import {
+  apportionShares,
+  nextCredit,
+  type Allocation,
+  type CategoryDemand,
+  type Credit,
+} from '@cadre/core';
+import type { Backend, CategoryCounts, NodeRecord, NodeReport } from '@cadre/store';
+import type { CategorySettings } from './category-settings.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Clock, Logger } from './engine-options.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface WorkerBalancerOptions {
+  backend: Backend;
+  dispatcher: Dispatcher;
+  categories: ReadonlyMap<string, CategorySettings>;
+  node: string;
+  intervalMs: number;
+  leaseMs: number;
+  nodeTimeoutMs: number;
+  clock: Clock;
+  log: Logger;
+  /** This node's report for its heartbeat. */
+  report(): NodeReport;
+  /** The cluster's allocation (summed over nodes) changed. */
+  onAllocation(allocation: Allocation): void;
+  /** Another node changed the categories' shared settings. */
+  onSettings(): Promise<void>;
+}
+
+export class WorkerBalancer {
+  readonly #o: WorkerBalancerOptions;
+  #nodes: NodeRecord[] = [];
+  #leader = false;
+  /** Threads each category was owed and not given, carried from tick to tick (see apportion). */
+  #credit: Credit = {};
+  #allocation: Allocation = {};
+  #timer: NodeJS.Timeout | null = null;
+  #delayTimer: NodeJS.Timeout | null = null;
+  #delayTimerAt = Infinity;
+  #ticking: Promise<void> | null = null;
+  #rebalancing: Promise<void> | null = null;
+  #rebalanceAgain = false;
+  #stopped = false;
+
+  constructor(options: WorkerBalancerOptions) {
+    this.#o = options;
+  }
+
+  get leader(): boolean {
+    return this.#leader;
+  }
+
+  /** The nodes as of the latest tick. */
+  get nodes(): readonly NodeRecord[] {
+    return this.#nodes;
+  }
+
+  /** Slots per category summed over the cluster, as the leader placed them. */
+  get allocation(): Allocation {
+    return this.#allocation;
+  }
+
+  /** Runs the first tick, then one every interval. */
+  async start(): Promise<void> {
+    await this.tick(false);
+    this.#timer = setInterval(() => void this.tick(true), this.#o.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#delayTimer) clearTimeout(this.#delayTimer);
+    this.#timer = this.#delayTimer = null;
+    await this.#ticking;
+    await this.#rebalancing;
+  }
+
+  /** One tick; a tick still running when the next is due lets that one pass. */
+  tick(carry: boolean): Promise<void> {
+    if (this.#ticking || this.#stopped) return this.#ticking ?? Promise.resolve();
+    this.#ticking = this.#tick(carry)
+      .catch((err: unknown) => this.#o.log.warn({ err }, 'balancer tick failed; trying again'))
+      .finally(() => (this.#ticking = null));
+    return this.#ticking;
+  }
+
+  async #tick(carry: boolean): Promise<void> {
+    const { backend, dispatcher, clock } = this.#o;
+    const now = clock.now();
+    if ((await backend.heartbeat(this.#o.report(), now)) === 'dead') {
+      const dropped = dispatcher.dropAll();
+      this.#o.log.warn(
+        { dropped },
+        'this node was declared dead; its jobs run elsewhere, so it dropped its attempts and rejoined',
+      );
+    }
+    this.#leader = await backend.lead(this.#o.leaseMs, now);
+    if (this.#leader) {
+      for (const { node, requeued } of await backend.reap(this.#o.nodeTimeoutMs, now)) {
+        this.#o.log.warn({ node, requeued }, `node '${node}' is silent: declared dead`);
+      }
+      await this.#rebalance(carry);
+      await this.#promote();
+      await backend.prune(clock.now());
+    } else if (this.#delayTimer) {
+      clearTimeout(this.#delayTimer);
+      this.#delayTimer = null;
+      this.#delayTimerAt = Infinity;
+    }
+    await this.#o.onSettings();
+    await this.#readNodes();
+    dispatcher.hint();
+  }
+
+  /**
+   * Rebalances now if this node leads: threads idle while work waits. At most
+   * one runs at a time; asks made meanwhile run once after it.
+   */
+  rebalanceSoon(): Promise<void> {
+    if (!this.#leader || this.#stopped) return Promise.resolve();
+    this.#rebalanceAgain = true;
+    this.#rebalancing ??= this.#rebalanceWhileAsked();
+    return this.#rebalancing;
+  }
+
+  async #rebalanceWhileAsked(): Promise<void> {
+    try {
+      while (this.#rebalanceAgain && !this.#stopped) {
+        this.#rebalanceAgain = false;
+        await this.#rebalance(false);
+        await this.#readNodes();
+      }
+    } catch (err) {
+      this.#o.log.warn({ err }, 'could not rebalance');
+    } finally {
+      // In the same turn as the last check: an ask made after it starts a new run.
+      this.#rebalancing = null;
+    }
+  }
+
+  /**
+   * Recomputes the slots. Only the periodic tick carries the credit forward,
+   * so that rebalancing more often in between (a category waiting while
+   * threads idle) does not make the shares rotate faster.
+   */
+  async #rebalance(carry: boolean): Promise<void> {
+    const { backend, clock } = this.#o;
+    const now = clock.now();
+    const [nodes, counts] = await Promise.all([backend.nodes(now), backend.counts()]);
+    const live = nodes.filter((n) => n.state === 'live');
+    const demands = this.#demands(counts);
+    const threads = live.reduce((sum, n) => sum + n.workers, 0);
+    const result = apportionShares(threads, demands, this.#credit);
+    if (carry) this.#credit = nextCredit(this.#credit, result);
+    await backend.publishAllocation(place(result.allocation, live), now);
+  }
+
+  #demands(counts: CategoryCounts): CategoryDemand[] {
+    return [...this.#o.categories.values()].map((c) => {
+      const n = counts[c.config.name];
+      return {
+        name: c.config.name,
+        weight: c.weight,
+        minWorkers: c.minWorkers,
+        maxWorkers: c.maxWorkers,
+        paused: !c.runnable,
+        queued: n?.queued ?? 0,
+        running: n?.running ?? 0,
+      };
+    });
+  }
+
+  /** Reads the nodes back: this node's slots, and the cluster's allocation. */
+  async #readNodes(): Promise<void> {
+    const nodes = await this.#o.backend.nodes(this.#o.clock.now());
+    this.#nodes = nodes;
+    const self = nodes.find((n) => n.name === this.#o.node);
+    const total: Allocation = {};
+    for (const c of this.#o.categories.keys()) total[c] = 0;
+    for (const n of nodes) {
+      if (n.state !== 'live') continue;
+      for (const [c, k] of Object.entries(n.allocation)) total[c] = (total[c] ?? 0) + k;
+    }
+    if (!sameAllocation(total, this.#allocation)) {
+      this.#allocation = total;
+      this.#o.onAllocation({ ...total });
+    }
+    this.#o.dispatcher.setAllocation(self?.allocation ?? {});
+  }
+
+  // ── delayed jobs (leader) ────────────────────────────────────────────────
+
+  /** A job became due at `dueAt`: the leader wakes then. */
+  dueAt(dueAt: number): void {
+    if (!this.#leader || this.#stopped || dueAt >= this.#delayTimerAt) return;
+    if (this.#delayTimer) clearTimeout(this.#delayTimer);
+    this.#delayTimerAt = dueAt;
+    const wait = Math.min(Math.max(0, dueAt - this.#o.clock.now()), MAX_TIMER_MS);
+    this.#delayTimer = setTimeout(() => {
+      this.#delayTimer = null;
+      this.#delayTimerAt = Infinity;
+      this.#promote().catch((err: unknown) =>
+        this.#o.log.warn({ err }, 'could not promote due jobs; trying again at the next tick'),
+      );
+    }, wait);
+  }
+
+  async #promote(): Promise<void> {
+    const next = await this.#o.backend.promoteDue(this.#o.clock.now());
+    if (next !== null) this.dueAt(next);
+  }
+}
+
+/**
+ * Places the cluster's slots on the live nodes.
+ * TODO(placement): one node takes everything; many nodes need the placement by threads and tags.
+ */
+function place(allocation: Allocation, live: readonly NodeRecord[]): Record<string, Allocation> {
+  const byNode: Record<string, Allocation> = {};
+  const first = live[0];
+  if (first) byNode[first.name] = allocation;
+  return byNode;
+}
+
+function sameAllocation(a: Allocation, b: Allocation): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}

@@ -1,0 +1,561 @@
+/**
+ * The local backend: one node, every job in memory, a JobStore as its log.
+ *
+ * - The truth is the in-memory records, the per-category FIFO queues, the
+ *   delayed-job order and the listing index; the store (the lowdb journal,
+ *   or memory in tests) records every change and gives them back at start.
+ * - Every change goes through one CommitBatcher, so the journal keeps program
+ *   order. What a caller is answered after (submit, cancel, retry, a category
+ *   change) is written first and applied after. Claims and promotions are
+ *   written behind (at-least-once). An outcome is written behind too, but
+ *   applied (state, events, the caller's promise) only once it is durable: a
+ *   client that saw `succeeded` never sees the job run again.
+ * - While a durable change of a job is in flight (`#inflight`), nothing else
+ *   changes that job: later changes wait for it.
+ * - While the store refuses writes, `claim` answers none.
+ * - It is a cluster of one: it always leads, and no other node exists.
+ */
+import {
+  DelayQueue,
+  Emitter,
+  Errors,
+  JobIndex,
+  createJob,
+  isFinished,
+  isRetainedAs,
+  transition,
+  type Allocation,
+  type CategoryPatch,
+  type Job,
+  type JobEvent,
+  type RetryChanges,
+} from '@cadre/core';
+import type {
+  AttemptRef,
+  Backend,
+  BackendEvents,
+  BackendLimits,
+  CategoryCounts,
+  CategoryOverride,
+  Completion,
+  JobSpec,
+  ListPage,
+  ListQuery,
+  NodeRecord,
+  NodeReport,
+  Opened,
+  OpenOptions,
+  SubmitResult,
+} from './backend.js';
+import { CommitBatcher } from './commit-batcher.js';
+import { createIdGenerator } from './ids.js';
+import type { JobStore, Mutation } from './job-store.js';
+import { LocalCategory } from './local-category.js';
+
+export interface LocalBackendLogger {
+  info(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface LocalBackendOptions {
+  store: JobStore;
+  logger?: LocalBackendLogger;
+}
+
+const silent: LocalBackendLogger = { info() {}, error() {} };
+
+export function createLocalBackend(options: LocalBackendOptions): Backend {
+  return new LocalBackend(options);
+}
+
+export class LocalBackend implements Backend {
+  readonly kind = 'local';
+  readonly pollMs = null;
+
+  readonly #store: JobStore;
+  readonly #log: LocalBackendLogger;
+  readonly #batcher: CommitBatcher;
+  readonly #events = new Emitter<BackendEvents>();
+
+  readonly #jobs = new Map<string, Job>();
+  /** Ids by category and state, newest first, for listing. */
+  readonly #listing = new JobIndex();
+  readonly #keys = new Map<string, string>();
+  /** Submissions whose commit is in flight, by idempotency key; settle once indexed. */
+  readonly #pendingKeys = new Map<string, Promise<void>>();
+  readonly #categories = new Map<string, LocalCategory>();
+  readonly #delays = new DelayQueue();
+  /**
+   * Jobs with a durable change in flight, and what waits for it to land: a
+   * cancel or retry being written, an outcome being written before it is
+   * applied. Nothing else changes such a job until then.
+   */
+  readonly #inflight = new Map<string, (() => void)[]>();
+  readonly #overrides = new Map<string, CategoryOverride>();
+  /** Waiting jobs of submissions whose commit is in flight, counted against `maxQueuedTotal`. */
+  #reservedTotal = 0;
+  #limits: BackendLimits | null = null;
+  #node: NodeRecord | null = null;
+  #newId: () => string = () => '';
+  /** The `now` of the submission being built: ids sort by creation time. */
+  #submitNow = 0;
+
+  constructor(options: LocalBackendOptions) {
+    this.#store = options.store;
+    this.#log = options.logger ?? silent;
+    this.#batcher = new CommitBatcher(options.store, {
+      onError: (err) => {
+        this.#log.error(
+          { err },
+          'could not record job starts or outcomes; no job starts until the store takes writes again',
+        );
+        this.#events.emit('unavailable', true);
+      },
+      onWritable: () => {
+        this.#log.info({}, 'the store takes writes again');
+        this.#events.emit('unavailable', false);
+        this.#events.emit('wake');
+      },
+    });
+  }
+
+  on<E extends keyof BackendEvents>(event: E, listener: BackendEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  // ── lifecycle ────────────────────────────────────────────────────────────
+
+  async open(options: OpenOptions): Promise<Opened> {
+    const { node, now } = options;
+    this.#limits = options.limits;
+    this.#node = {
+      ...node,
+      tags: [...node.tags],
+      state: 'live',
+      leader: true,
+      allocation: {},
+      report: { running: 0, finished: {}, throughput: {} },
+      startedAt: now,
+      heartbeatAt: now,
+    };
+    const state = await this.#store.load();
+    for (const [name, override] of Object.entries(state.categories)) {
+      this.#overrides.set(name, override);
+    }
+    const lost = this.#recover(state.jobs, now);
+    if (lost.length > 0) await this.#batcher.add(lost);
+    return { categories: Object.fromEntries(this.#overrides), requeued: lost.length };
+  }
+
+  async close(): Promise<void> {
+    // Everything written behind so far is flushed first (the journal keeps program order).
+    await this.#batcher
+      .add([])
+      .catch((err: unknown) =>
+        this.#log.error({ err }, 'final commit failed; unrecorded outcomes will run again'),
+      );
+    this.#batcher.close();
+    await this.#store.close();
+  }
+
+  // ── jobs ─────────────────────────────────────────────────────────────────
+
+  async submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+    const release = this.#reserve(specs);
+    try {
+      return await this.#create(specs, now);
+    } finally {
+      release();
+    }
+  }
+
+  async #create(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+    const results: (SubmitResult | Promise<SubmitResult>)[] = [];
+    const created: Job[] = [];
+    const inBatch = new Map<string, Job>();
+    this.#submitNow = now;
+    for (const spec of specs) {
+      if (spec.key !== null) {
+        const existing = this.#keys.get(spec.key);
+        if (existing !== undefined) {
+          results.push({ job: this.#jobs.get(existing)!, created: false });
+          continue;
+        }
+        const pending = this.#pendingKeys.get(spec.key);
+        if (pending) {
+          const key = spec.key;
+          results.push(
+            pending.then(() => ({ job: this.#jobs.get(this.#keys.get(key)!)!, created: false })),
+          );
+          continue;
+        }
+        const twin = inBatch.get(spec.key);
+        if (twin) {
+          results.push({ job: twin, created: false });
+          continue;
+        }
+      }
+      const job = createJob({ ...spec, id: this.#newId() }, now);
+      if (spec.key !== null) inBatch.set(spec.key, job);
+      created.push(job);
+      results.push({ job, created: true });
+    }
+    if (created.length === 0) return Promise.all(results);
+
+    let indexed!: () => void;
+    let refused!: (err: unknown) => void;
+    const settled = new Promise<void>(
+      (resolve, reject) => ((indexed = resolve), (refused = reject)),
+    );
+    settled.catch(() => {}); // only submissions sharing a key await it
+    for (const key of inBatch.keys()) this.#pendingKeys.set(key, settled);
+    try {
+      await this.#batcher.add(created.map((job) => ({ op: 'put', job }) as const));
+    } catch (err) {
+      refused(err);
+      throw err;
+    } finally {
+      for (const key of inBatch.keys()) this.#pendingKeys.delete(key);
+    }
+    // Durable: from here on the jobs exist.
+    for (const job of created) {
+      this.#remember(job);
+      this.#enter(job, now);
+      this.#events.emit('change', job, null);
+    }
+    indexed();
+    return Promise.all(results);
+  }
+
+  async claim(category: string, max: number, now: number): Promise<Job[]> {
+    const cat = this.#categories.get(category);
+    const claimed: Job[] = [];
+    if (!cat || !this.#batcher.writable) return claimed;
+    const node = this.#node!.name;
+    const mutations: Mutation[] = [];
+    while (claimed.length < max && cat.queue.size > 0) {
+      const id = cat.queue.peek()!;
+      // A change of the head is being written: the queue waits for it (#landed wakes it).
+      if (this.#inflight.has(id)) break;
+      const job = this.#apply(this.#jobs.get(id)!, { type: 'start', node }, now);
+      mutations.push({ op: 'put', job });
+      claimed.push(job);
+    }
+    if (mutations.length > 0) this.#batcher.later(mutations);
+    return claimed;
+  }
+
+  complete(done: Completion, now: number): Promise<Job | null> {
+    return new Promise((resolve) => this.#complete(done, now, resolve));
+  }
+
+  #complete(done: Completion, now: number, resolve: (job: Job | null) => void): void {
+    const waiting = this.#inflight.get(done.id);
+    if (waiting) {
+      // A cancel is being written: the outcome counts only if that cancel fails.
+      waiting.push(() => this.#complete(done, now, resolve));
+      return;
+    }
+    const job = this.#jobs.get(done.id);
+    if (!job || !this.#runs(job, done.attempt)) {
+      resolve(null);
+      return;
+    }
+    const { outcome, retryDelayMs } = done;
+    const next = transition(job, { type: 'settle', outcome, retryDelayMs }, now);
+    this.#inflight.set(done.id, []);
+    this.#batcher.later([{ op: 'put', job: next }], () => {
+      this.#install(this.#jobs.get(done.id)!, next, now);
+      this.#landed(done.id);
+      resolve(next);
+    });
+  }
+
+  async interrupt(attempts: readonly AttemptRef[], now: number): Promise<void> {
+    const mutations: Mutation[] = [];
+    for (const { id, attempt } of attempts) {
+      const job = this.#jobs.get(id);
+      if (!job || this.#inflight.has(id) || !this.#runs(job, attempt)) continue;
+      mutations.push({ op: 'put', job: this.#apply(job, { type: 'interrupt' }, now) });
+    }
+    if (mutations.length > 0) await this.#batcher.add(mutations);
+  }
+
+  async cancel(id: string, now: number): Promise<Job> {
+    const job = await this.#change(id, { type: 'cancel' }, now);
+    this.#events.emit('cancelled', id);
+    return job;
+  }
+
+  retry(id: string, changes: RetryChanges, now: number): Promise<Job> {
+    return this.#change(id, { type: 'retry', input: changes.input }, now);
+  }
+
+  /**
+   * A change a caller is answered after: written first, applied once durable.
+   * Waits for any change of the job already in flight, and holds off every
+   * other change of it (a claim, a promotion, an outcome) while its own is written.
+   */
+  async #change(id: string, event: JobEvent, now: number): Promise<Job> {
+    for (let list = this.#inflight.get(id); list; list = this.#inflight.get(id)) {
+      await new Promise<void>((resolve) => list!.push(resolve));
+    }
+    const job = this.#jobs.get(id);
+    if (!job) throw Errors.jobNotFound(id);
+    const next = transition(job, event, now);
+    this.#inflight.set(id, []);
+    try {
+      await this.#batcher.add([{ op: 'put', job: next }]);
+      this.#install(this.#jobs.get(id)!, next, now);
+    } finally {
+      this.#landed(id);
+    }
+    return next;
+  }
+
+  /** The durable change of `id` in flight has landed (or failed): what waited for it goes on. */
+  #landed(id: string): void {
+    const waiting = this.#inflight.get(id)!;
+    this.#inflight.delete(id);
+    for (const go of waiting) go();
+    const job = this.#jobs.get(id);
+    if (job?.state === 'queued') this.#events.emit('wake', job.category);
+  }
+
+  async get(id: string): Promise<Job | null> {
+    return this.#jobs.get(id) ?? null;
+  }
+
+  async list(query: ListQuery): Promise<ListPage> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    if (query.key !== undefined) {
+      const job = this.#jobs.get(this.#keys.get(query.key) ?? '');
+      const match =
+        job !== undefined &&
+        (query.category === undefined || job.category === query.category) &&
+        (query.state === undefined || job.state === query.state) &&
+        (query.cursor === undefined || job.id < query.cursor);
+      return { jobs: match ? [job] : [], nextCursor: null };
+    }
+    const page = this.#listing.page({
+      category: query.category,
+      state: query.state,
+      cursor: query.cursor,
+      limit,
+    });
+    return { jobs: page.ids.map((id) => this.#jobs.get(id)!), nextCursor: page.nextCursor };
+  }
+
+  async counts(): Promise<CategoryCounts> {
+    const counts: CategoryCounts = {};
+    for (const [name, cat] of this.#categories) counts[name] = { ...cat.counts };
+    return counts;
+  }
+
+  async promoteDue(now: number): Promise<number | null> {
+    const mutations: Mutation[] = [];
+    for (const id of this.#delays.takeDue(now)) {
+      const waiting = this.#inflight.get(id);
+      // A cancel is being written: promote it only if that cancel fails.
+      if (waiting) waiting.push(() => this.#promote(id, now));
+      else this.#promote(id, now, mutations);
+    }
+    if (mutations.length > 0) this.#batcher.later(mutations);
+    return this.#delays.nextDueAt();
+  }
+
+  /** Queues a due delayed or retrying job; its mutation goes into `into`, or is written behind. */
+  #promote(id: string, now: number, into?: Mutation[]): void {
+    const job = this.#jobs.get(id);
+    if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) return;
+    const next = this.#apply(job, { type: 'promote' }, now);
+    if (into) into.push({ op: 'put', job: next });
+    else this.#batcher.later([{ op: 'put', job: next }]);
+    this.#events.emit('wake', job.category);
+  }
+
+  async prune(now: number): Promise<number> {
+    const deletes: Mutation[] = [];
+    for (const cat of this.#categories.values()) {
+      for (const ref of cat.finished.prune(this.#limits!.retention, now)) {
+        const job = this.#jobs.get(ref.id);
+        // Retried since it finished (or being retried): it is live again, or listed again later.
+        if (!job || this.#inflight.has(ref.id) || !isRetainedAs(job, ref)) continue;
+        this.#jobs.delete(ref.id);
+        this.#listing.remove(ref.id, job.category, job.state);
+        if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
+        cat.counts[job.state] -= 1;
+        deletes.push({ op: 'delete', id: ref.id });
+      }
+    }
+    if (deletes.length > 0) this.#batcher.later(deletes);
+    return deletes.length;
+  }
+
+  // ── categories ───────────────────────────────────────────────────────────
+
+  async patchCategory(name: string, patch: CategoryPatch): Promise<void> {
+    await this.#batcher.add([{ op: 'category', name, override: patch }]);
+    this.#overrides.set(name, { ...this.#overrides.get(name), ...patch });
+    this.#events.emit('wake', name);
+  }
+
+  async categoryOverrides(): Promise<Record<string, CategoryOverride>> {
+    return Object.fromEntries(this.#overrides);
+  }
+
+  // ── nodes: a cluster of one ──────────────────────────────────────────────
+
+  async heartbeat(report: NodeReport, now: number): Promise<'live' | 'dead'> {
+    const node = this.#node!;
+    node.report = report;
+    node.heartbeatAt = now;
+    return 'live';
+  }
+
+  async lead(): Promise<boolean> {
+    return true;
+  }
+
+  async nodes(): Promise<NodeRecord[]> {
+    const node = this.#node!;
+    return [{ ...node, allocation: { ...node.allocation } }];
+  }
+
+  async reap(): Promise<{ node: string; requeued: number }[]> {
+    return [];
+  }
+
+  async removeNode(name: string): Promise<void> {
+    throw name === this.#node?.name ? Errors.nodeLive(name) : Errors.nodeNotFound(name);
+  }
+
+  async publishAllocation(byNode: Readonly<Record<string, Allocation>>): Promise<void> {
+    const node = this.#node!;
+    node.allocation = { ...byNode[node.name] };
+  }
+
+  // ── state changes ────────────────────────────────────────────────────────
+
+  /** Whether `job` runs attempt `attempt` on this node (the fence of outcomes). */
+  #runs(job: Job, attempt: number): boolean {
+    return job.state === 'running' && job.attempts === attempt && job.node === this.#node!.name;
+  }
+
+  /** The one place a job changes in memory: runs the transition and keeps every structure in step. */
+  #apply(job: Job, event: JobEvent, now: number): Job {
+    const next = transition(job, event, now);
+    this.#install(job, next, now);
+    return next;
+  }
+
+  /** Makes `next` the job's record in memory, in place of `prev`, as of `now`. */
+  #install(prev: Job, next: Job, now: number): void {
+    this.#jobs.set(next.id, next);
+    this.#listing.move(next.id, next.category, prev.state, next.state);
+    this.#leave(prev);
+    this.#enter(next, now);
+    this.#events.emit('change', next, prev.state);
+  }
+
+  #category(name: string): LocalCategory {
+    let cat = this.#categories.get(name);
+    if (!cat) this.#categories.set(name, (cat = new LocalCategory()));
+    return cat;
+  }
+
+  /** Takes `job` out of the structures of its state. */
+  #leave(job: Job): void {
+    const cat = this.#category(job.category);
+    cat.counts[job.state] -= 1;
+    if (job.state === 'queued') cat.queue.remove(job.id);
+    else if (job.state === 'delayed' || job.state === 'retrying') this.#delays.remove(job.id);
+  }
+
+  /** Puts `job` into the structures of its state. */
+  #enter(job: Job, now: number): void {
+    const cat = this.#category(job.category);
+    cat.counts[job.state] += 1;
+    switch (job.state) {
+      case 'queued':
+        cat.queue.push(job.id);
+        break;
+      case 'delayed':
+      case 'retrying':
+        this.#delays.add(job.id, Date.parse(job.runAt!));
+        break;
+      case 'succeeded':
+      case 'failed':
+      case 'cancelled':
+        cat.finished.add(job.id, job.state, now);
+        break;
+      case 'running':
+        break;
+    }
+  }
+
+  /** A job the backend did not know: new, or read back at start. */
+  #remember(job: Job): void {
+    this.#jobs.set(job.id, job);
+    this.#listing.add(job.id, job.category, job.state);
+    if (job.key !== null) this.#keys.set(job.key, job.id);
+  }
+
+  /**
+   * Reads back the stored jobs: those that were running when the process
+   * died are queued again (`lose`, the attempt counted). Returns those changes.
+   */
+  #recover(stored: readonly Job[], now: number): Mutation[] {
+    const sorted = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const lost: Mutation[] = [];
+    for (const record of sorted) {
+      // Records written before jobs named their node.
+      let job: Job = record.node === undefined ? { ...record, node: null } : record;
+      if (job.state === 'running') {
+        job = transition(job, { type: 'lose' }, now);
+        lost.push({ op: 'put', job });
+      }
+      this.#remember(job);
+      const cat = this.#category(job.category);
+      cat.counts[job.state] += 1;
+      if (job.state === 'queued') cat.queue.push(job.id);
+      else if (job.state === 'delayed' || job.state === 'retrying') {
+        this.#delays.add(job.id, Date.parse(job.runAt!));
+      } else if (isFinished(job.state)) {
+        cat.finished.add(job.id, job.state, Date.parse(job.finishedAt ?? job.createdAt));
+      }
+    }
+    for (const cat of this.#categories.values()) cat.finished.sort();
+    this.#newId = createIdGenerator(() => this.#submitNow, sorted.at(-1)?.id ?? '');
+    return lost;
+  }
+
+  /**
+   * Checks the queue limits and reserves room for `specs` until their commit
+   * settles, so that concurrent submissions cannot all pass the same check.
+   * Returns the release.
+   */
+  #reserve(specs: readonly JobSpec[]): () => void {
+    const limits = this.#limits!;
+    const incoming = new Map<string, number>();
+    for (const s of specs) incoming.set(s.category, (incoming.get(s.category) ?? 0) + 1);
+    let total = this.#reservedTotal;
+    for (const c of this.#categories.values()) total += c.waiting;
+    const maxTotal = limits.maxQueuedTotal;
+    if (maxTotal !== null && total + specs.length > maxTotal)
+      throw Errors.queueFull('total', maxTotal);
+    for (const [name, n] of incoming) {
+      const max = limits.maxQueued[name] ?? null;
+      const cat = this.#category(name);
+      if (max !== null && cat.waiting + cat.reserved + n > max) {
+        throw Errors.queueFull('category', max, name);
+      }
+    }
+    this.#reservedTotal += specs.length;
+    for (const [name, n] of incoming) this.#category(name).reserved += n;
+    return () => {
+      this.#reservedTotal -= specs.length;
+      for (const [name, n] of incoming) this.#category(name).reserved -= n;
+    };
+  }
+}
