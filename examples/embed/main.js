@@ -20,6 +20,7 @@ const config = {
       backoff: { kind: 'exponential', baseMs: 200, maxMs: 10_000, jitter: 0.2 },
       timeoutMs: 60_000,
       maxQueued: null,
+      tags: [],
     },
   ],
   tasks: [

@@ -115,6 +115,7 @@ export function benchConfig(threads: number): EngineConfig {
         backoff: { kind: 'fixed', baseMs: 100, maxMs: 100, jitter: 0 },
         timeoutMs: null,
         maxQueued: null,
+        tags: [],
       },
     ],
     tasks: ['echo', 'noop', 'cpu', 'checked'].map((name) => ({

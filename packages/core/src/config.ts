@@ -31,6 +31,12 @@ export interface CategoryConfig {
   timeoutMs: number | null;
   /** Waiting jobs (delayed, queued, retrying) it may hold; `null` = no limit. */
   maxQueued: number | null;
+  /**
+   * Its jobs run only on nodes that offer all of these tags (cluster mode);
+   * `[]` = on any node.
+   * @defaultValue `[]`
+   */
+  tags: string[];
 }
 
 export interface TaskConfig {

@@ -22,6 +22,7 @@ export function category(name: string, over: Partial<CategoryConfig> = {}): Cate
     backoff: { kind: 'fixed', baseMs: 10, maxMs: 1000, jitter: 0 },
     timeoutMs: null,
     maxQueued: null,
+    tags: [],
     ...over,
   };
 }
