@@ -9,6 +9,8 @@ import { openLowdbStore } from '@cadre/store';
 /** The engine takes a complete config: it fills in no defaults. @type {import('@cadre/core').EngineConfig} */
 const config = {
   workers: 2,
+  node: { name: 'local', tags: [] },
+  cluster: { leaseMs: 3000, nodeTimeoutMs: 10_000 },
   balanceIntervalMs: 1000,
   categories: [
     {

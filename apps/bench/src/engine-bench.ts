@@ -104,6 +104,8 @@ async function piscinaRate(
 export function benchConfig(threads: number): EngineConfig {
   return {
     workers: threads,
+    node: { name: 'local', tags: [] },
+    cluster: { leaseMs: 3000, nodeTimeoutMs: 10_000 },
     balanceIntervalMs: 1000,
     categories: [
       {
