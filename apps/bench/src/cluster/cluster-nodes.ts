@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import type { NodeView } from '@cadre/core';
 import { startServer, type BenchServer } from '../http-bench.js';
-import { drainedWithin } from './wait.js';
+import { pollUntil } from './poll-until.js';
 
 export type NodeBackend = { kind: 'local' } | { kind: 'postgres'; url: string };
 
@@ -26,13 +26,6 @@ export interface NodesOptions {
   env?: Record<string, string>;
 }
 
-/**
- * Thrown when a server given CADRE_DATABASE_URL does not join a cluster:
- * a build without cluster mode ignores the variable and runs on its local
- * backend, which must not be measured as if it were PostgreSQL.
- */
-export class ClusterModeUnavailable extends Error {}
-
 /** How long the nodes get to see each other and elect a leader. */
 const FORM_MS = 30_000;
 
@@ -44,12 +37,15 @@ export async function withNodes<T>(
   if (options.backend.kind === 'local' && options.count !== 1) {
     throw new Error('the local backend runs one node');
   }
-  const started = await Promise.allSettled(
-    Array.from({ length: options.count }, (_, i) => startNode(options, i + 1)),
-  );
-  const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const nodes: ClusterNode[] = [];
   try {
-    const failed = started.find((s) => s.status === 'rejected');
+    // The first node alone creates the schema of the fresh database; the others then start together.
+    nodes.push(await startNode(options, 1));
+    const rest = await Promise.allSettled(
+      Array.from({ length: options.count - 1 }, (_, i) => startNode(options, i + 2)),
+    );
+    for (const r of rest) if (r.status === 'fulfilled') nodes.push(r.value);
+    const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     if (options.backend.kind === 'postgres') await formed(nodes);
     return await fn(nodes);
@@ -70,24 +66,41 @@ async function startNode(options: NodesOptions, index: number): Promise<ClusterN
     env.CADRE_DATABASE_URL = options.backend.url;
     env.CADRE_NODE = name;
   }
-  const server = await startServer(options.workers, { configFile: options.configFile, env });
-  return { ...server, name };
+  const node = {
+    ...(await startServer(options.workers, { configFile: options.configFile, env })),
+    name,
+  };
+  if (options.backend.kind === 'postgres') {
+    try {
+      await joined(node);
+    } catch (err) {
+      await node.close();
+      throw err;
+    }
+  }
+  return node;
+}
+
+/**
+ * The node lists itself by its CADRE_NODE name. A build without cluster mode
+ * ignores CADRE_DATABASE_URL and runs on its local backend, which must not be
+ * measured as if it were PostgreSQL.
+ */
+async function joined(node: ClusterNode): Promise<void> {
+  const seen = await fetchNodes(node.url);
+  if (!seen.some((v) => v.name === node.name)) {
+    throw new Error(
+      `the server ignored CADRE_DATABASE_URL: node '${node.name}' answers GET /api/nodes with ` +
+        `[${seen.map((v) => v.name).join(', ')}], so it runs on its local backend ` +
+        '(this build has no cluster mode yet)',
+    );
+  }
 }
 
 /** Every node lists all of them live, with exactly one leader. */
 async function formed(nodes: readonly ClusterNode[]): Promise<void> {
-  for (const node of nodes) {
-    const seen = await fetchNodes(node.url);
-    if (!seen.some((v) => v.name === node.name)) {
-      throw new ClusterModeUnavailable(
-        `the server ignored CADRE_DATABASE_URL: node '${node.name}' answers GET /api/nodes with ` +
-          `[${seen.map((v) => v.name).join(', ')}], so it runs on its local backend ` +
-          '(this build has no cluster mode yet)',
-      );
-    }
-  }
   const names = nodes.map((n) => n.name);
-  await drainedWithin(
+  await pollUntil(
     FORM_MS,
     async () => {
       const views = await Promise.all(nodes.map((n) => fetchNodes(n.url)));

@@ -6,7 +6,7 @@
  */
 import type { Allocation, NodeView } from '@cadre/core';
 import { fetchNodes, type ClusterNode } from './cluster-nodes.js';
-import { drainedWithin } from './wait.js';
+import { pollUntil } from './poll-until.js';
 
 /** What one answer of `GET /api/nodes`, read after `killed` died, tells. */
 export interface FailoverView {
@@ -59,7 +59,7 @@ export async function measureFailover(
   limitMs: number,
 ): Promise<FailoverResult> {
   const first = nodes[0]!;
-  await drainedWithin(
+  await pollUntil(
     15_000,
     async () => {
       const view = await fetchNodes(first.url);

@@ -9,7 +9,7 @@
  */
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
-import { drainedWithin } from './wait.js';
+import { pollUntil } from './poll-until.js';
 
 export interface GraphileVariant {
   concurrentJobs: number;
@@ -36,8 +36,10 @@ export async function graphileWorkerRate(
   v: GraphileVariant,
 ): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: Math.max(10, v.concurrentJobs + 2) });
-  // An idle client's error (the server ending it) must not crash the process, as its docs warn.
-  pool.on('error', (err) => console.error(`  graphile-worker pool: ${err.message}`));
+  // Errors of idle and of checked-out clients must not crash the process, as its docs warn.
+  const report = (err: Error) => console.error(`  graphile-worker pool: ${err.message}`);
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   try {
     const utils = await makeWorkerUtils({ pgPool: pool, logger: quiet });
     try {
@@ -73,9 +75,9 @@ export async function graphileWorkerRate(
       },
     });
     try {
-      await drainedWithin(LIMIT_MS, async () => ran >= n, 5);
+      await pollUntil(LIMIT_MS, async () => ran >= n, 5);
       // Batched completions are written after the tasks return: wait for the table.
-      await drainedWithin(LIMIT_MS, async () => {
+      await pollUntil(LIMIT_MS, async () => {
         const r = await pool.query<{ n: string }>(
           'SELECT count(*) AS n FROM graphile_worker._private_jobs',
         );
@@ -84,6 +86,8 @@ export async function graphileWorkerRate(
       return n / ((performance.now() - t0) / 1000);
     } finally {
       await runner.stop();
+      // Its clients are back in the pool only once the runner's promise settles.
+      await runner.promise;
     }
   } finally {
     await pool.end();

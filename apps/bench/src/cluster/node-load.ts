@@ -6,7 +6,7 @@
 import type { CadreClient } from '@cadre/client';
 import type { Job, Json } from '@cadre/core';
 import { percentile } from '../percentiles.js';
-import { drainedWithin } from './wait.js';
+import { pollUntil } from './poll-until.js';
 
 export interface BenchJob {
   task: string;
@@ -108,7 +108,7 @@ export async function startLatency(
 
 /** No job queued or running, as the database (or the one node) says. */
 async function idle(client: CadreClient, limitMs: number): Promise<void> {
-  await drainedWithin(
+  await pollUntil(
     limitMs,
     async () => {
       const [queued, running] = await Promise.all([

@@ -7,7 +7,7 @@
  */
 import { PgBoss } from 'pg-boss';
 import pg from 'pg';
-import { drainedWithin } from './wait.js';
+import { pollUntil } from './poll-until.js';
 
 export interface PgBossVariant {
   batchSize: number;
@@ -51,9 +51,9 @@ export async function pgBossRate(url: string, n: number, v: PgBossVariant): Prom
         ran += jobs.length;
       },
     );
-    await drainedWithin(LIMIT_MS, async () => ran >= n, 5);
+    await pollUntil(LIMIT_MS, async () => ran >= n, 5);
     // A batch is completed after its handler returns: wait for the table.
-    await drainedWithin(LIMIT_MS, async () => {
+    await pollUntil(LIMIT_MS, async () => {
       const r = await check.query<{ n: string }>(
         `SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state <> 'completed'`,
         [QUEUE],

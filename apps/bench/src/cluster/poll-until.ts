@@ -1,5 +1,5 @@
 /** Polls `done` every `everyMs` until it answers true; throws after `limitMs`. */
-export async function drainedWithin(
+export async function pollUntil(
   limitMs: number,
   done: () => Promise<boolean>,
   everyMs = 10,
