@@ -111,9 +111,10 @@ async function formed(nodes: readonly ClusterNode[]): Promise<void> {
       );
     },
     50,
-  ).catch(() => {
+  ).catch((err: unknown) => {
     throw new Error(
-      `nodes ${names.join(', ')} did not all see each other live with one leader within ${FORM_MS / 1000} s`,
+      `nodes ${names.join(', ')} did not all see each other live with one leader ` +
+        `within ${FORM_MS / 1000} s (${err instanceof Error ? err.message : String(err)})`,
     );
   });
 }
