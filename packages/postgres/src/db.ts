@@ -81,6 +81,12 @@ export class Db implements Queryable {
       throw this.#failed(err);
     }
     let broken: Error | undefined;
+    // Checked out, a client has no error listener of the pool's: one whose
+    // connection breaks between two statements would crash the process.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       const value = await fn(client);
       this.#onHealth(null);
@@ -89,6 +95,7 @@ export class Db implements Queryable {
       if (isOutage(err)) broken = err instanceof Error ? err : new Error(String(err));
       throw this.#failed(err);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { transition, type Job, type JobState } from '@cadre/core';
 import type { NodeReport } from '../backend.js';
-import { claimOne, crash, submitOne } from './conformance-jobs.js';
+import { claimOne, crash } from './conformance-jobs.js';
 import { NODE, T0, pause, rejection, spec, type Conformance } from './conformance-support.js';
 
 const REPORT: NodeReport = {
