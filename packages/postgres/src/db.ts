@@ -19,6 +19,12 @@ export interface DbOptions {
   logger: Logger;
   /** Told of every outcome: null after a success, the error after an outage. */
   onHealth(outage: unknown): void;
+  /**
+   * Commits return before the commit record is flushed to disk: for writes
+   * the contract lets be lost (claims), never for what a caller is answered.
+   * @defaultValue false
+   */
+  asyncCommit?: boolean;
 }
 
 /** Waiting longer for a connection than this is an outage, not a slow query. */
@@ -36,6 +42,7 @@ export class Db implements Queryable {
       application_name: options.applicationName,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
+      ...(options.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
     });
     // An idle connection that breaks (server restart, pg_terminate_backend) is
     // reported here; without a listener it would crash the process.

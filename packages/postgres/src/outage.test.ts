@@ -113,12 +113,12 @@ describe('an outage', () => {
 });
 
 describe('broken connections', () => {
-  const terminate = (applicationName: string) =>
+  const terminate = (...applicationNames: string[]) =>
     sql(
       db.url,
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-       WHERE application_name = $1 AND datname = current_database()`,
-      [applicationName],
+       WHERE application_name = ANY($1) AND datname = current_database()`,
+      [applicationNames],
     );
 
   it('the LISTEN connection comes back, says so, and notifications flow again', async () => {
@@ -138,7 +138,10 @@ describe('broken connections', () => {
   it('pooled connections that break are replaced without crashing the process', async () => {
     const a = await node('a');
     await a.submit([spec()], T0);
-    await terminate('cadre a');
+    await a.claim('default', 1, T0);
+    await a.submit([spec()], T0);
+    const killed = await terminate('cadre a', 'cadre a claim');
+    expect(killed.length).toBeGreaterThanOrEqual(2);
     // The first verb may meet a broken connection; the pool replaces it.
     const counts = await until(async () => {
       try {
@@ -149,6 +152,7 @@ describe('broken connections', () => {
       }
     });
     expect(counts.default!.queued).toBe(1);
-    expect(await a.claim('default', 1, T0 + 1)).toHaveLength(1);
+    const claimed = await until(() => a.claim('default', 1, T0 + 1).catch(() => undefined));
+    expect(claimed).toHaveLength(1);
   });
 });

@@ -77,7 +77,10 @@ export interface PostgresBackendOptions {
   schema?: string;
   /** @defaultValue silent */
   logger?: Logger;
-  /** Connections of the pool (the LISTEN connection comes on top). @defaultValue 10 */
+  /**
+   * Connections of the pool. Claims have up to 4 of their own, and LISTEN one.
+   * @defaultValue 10
+   */
   poolSize?: number;
   /**
    * How long `close()` waits for outcomes it could not write yet (the
@@ -88,6 +91,9 @@ export interface PostgresBackendOptions {
   closeTimeoutMs?: number;
 }
 
+/** Connections that claims use (besides the pool's): claims are one short statement each. */
+const CLAIM_POOL_SIZE = 4;
+
 /** Random characters after each id: ids of nodes that start jobs in the same ms stay distinct. */
 const ID_SUFFIX_LENGTH = 4;
 
@@ -96,6 +102,8 @@ interface Session {
   me: Me;
   limits: BackendLimits;
   db: Db;
+  /** Claims only: see `open`. */
+  claims: Db;
   listener: Listener;
   batcher: FencedBatcher;
   nextId: () => string;
@@ -169,6 +177,19 @@ export class PostgresBackend implements Backend {
       logger: this.#logger,
       onHealth: (outage) => this.#setPoolDown(outage),
     });
+    // Claims need not be durable (the contract's at-least-once): they commit
+    // without waiting for the disk, on connections of their own. A claim a
+    // crash of the server loses is queued again as it was, its attempt not
+    // counted; the job's completion, which waits for the disk, flushes the
+    // claim before it, so no finished job ever loses its claim.
+    const claims = new Db({
+      connectionString: this.#options.connectionString,
+      poolSize: Math.min(CLAIM_POOL_SIZE, this.#options.poolSize),
+      applicationName: `${appName} claim`.slice(0, 63),
+      logger: this.#logger,
+      onHealth: (outage) => this.#setPoolDown(outage),
+      asyncCommit: true,
+    });
     const listener = new Listener({
       connectionString: this.#options.connectionString,
       applicationName: `${appName} listen`.slice(0, 63),
@@ -206,6 +227,7 @@ export class PostgresBackend implements Backend {
         me,
         limits: options.limits,
         db,
+        claims,
         listener,
         batcher,
         nextId: () => generate() + suffix,
@@ -217,6 +239,7 @@ export class PostgresBackend implements Backend {
       this.#state = 'closed';
       await listener.close();
       await db.end().catch(() => undefined);
+      await claims.end().catch(() => undefined);
       throw toBackendError(err);
     }
   }
@@ -250,12 +273,14 @@ export class PostgresBackend implements Backend {
     }
     await s.listener.close();
     await s.db.end();
+    await s.claims.end();
   }
 
   // ── jobs ────────────────────────────────────────────────────────────────
 
   async submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
     const s = this.#open();
+    if (specs.length === 0) return [];
     this.#idNow = now;
     // A key a spec shares with an earlier one of the batch names that one's job.
     const firstWithKey = new Map<string, Job>();
@@ -286,7 +311,7 @@ export class PostgresBackend implements Backend {
     const s = this.#open();
     if (!(max >= 1)) return [];
     const claimant = { node: s.me.node.name, incarnation: s.me.incarnation };
-    const jobs = await claimJobs(s.db, this.#names, claimant, category, Math.floor(max), now);
+    const jobs = await claimJobs(s.claims, this.#names, claimant, category, Math.floor(max), now);
     for (const job of jobs) this.#events.emit('change', job, 'queued');
     return jobs;
   }

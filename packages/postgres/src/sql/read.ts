@@ -19,7 +19,8 @@ export async function getJob(db: Queryable, n: Names, id: string): Promise<Job |
  * ranges, as the in-memory JobIndex does, rather than sort the category.
  */
 export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promise<ListPage> {
-  const limit = Math.min(Math.max(Math.floor(query.limit ?? 100), 1), 1000);
+  const asked = query.limit !== undefined && Number.isFinite(query.limit) ? query.limit : 100;
+  const limit = Math.min(Math.max(Math.floor(asked), 1), 1000);
   const where: string[] = [];
   const values: unknown[] = [];
   const param = (value: unknown): string => {
