@@ -222,7 +222,9 @@ export class PostgresBackend implements Backend {
       const suffix = randomInt(36 ** ID_SUFFIX_LENGTH)
         .toString(36)
         .padStart(ID_SUFFIX_LENGTH, '0');
-      const generate = createIdGenerator(() => this.#idNow, newest?.id?.slice(0, 13) ?? '');
+      // New ids sort after every stored one, even if this node's clock is behind.
+      const after = newest?.id?.slice(0, -ID_SUFFIX_LENGTH) ?? '';
+      const generate = createIdGenerator(() => this.#idNow, after);
       this.#session = {
         me,
         limits: options.limits,
