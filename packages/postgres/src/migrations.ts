@@ -90,4 +90,18 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO ${n.leader} (node, expires_at) VALUES (NULL, '-infinity');
     `,
   },
+  {
+    version: 2,
+    name: 'socket.io attachments',
+    // Live events between nodes go over NOTIFY (socket.io's PostgreSQL
+    // adapter); a payload too large for NOTIFY waits in this table, which
+    // the adapter reads and cleans. Created here so nodes never race on it.
+    sql: (n) => `
+      CREATE TABLE ${n.schema}.socket_io_attachments (
+        id bigserial UNIQUE,
+        created_at timestamptz DEFAULT now(),
+        payload bytea
+      );
+    `,
+  },
 ];
