@@ -23,8 +23,12 @@ export function socketAdapter(
   logger: AdapterLogger,
 ): SocketAdapter {
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
-  // A lost connection is the adapter's to recover (it reconnects); it must not crash the node.
-  pool.on('error', (err) => logger.warn({ err }, 'live events: a database connection failed'));
+  // A lost connection is the adapter's to recover (it reconnects on 'end'); it
+  // must not crash the node. The adapter keeps its LISTEN client checked out
+  // and gives it no 'error' listener, so every client gets one here.
+  const lost = (err: Error) => logger.warn({ err }, 'live events: a database connection failed');
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const adapter = createAdapter(pool, {
     tableName: `"${database.schema}".socket_io_attachments`,
     channelPrefix: `cadre_${database.schema}`,
