@@ -10,9 +10,16 @@
  *   when a claim comes back empty. One claim per category is in flight at a time.
  * - A thread is free as soon as its attempt ends; the outcome is recorded
  *   behind (the backend fences it by node and attempt).
+ * - Where a claim is a round trip (`backend.claimsAhead`), a category of short
+ *   jobs is claimed ahead of its free threads (`claimAhead`): those jobs wait
+ *   in `ahead`, running on this node as far as the cluster sees, and start as
+ *   threads free up. They are handed back (their attempt not counted) when
+ *   the category is paused or loses its slots here, and at stop.
  */
 import {
+  RateWindow,
   backoffDelay,
+  claimAhead,
   withProgress,
   type Allocation,
   type AttemptOutcome,
@@ -30,7 +37,13 @@ interface Slots {
   busy: number;
   /** Slots a claim in flight may fill. */
   claiming: number;
+  /** A claim is in flight. */
+  inFlight: boolean;
   maybeWork: boolean;
+  /** Claimed, not started yet: they start as threads free up. */
+  ahead: Job[];
+  /** Its attempts that ended here, per second (sizes the claims ahead). */
+  readonly ended: RateWindow;
 }
 
 export interface DispatcherOptions {
@@ -102,23 +115,29 @@ export class Dispatcher {
     this.fill();
   }
 
-  /** Claims work for every category with free slots. */
+  /** Starts what was claimed ahead, and claims work for every category with free slots. */
   fill(): void {
     if (!this.#open || this.#filling) return;
     this.#filling = true;
     try {
       let starved = false;
       for (const [name, s] of this.#slots) {
-        if (!s.maybeWork || !this.#o.categories.get(name)!.runnable) continue;
-        const idle = this.#o.threads - this.#busy - this.#claiming;
-        if (idle <= 0) return;
-        const free = s.allocated - s.busy - s.claiming;
-        if (free <= 0) {
-          starved = true;
+        if (!this.#o.categories.get(name)!.runnable || s.allocated === 0) {
+          if (s.ahead.length > 0) this.#handBack(s);
           continue;
         }
-        if (s.claiming > 0) continue;
-        this.#claim(name, s, Math.min(free, idle));
+        while (s.ahead.length > 0 && s.busy < s.allocated && this.#busy < this.#o.threads) {
+          this.#start(s, s.ahead.shift()!);
+        }
+        if (!s.maybeWork || s.inFlight) continue;
+        const idle = this.#o.threads - this.#busy - this.#claiming;
+        const free = s.allocated - s.busy - s.claiming - s.ahead.length;
+        if (free <= 0 && idle > 0) starved = true;
+        const run = Math.max(0, Math.min(free, idle));
+        const ahead = this.#o.backend.claimsAhead
+          ? Math.max(0, claimAhead(s.ended.rate(this.#o.clock.now())) - s.ahead.length)
+          : 0;
+        if (run + ahead > 0) this.#claim(name, s, run, ahead);
       }
       if (starved && this.#busy + this.#claiming < this.#o.threads) {
         // Asked once per hint: a category that stays capped does not ask again and again.
@@ -132,20 +151,26 @@ export class Dispatcher {
     }
   }
 
-  #claim(category: string, s: Slots, n: number): void {
-    s.claiming = n;
-    this.#claiming += n;
+  /** Claims `run` jobs to start now and `ahead` more to hold. */
+  #claim(category: string, s: Slots, run: number, ahead: number): void {
+    s.inFlight = true;
+    s.claiming = run;
+    this.#claiming += run;
     const settle = () => {
+      s.inFlight = false;
       s.claiming = 0;
-      this.#claiming -= n;
+      this.#claiming -= run;
     };
-    const claim = this.#o.backend.claim(category, n, this.#o.clock.now()).then(
+    const claim = this.#o.backend.claim(category, run + ahead, this.#o.clock.now()).then(
       (jobs) => {
         settle();
         // None left to claim; a short claim may only have met rows another node
         // was taking, so the next free slot asks again.
         if (jobs.length === 0) s.maybeWork = false;
-        for (const job of jobs) this.#start(s, job);
+        for (const job of jobs) {
+          this.#running.set(job.id, job);
+          s.ahead.push(job);
+        }
         this.fill();
       },
       (err: unknown) => {
@@ -157,10 +182,19 @@ export class Dispatcher {
     void claim.finally(() => this.#claims.delete(claim));
   }
 
+  /** Hands back the jobs claimed ahead, their attempt not counted: the category cannot run them here now. */
+  #handBack(s: Slots): void {
+    const jobs = s.ahead.splice(0);
+    for (const job of jobs) this.#running.delete(job.id);
+    const refs = jobs.map((j) => ({ id: j.id, attempt: j.attempts }));
+    this.#o.backend
+      .interrupt(refs, this.#o.clock.now())
+      .catch((err: unknown) =>
+        this.#o.log.warn({ err }, 'could not hand back claimed jobs; they run again as lost'),
+      );
+  }
+
   #start(s: Slots, job: Job): void {
-    this.#running.set(job.id, job);
-    // Claimed while stopping: not run; `stop` hands it back.
-    if (!this.#open) return;
     s.busy += 1;
     this.#busy += 1;
     this.#o.pool
@@ -187,6 +221,7 @@ export class Dispatcher {
       return;
     }
     this.#running.delete(job.id);
+    s.ended.add(this.#o.clock.now());
     const cat = this.#o.categories.get(job.category);
     const retryDelayMs = cat ? backoffDelay(cat.config.backoff, job.attempts, this.#o.random()) : 0;
     const done = { id: job.id, attempt: job.attempts, outcome, retryDelayMs };
@@ -215,9 +250,17 @@ export class Dispatcher {
     this.#o.onProgress(next);
   }
 
-  /** Aborts the attempt of `id` if it runs here (its job was cancelled). */
+  /** Stops the attempt of `id` if it runs or waits here (its job was cancelled). */
   abort(id: string): void {
-    if (this.#running.has(id)) this.#o.pool.cancel(id);
+    const job = this.#running.get(id);
+    if (!job) return;
+    const s = this.#slots.get(job.category);
+    const waiting = s?.ahead.indexOf(job) ?? -1;
+    if (waiting >= 0) {
+      // Never started: its cancel is recorded already, nothing runs.
+      s!.ahead.splice(waiting, 1);
+      this.#running.delete(id);
+    } else this.#o.pool.cancel(id);
   }
 
   /**
@@ -227,6 +270,7 @@ export class Dispatcher {
   dropAll(): number {
     const ids = [...this.#running.keys()];
     this.#running.clear();
+    for (const s of this.#slots.values()) s.ahead.length = 0;
     for (const id of ids) this.#o.pool.cancel(id);
     return ids.length;
   }
@@ -249,6 +293,7 @@ export class Dispatcher {
     }
     const left = [...this.#running.values()].map((j) => ({ id: j.id, attempt: j.attempts }));
     this.#running.clear();
+    for (const s of this.#slots.values()) s.ahead.length = 0;
     return left;
   }
 
@@ -260,7 +305,15 @@ export class Dispatcher {
   #slotsOf(name: string): Slots {
     let s = this.#slots.get(name);
     if (!s) {
-      s = { allocated: 0, busy: 0, claiming: 0, maybeWork: true };
+      s = {
+        allocated: 0,
+        busy: 0,
+        claiming: 0,
+        inFlight: false,
+        maybeWork: true,
+        ahead: [],
+        ended: new RateWindow(2),
+      };
       this.#slots.set(name, s);
     }
     return s;

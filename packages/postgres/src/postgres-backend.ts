@@ -112,6 +112,7 @@ interface Session {
 export class PostgresBackend implements Backend {
   readonly kind = 'postgres' as const;
   readonly pollMs = 200;
+  readonly claimsAhead = true;
 
   readonly #names: Names;
   readonly #options: Required<Omit<PostgresBackendOptions, 'schema'>>;

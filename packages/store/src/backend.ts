@@ -162,6 +162,11 @@ export interface Backend {
    * other nodes; `null` when every change goes through this node (local).
    */
   readonly pollMs: number | null;
+  /**
+   * Whether a claim is a round trip worth saving: the engine then claims a
+   * few jobs of a busy category ahead of its free threads.
+   */
+  readonly claimsAhead: boolean;
 
   /**
    * Opens the backend for `node`: creates or migrates what it needs, reads

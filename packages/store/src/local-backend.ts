@@ -72,6 +72,7 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
 export class LocalBackend implements Backend {
   readonly kind = 'local';
   readonly pollMs = null;
+  readonly claimsAhead = false;
 
   readonly #store: JobStore;
   readonly #log: LocalBackendLogger;
