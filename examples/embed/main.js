@@ -9,6 +9,8 @@ import { openLowdbStore } from '@cadre/store';
 /** The engine takes a complete config: it fills in no defaults. @type {import('@cadre/core').EngineConfig} */
 const config = {
   workers: 2,
+  node: { name: 'local', tags: [] },
+  cluster: { leaseMs: 3000, nodeTimeoutMs: 10_000 },
   balanceIntervalMs: 1000,
   categories: [
     {
@@ -20,6 +22,7 @@ const config = {
       backoff: { kind: 'exponential', baseMs: 200, maxMs: 10_000, jitter: 0.2 },
       timeoutMs: 60_000,
       maxQueued: null,
+      tags: [],
     },
   ],
   tasks: [

@@ -104,6 +104,8 @@ async function piscinaRate(
 export function benchConfig(threads: number): EngineConfig {
   return {
     workers: threads,
+    node: { name: 'local', tags: [] },
+    cluster: { leaseMs: 3000, nodeTimeoutMs: 10_000 },
     balanceIntervalMs: 1000,
     categories: [
       {
@@ -115,6 +117,7 @@ export function benchConfig(threads: number): EngineConfig {
         backoff: { kind: 'fixed', baseMs: 100, maxMs: 100, jitter: 0 },
         timeoutMs: null,
         maxQueued: null,
+        tags: [],
       },
     ],
     tasks: ['echo', 'noop', 'cpu', 'checked'].map((name) => ({

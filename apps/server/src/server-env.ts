@@ -1,12 +1,13 @@
 /**
  * The server's environment (shared/API.md, "Starting the server"), read in
  * one place. The engine's own overrides (CADRE_WORKERS, CADRE_BALANCE_MS,
- * CADRE_CONFIG) are applied by loadConfig.
+ * CADRE_CONFIG, the cluster's CADRE_DATABASE_URL, CADRE_NODE, …) are applied
+ * by loadConfig.
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { Errors } from '@cadre/core';
-import { intFromEnv } from './config/load-config.js';
+import { intFromEnv, portFromEnv } from './config/env-vars.js';
 
 export interface ServerEnv {
   port: number;
@@ -31,7 +32,7 @@ export function readServerEnv(
     );
   }
   return {
-    port: intFromEnv(env, 'PORT', 0, 65_535) ?? 3000,
+    port: portFromEnv(env),
     host,
     dataDir: resolve(cwd, env.CADRE_DATA?.trim() || './data'),
     token,

@@ -31,6 +31,12 @@ export interface CategoryConfig {
   timeoutMs: number | null;
   /** Waiting jobs (delayed, queued, retrying) it may hold; `null` = no limit. */
   maxQueued: number | null;
+  /**
+   * Its jobs run only on nodes that offer all of these tags (cluster mode);
+   * `[]` = on any node.
+   * @defaultValue `[]`
+   */
+  tags: string[];
 }
 
 export interface TaskConfig {
@@ -83,9 +89,38 @@ export interface RetentionPolicy extends RetentionLimits {
   failed: RetentionLimits;
 }
 
+/** This node of the cluster; in local mode, the one node there is. */
+export interface NodeConfig {
+  /**
+   * Unique among the live nodes: a second node with a live one's name is refused.
+   * @defaultValue `<hostname>:<port>` in cluster mode, `local` in local mode
+   */
+  name: string;
+  /** The tags it offers: categories with `tags` run only on nodes that offer all of them. */
+  tags: string[];
+}
+
+/** How the nodes of a cluster watch each other (used by the local backend too, with one node). */
+export interface ClusterTimings {
+  /**
+   * How long the leader's lease lasts. The leader renews it every
+   * `balanceIntervalMs`; if it stops, another node leads once it runs out.
+   * @defaultValue 3 × balanceIntervalMs
+   */
+  leaseMs: number;
+  /**
+   * A node silent for longer is declared dead and its running jobs are queued
+   * again. Above `leaseMs`, so that a dead leader's lease has run out by then.
+   * @defaultValue 10_000
+   */
+  nodeTimeoutMs: number;
+}
+
 export interface EngineConfig {
-  /** Total worker threads the balancer shares out. */
+  /** This node's worker threads; in a cluster, the balancer shares those of every live node. */
   workers: number;
+  node: NodeConfig;
+  cluster: ClusterTimings;
   balanceIntervalMs: number;
   categories: CategoryConfig[];
   tasks: TaskConfig[];

@@ -12,7 +12,9 @@ export {
   type BackoffKind,
   type BackoffPolicy,
   type CategoryConfig,
+  type ClusterTimings,
   type EngineConfig,
+  type NodeConfig,
   type RetentionLimits,
   type RetentionPolicy,
   type TaskConfig,
@@ -46,6 +48,13 @@ export {
   type NewJob,
 } from './job.js';
 export type { AttemptOutcome, OutcomeKind } from './outcome.js';
+export {
+  balanceCluster,
+  offersTags,
+  type ClusterBalance,
+  type ClusterDemand,
+  type ClusterNode,
+} from './placement.js';
 export { RateWindow } from './rate-window.js';
 export { FinishedJobs, isRetainedAs, type RetainedJobRef } from './retention.js';
 export type {

@@ -148,6 +148,7 @@ describe('createJob', () => {
       result: null,
       lastError: null,
       failure: null,
+      node: null,
     });
   });
 

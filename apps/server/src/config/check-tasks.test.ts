@@ -49,6 +49,8 @@ function task(exported: string, inputSchema: Record<string, unknown> | null = nu
 function config(tasks: TaskConfig[]): EngineConfig {
   return {
     workers: 1,
+    node: { name: 'local', tags: [] },
+    cluster: { leaseMs: 3000, nodeTimeoutMs: 10_000 },
     balanceIntervalMs: 1000,
     categories: [],
     tasks,

@@ -12,6 +12,25 @@ const name = z
   .string()
   .regex(NAME_PATTERN, 'must be 1..64 letters, digits, _ . - (starting with a letter or digit)');
 
+/**
+ * A node's tag: tags travel comma-separated in CADRE_NODE_TAGS and show on
+ * the dashboard, so they follow the rule of names.
+ */
+export const tagSchema = z
+  .string()
+  .min(1, { error: 'must not be empty', abort: true })
+  .regex(NAME_PATTERN, 'must be 1..64 letters, digits, _ . - (starting with a letter or digit)');
+
+const tags = z
+  .array(tagSchema)
+  .max(32)
+  .superRefine((list, ctx) => {
+    list.forEach((tag, i) => {
+      if (list.indexOf(tag) !== i)
+        ctx.addIssue({ code: 'custom', path: [i], message: `duplicate tag '${tag}'` });
+    });
+  });
+
 const ms = z.int().min(0);
 /** One day: longer attempts are a mistake rather than a setting. */
 const MAX_TIMEOUT_MS = 86_400_000;
@@ -34,6 +53,7 @@ export const categorySchema = z.strictObject({
   backoff: backoffSchema.prefault({}),
   timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).nullable().default(null),
   maxQueued: z.int().min(1).nullable().default(null),
+  tags: tags.default([]),
 });
 
 export const taskSchema = z.strictObject({
@@ -50,6 +70,13 @@ export const configFileSchema = z.strictObject({
   workers: z.int().min(1).max(1024).optional(),
   balanceIntervalMs: z.int().min(10).max(3_600_000).default(1000),
   categories: z.array(categorySchema).default([]),
+  // Cross-checked with balanceIntervalMs once the environment is applied (cluster-settings.ts).
+  cluster: z
+    .strictObject({
+      leaseMs: z.int().min(10).max(3_600_000).optional(),
+      nodeTimeoutMs: z.int().min(10).max(86_400_000).optional(),
+    })
+    .prefault({}),
   tasks: z.array(taskSchema).default([]),
   // Failed jobs have their own, longer retention: see RetentionPolicy in @cadre/core.
   retention: z

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       backoff: { kind: 'exponential', baseMs: 1000, maxMs: 60_000, jitter: 0.2 },
       timeoutMs: null,
       maxQueued: null,
+      tags: [],
     });
     expect(config.tasks[0]).toEqual({
       name: 't',
@@ -86,6 +87,8 @@ describe('loadConfig', () => {
     expect(config.maxQueuedTotal).toBe(1_000_000);
     expect(config.maxResultBytes).toBe(1024 * 1024);
     expect(config.resourceLimits).toBeNull();
+    expect(config.node).toEqual({ name: 'local', tags: [] });
+    expect(config.cluster).toEqual({ leaseMs: 3000, nodeTimeoutMs: 10_000 });
   });
 
   it('takes each retention limit apart, defaulting the others', () => {
@@ -122,6 +125,17 @@ describe('loadConfig', () => {
     ['CADRE_BALANCE_MS', '-5', "CADRE_BALANCE_MS: must be an integer from 10 to 3600000, got '-5'"],
   ])('names the variable when %s=%s is invalid', (variable, value, message) => {
     expect(failure({ tasks: [task] }, { [variable]: value })).toBe(message);
+  });
+
+  it('reads categories[].tags', () => {
+    const { config } = loadConfig({
+      file: write({ categories: [{ name: 'render', tags: ['gpu', 'eu-west'] }], tasks: [task] }),
+      env: {},
+    });
+    expect(config.categories.map((c) => [c.name, c.tags])).toEqual([
+      ['default', []],
+      ['render', ['gpu', 'eu-west']],
+    ]);
   });
 
   it('names the file when it is missing', () => {
@@ -209,10 +223,160 @@ describe('loadConfig', () => {
       'retention.failed.maxAge: unknown field',
     ],
     ['maxQueuedTotal = 0', { maxQueuedTotal: 0 }, 'maxQueuedTotal: '],
+    [
+      'an empty tag',
+      { categories: [{ name: 'a', tags: ['gpu', ''] }] },
+      'categories[0].tags[1]: must not be empty',
+    ],
+    [
+      'a tag with a comma',
+      { categories: [{ name: 'a', tags: ['gpu,ssd'] }] },
+      'categories[0].tags[0]: must be 1..64 letters',
+    ],
+    [
+      'a duplicate tag',
+      { categories: [{ name: 'a', tags: ['gpu', 'gpu'] }] },
+      "categories[0].tags[1]: duplicate tag 'gpu'",
+    ],
+    [
+      'tags that are not a list',
+      { categories: [{ name: 'a', tags: 'gpu' }] },
+      'categories[0].tags: ',
+    ],
+    ['an unknown cluster key', { cluster: { leaseMS: 5000 } }, 'cluster.leaseMS: unknown field'],
+    ['a fractional leaseMs', { cluster: { leaseMs: 2.5 } }, 'cluster.leaseMs: '],
+    [
+      'a leaseMs not above balanceIntervalMs',
+      { balanceIntervalMs: 1000, cluster: { leaseMs: 1000 } },
+      'cluster.leaseMs: must be above balanceIntervalMs (1000): the leader renews its lease every interval',
+    ],
+    [
+      'a nodeTimeoutMs not above leaseMs',
+      { cluster: { leaseMs: 5000, nodeTimeoutMs: 5000 } },
+      "cluster.nodeTimeoutMs: must be above cluster.leaseMs (5000): a dead leader's lease must run out before its node is declared dead",
+    ],
+    [
+      'a nodeTimeoutMs not above the default leaseMs',
+      { balanceIntervalMs: 4000, cluster: { nodeTimeoutMs: 12_000 } },
+      'cluster.nodeTimeoutMs: must be above cluster.leaseMs (12000)',
+    ],
     ['a timeout of zero', { tasks: [{ ...task, timeoutMs: 0 }] }, 'tasks[0].timeoutMs: '],
     ['an array at the top', [], ': Invalid input'],
   ])('rejects %s, naming the field', (_what, content, fragment) => {
     expect(failure(content)).toContain(fragment);
+  });
+
+  it('runs in local mode without CADRE_DATABASE_URL, naming its one node', () => {
+    const loaded = loadConfig({
+      file: write({ tasks: [task] }),
+      env: { CADRE_NODE: 'box-7', CADRE_NODE_TAGS: 'gpu, ssd' },
+    });
+    expect(loaded.database).toBeNull();
+    expect(loaded.config.node).toEqual({ name: 'box-7', tags: ['gpu', 'ssd'] });
+  });
+
+  it('turns cluster mode on with CADRE_DATABASE_URL, the node named <hostname>:<port>', () => {
+    const loaded = loadConfig({
+      file: write({ tasks: [task] }),
+      env: { CADRE_DATABASE_URL: 'postgres://cadre:s3cret@db.internal:5432/jobs', PORT: '3001' },
+      hostname: 'worker-a',
+    });
+    expect(loaded.database).toEqual({
+      url: 'postgres://cadre:s3cret@db.internal:5432/jobs',
+      schema: 'cadre',
+    });
+    expect(loaded.config.node).toEqual({ name: 'worker-a:3001', tags: [] });
+    const defaultPort = loadConfig({
+      file: write({ tasks: [task] }),
+      env: { CADRE_DATABASE_URL: 'postgresql://db/jobs' },
+      hostname: 'worker-a',
+    });
+    expect(defaultPort.config.node.name).toBe('worker-a:3000');
+  });
+
+  it('reads the cluster settings from the file, and the environment over them', () => {
+    const file = write({
+      balanceIntervalMs: 500,
+      cluster: { leaseMs: 2000, nodeTimeoutMs: 8000 },
+      tasks: [task],
+    });
+    const env = {
+      CADRE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      CADRE_DATABASE_SCHEMA: 'cadre_blue',
+      CADRE_NODE: 'node-1',
+      CADRE_NODE_TAGS: 'gpu',
+    };
+    const fromFile = loadConfig({ file, env });
+    expect(fromFile.database?.schema).toBe('cadre_blue');
+    expect(fromFile.config.node).toEqual({ name: 'node-1', tags: ['gpu'] });
+    expect(fromFile.config.cluster).toEqual({ leaseMs: 2000, nodeTimeoutMs: 8000 });
+    const fromEnv = loadConfig({
+      file,
+      env: { ...env, CADRE_LEASE_MS: '1500', CADRE_NODE_TIMEOUT_MS: '6000' },
+    });
+    expect(fromEnv.config.cluster).toEqual({ leaseMs: 1500, nodeTimeoutMs: 6000 });
+  });
+
+  it('defaults leaseMs to 3 balance intervals, and nodeTimeoutMs to 10 s or twice a longer lease', () => {
+    const short = loadConfig({ file: write({ tasks: [task] }), env: { CADRE_BALANCE_MS: '200' } });
+    expect(short.config.cluster).toEqual({ leaseMs: 600, nodeTimeoutMs: 10_000 });
+    const long = loadConfig({ file: write({ balanceIntervalMs: 5000, tasks: [task] }), env: {} });
+    expect(long.config.cluster).toEqual({ leaseMs: 15_000, nodeTimeoutMs: 30_000 });
+  });
+
+  it.each([
+    [
+      { CADRE_DATABASE_URL: 'mysql://root:hunter2@db/jobs' },
+      "CADRE_DATABASE_URL: must be a postgres:// or postgresql:// URL, got a 'mysql:' URL",
+    ],
+    [
+      { CADRE_DATABASE_URL: '//db.internal:5432 hunter2' },
+      'CADRE_DATABASE_URL: is not a URL; expected postgres://user:password@host:5432/database',
+    ],
+    [
+      { CADRE_DATABASE_URL: 'postgres://db/jobs', CADRE_DATABASE_SCHEMA: 'Cadre-Blue' },
+      "CADRE_DATABASE_SCHEMA: must be a lowercase SQL identifier (a-z, 0-9, _; at most 63, not starting with a digit), got 'Cadre-Blue'",
+    ],
+    [
+      { CADRE_NODE: 'node 1' },
+      "CADRE_NODE: must be 1..128 letters, digits, _ . : - (starting with a letter or digit), got 'node 1'",
+    ],
+    [
+      { CADRE_DATABASE_URL: 'postgres://db/jobs', PORT: '0' },
+      'CADRE_NODE: must be set in cluster mode when PORT is 0',
+    ],
+    [
+      { CADRE_NODE_TAGS: 'gpu,,ssd' },
+      "CADRE_NODE_TAGS: tag 2 of 'gpu,,ssd' must not be empty (tags are separated by commas)",
+    ],
+    [
+      { CADRE_NODE_TAGS: 'gpu,fast disk' },
+      "CADRE_NODE_TAGS: tag 2 of 'gpu,fast disk' must be 1..64 letters",
+    ],
+    [{ CADRE_NODE_TAGS: 'gpu,ssd,gpu' }, "CADRE_NODE_TAGS: duplicate tag 'gpu' in 'gpu,ssd,gpu'"],
+    [
+      { CADRE_LEASE_MS: 'soon' },
+      "CADRE_LEASE_MS: must be an integer from 10 to 3600000, got 'soon'",
+    ],
+    [
+      { CADRE_LEASE_MS: '1000' },
+      'CADRE_LEASE_MS: must be above balanceIntervalMs (1000): the leader renews its lease every interval',
+    ],
+    [
+      { CADRE_NODE_TIMEOUT_MS: '3000' },
+      "CADRE_NODE_TIMEOUT_MS: must be above cluster.leaseMs (3000): a dead leader's lease must run out",
+    ],
+  ])('rejects the environment %o, naming the variable', (env, message) => {
+    expect(failure({ tasks: [task] }, env)).toContain(message);
+  });
+
+  it('never repeats a database URL in its errors: it may hold a password', () => {
+    expect(
+      failure({ tasks: [task] }, { CADRE_DATABASE_URL: 'mysql://root:hunter2@db/jobs' }),
+    ).not.toContain('hunter2');
+    expect(failure({ tasks: [task] }, { CADRE_DATABASE_URL: 'db:5432 hunter2' })).not.toContain(
+      'hunter2',
+    );
   });
 
   it('lists every problem in details', () => {

@@ -1,14 +1,17 @@
 /**
  * Reads the config file, validates it, applies the environment overrides and
- * returns the engine's `EngineConfig`. Every error is an ERR_CONFIG that names
- * the file (or variable) and the field.
+ * returns the engine's `EngineConfig`, with the database of cluster mode (or
+ * none). Every error is an ERR_CONFIG that names the file (or variable) and
+ * the field.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Errors, type CategoryConfig, type EngineConfig, type TaskConfig } from '@cadre/core';
+import { resolveCluster, type DatabaseSettings } from './cluster-settings.js';
 import { categorySchema, configFileSchema, type ConfigFile } from './config-schema.js';
+import { intFromEnv, nonEmpty, type Env } from './env-vars.js';
 import { readInputSchema } from './input-schema-file.js';
 import { describeIssues, fieldIssues } from './zod-issues.js';
 
@@ -24,12 +27,16 @@ export interface LoadConfigOptions {
   env?: Record<string, string | undefined>;
   /** @defaultValue process.cwd() */
   cwd?: string;
+  /** The first half of the default node name in cluster mode. @defaultValue os.hostname() */
+  hostname?: string;
 }
 
 export interface LoadedConfig {
   /** Absolute path of the file that was read. */
   file: string;
   config: EngineConfig;
+  /** Cluster mode's PostgreSQL (CADRE_DATABASE_URL); `null` in local mode. */
+  database: DatabaseSettings | null;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
@@ -59,12 +66,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const issues = fieldIssues(parsed.error);
     throw Errors.config(file, describeIssues(issues), { issues });
   }
-  const config = resolveConfig(file, parsed.data);
-  applyEnv(config, env);
-  return { file, config };
+  const base = resolveConfig(file, parsed.data);
+  applyEnv(base, env);
+  const { node, cluster, database } = resolveCluster({
+    file,
+    fromFile: parsed.data.cluster,
+    balanceIntervalMs: base.balanceIntervalMs,
+    env,
+    hostname: options.hostname ?? hostname(),
+  });
+  return { file, config: { ...base, node, cluster }, database };
 }
 
-function resolveConfig(file: string, data: ConfigFile): EngineConfig {
+/** What the config file and the engine's own variables decide; the node and cluster come after. */
+type BaseConfig = Omit<EngineConfig, 'node' | 'cluster'>;
+
+function resolveConfig(file: string, data: ConfigFile): BaseConfig {
   const fail = (path: string, message: string): never => {
     throw Errors.config(file, `${path}: ${message}`, { issues: [{ path, message }] });
   };
@@ -77,7 +94,7 @@ function resolveConfig(file: string, data: ConfigFile): EngineConfig {
     if (c.maxWorkers !== null && c.maxWorkers < c.minWorkers) {
       fail(`categories[${i}].maxWorkers`, 'must be ≥ minWorkers');
     }
-    categories.push({ ...c, backoff: { ...c.backoff } });
+    categories.push({ ...c, backoff: { ...c.backoff }, tags: [...c.tags] });
   });
   // Jobs that name no category go to 'default', so it always exists.
   if (!seen.has('default')) {
@@ -113,29 +130,9 @@ function resolveConfig(file: string, data: ConfigFile): EngineConfig {
   };
 }
 
-function applyEnv(config: EngineConfig, env: Record<string, string | undefined>): void {
+function applyEnv(config: BaseConfig, env: Env): void {
   const workers = intFromEnv(env, 'CADRE_WORKERS', 1, 1024);
   if (workers !== null) config.workers = workers;
   const balance = intFromEnv(env, 'CADRE_BALANCE_MS', 10, 3_600_000);
   if (balance !== null) config.balanceIntervalMs = balance;
-}
-
-/** `null` when unset or empty; throws ERR_CONFIG naming the variable otherwise. */
-export function intFromEnv(
-  env: Record<string, string | undefined>,
-  variable: string,
-  min: number,
-  max: number,
-): number | null {
-  const raw = nonEmpty(env[variable]);
-  if (raw === undefined) return null;
-  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw Errors.config(variable, `must be an integer from ${min} to ${max}, got '${raw}'`);
-  }
-  return value;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }

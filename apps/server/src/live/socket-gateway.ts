@@ -5,6 +5,13 @@
  * one-second tick sends one `snapshot` if anything changed, never one message
  * per job. Per-job `job` events go only to sockets that `watch` that id, via a
  * room per id.
+ *
+ * In a cluster, each node's socket server is joined to the others' by an
+ * adapter (socket.io's PostgreSQL adapter): a job event reaches the watchers
+ * of that job on every node. Snapshots and allocations stay local: every
+ * node builds the same cluster-wide snapshot itself. A job event crosses
+ * nodes only when some node watches that job (`RemoteWatches`), so the
+ * database carries one message per watched change, not one per job.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, ServerToClientEvents, SnapshotPayload } from '@cadre/client';
@@ -29,6 +36,8 @@ export interface LiveOptions {
   snapshotIntervalMs?: number;
   /** Ids one socket may watch at once; more are ignored. @defaultValue 1000 */
   maxWatched?: number;
+  /** Joins this node's socket server to the cluster's (an `io.adapter` factory). */
+  adapter?: Parameters<Server['adapter']>[0];
 }
 
 /** Closes the socket server and stops listening to the engine. */
@@ -40,19 +49,27 @@ interface SocketData {
   watched: Set<string>;
 }
 
+/** What one node's socket server tells the others' (through the adapter). */
+interface InterNodeEvents {
+  /** A socket there started watching a job. */
+  watch: (id: string) => void;
+  /** Asks for the jobs watched there. */
+  watched: (reply: (ids: string[]) => void) => void;
+}
+
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, InterNodeEvents, SocketData>;
+
 export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseLive {
   const { engine } = options;
   const token = options.token ?? null;
   const maxWatched = options.maxWatched ?? 1000;
-  const io = new Server<
-    ClientToServerEvents,
-    ServerToClientEvents,
-    Record<string, never>,
-    SocketData
-  >(httpServer, {
+  const io: LiveServer = new Server(httpServer, {
     serveClient: false,
     ...(options.corsOrigin ? { cors: { origin: options.corsOrigin } } : {}),
   });
+
+  const remote = options.adapter ? new RemoteWatches(io) : null;
+  if (options.adapter) io.adapter(options.adapter);
 
   if (token !== null) {
     io.use((socket, next) => {
@@ -85,6 +102,7 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
       if (watched.has(id) || watched.size >= maxWatched) return;
       watched.add(id);
       void socket.join(room(id));
+      remote?.announce(id);
     });
     socket.on('unwatch', (id: unknown) => {
       if (!validId(id) || !socket.data.watched.delete(id)) return;
@@ -100,11 +118,11 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     dirty = true;
     const r = room(job.id);
     // Rooms exist only while someone watches: skip the broadcast otherwise.
-    if (io.sockets.adapter.rooms.has(r)) io.to(r).emit('job', job);
+    if (io.sockets.adapter.rooms.has(r) || remote?.has(job.id)) io.to(r).emit('job', job);
   });
   const offAllocation = engine.on('allocation:changed', (at, allocation) => {
     dirty = true;
-    io.emit('allocation', { at, allocation });
+    io.local.emit('allocation', { at, allocation });
   });
   let building = false;
   const send = async () => {
@@ -117,7 +135,7 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     if (!dirty && fingerprint === lastSent) return;
     dirty = false;
     lastSent = fingerprint;
-    io.emit('snapshot', payload);
+    io.local.emit('snapshot', payload);
   };
   const timer = setInterval(() => {
     if (io.engine.clientsCount === 0 || building) return;
@@ -132,6 +150,7 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
   return () => {
     closed ??= (async () => {
       clearInterval(timer);
+      remote?.close();
       offJob();
       offAllocation();
       io.disconnectSockets(true);
@@ -148,4 +167,56 @@ function validId(id: unknown): id is string {
 
 function room(id: string): string {
   return `job:${id}`;
+}
+
+const REMOTE_REFRESH_MS = 10_000;
+
+/**
+ * The jobs watched on the cluster's other nodes. A node announces each new
+ * watch at once; the whole set is asked for again every 10 s, which also
+ * forgets the watches of sockets gone (a stale entry costs one broadcast).
+ */
+class RemoteWatches {
+  readonly #io: LiveServer;
+  #ids = new Set<string>();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(io: LiveServer) {
+    this.#io = io;
+    io.on('watch', (id: string) => {
+      if (validId(id)) this.#ids.add(id);
+    });
+    io.on('watched', (reply: (ids: string[]) => void) => reply(this.#localIds()));
+    this.#timer = setInterval(() => this.#refresh(), REMOTE_REFRESH_MS);
+    this.#timer.unref();
+    this.#refresh();
+  }
+
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  announce(id: string): void {
+    this.#io.serverSideEmit('watch', id);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  #refresh(): void {
+    this.#io.serverSideEmitWithAck('watched').then(
+      (replies) => (this.#ids = new Set(replies.flat().filter(validId))),
+      // A node did not answer in time: the entries stay until the next round.
+      () => {},
+    );
+  }
+
+  #localIds(): string[] {
+    const ids: string[] = [];
+    for (const r of this.#io.sockets.adapter.rooms.keys()) {
+      if (r.startsWith('job:')) ids.push(r.slice(4));
+    }
+    return ids;
+  }
 }

@@ -19,6 +19,7 @@ export function addHostileTasks(config: EngineConfig): void {
     backoff: { kind: 'fixed', baseMs: 10, maxMs: 10, jitter: 0 },
     timeoutMs: null,
     maxQueued: null,
+    tags: [],
   });
   for (const name of HOSTILE_TASKS) {
     config.tasks.push({

@@ -22,6 +22,7 @@ export function category(name: string, over: Partial<CategoryConfig> = {}): Cate
     backoff: { kind: 'fixed', baseMs: 10, maxMs: 1000, jitter: 0 },
     timeoutMs: null,
     maxQueued: null,
+    tags: [],
     ...over,
   };
 }
@@ -29,6 +30,8 @@ export function category(name: string, over: Partial<CategoryConfig> = {}): Cate
 export function config(over: Partial<EngineConfig> = {}): EngineConfig {
   return {
     workers: 2,
+    node: { name: 'local', tags: [] },
+    cluster: { leaseMs: 150, nodeTimeoutMs: 10_000 },
     balanceIntervalMs: 50,
     categories: [category('default')],
     tasks: TASK_NAMES.map((name) => ({
