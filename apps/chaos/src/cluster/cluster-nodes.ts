@@ -138,6 +138,27 @@ export class Cluster {
     if (failed.length > 0) {
       throw failed.find((e) => e instanceof ClusterModeMissing) ?? failed[0]!;
     }
+    if (this.options.database !== null) await this.#sameCluster();
+  }
+
+  /**
+   * A node registers in the database before it listens, so every node that
+   * is up lists every other one (live, or dead from an earlier start). A node
+   * that lists only itself runs alone: its build ignores CADRE_DATABASE_URL.
+   */
+  async #sameCluster(): Promise<void> {
+    const up = this.runningNodes.filter((n) => n.url !== null);
+    for (const node of up) {
+      const listed = (await fetchNodes(node.url!)).map((v) => v.name);
+      const missing = up.filter((other) => !listed.includes(other.name));
+      if (missing.length > 0) {
+        throw new ClusterModeMissing(
+          `node ${node.name} does not list ${missing.map((m) => m.name).join(', ')} ` +
+            `(it lists [${listed.join(', ')}]): the nodes do not share the database, ` +
+            'so this server build runs them on their local backends (no cluster mode)',
+        );
+      }
+    }
   }
 
   /** Starts the node again (a new process, a new epoch) and waits until it is up. */
@@ -145,6 +166,7 @@ export class Cluster {
     if (this.running(name)) throw new Error(`node '${name}' is still running`);
     const node = this.#spawn(this.node(name).spec);
     await this.#up(node);
+    if (this.options.database !== null) await this.#sameCluster();
     return node;
   }
 
