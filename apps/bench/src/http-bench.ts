@@ -15,9 +15,16 @@ import { percentile } from './percentiles.js';
 /** Tasks `echo` and `checked` (echo behind an input schema), as in the engine section. */
 const CONFIG = fileURLToPath(new URL('../http-config/cadre.config.json', import.meta.url));
 
+/** How long a server may take to print that it listens, and to stop after SIGTERM. */
+const READY_MS = 60_000;
+const STOP_MS = 30_000;
+
 export interface BenchServer {
   client: CadreClient;
   url: string;
+  /** The server process's pid, for `kill -9`. */
+  pid: number;
+  /** Stops the process (SIGTERM, or nothing if it is gone) and removes a fresh data directory. */
   close(): Promise<void>;
 }
 
@@ -26,6 +33,8 @@ export interface StartServerOptions {
   dataDir?: string;
   /** @defaultValue the server's own (CADRE_CONFIG, else its example) */
   configFile?: string;
+  /** More variables (CADRE_DATABASE_URL, CADRE_NODE, PORT, …); they win over the defaults above. */
+  env?: Record<string, string>;
 }
 
 export async function startServer(
@@ -44,24 +53,38 @@ export async function startServer(
       CADRE_CONFIG: CONFIG,
       LOG_LEVEL: 'info',
       ...(options.configFile ? { CADRE_CONFIG: options.configFile } : {}),
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
+    const timer = setTimeout(
+      () => reject(new Error(`server not ready within ${READY_MS / 1000} s`)),
+      READY_MS,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const m = /cadre listening on (http:\/\/[^\s"]+)/.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
     });
-    child.once('exit', (code) =>
-      reject(new Error(`server exited with ${code} before it was ready`)),
-    );
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code ?? signal} before it was ready`));
+    });
+  }).catch(async (err: unknown) => {
+    await stopChild(child);
+    if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true });
+    throw err;
   });
   child.stdout!.resume();
   return {
     client: createClient({ url }),
     url,
+    pid: child.pid!,
     close: async () => {
       await stopChild(child);
       if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true });
@@ -70,9 +93,15 @@ export async function startServer(
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // A child killed by a signal (kill -9) has a signalCode and no exitCode.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    // A server that does not stop within its grace period is killed.
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

@@ -2,12 +2,15 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, store, recovery, http, fifo, list, index)
+ *   npm run bench -- engine store     only those sections (engine, store, recovery, http, fifo, list, index, cluster)
+ *   npm run bench -- cluster --quick  small sizes (the cluster section), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
  * Also BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
  * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
- * BENCH_INDEX_CATEGORIES (index; 4).
+ * BENCH_INDEX_CATEGORIES (index; 4); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres): BENCH_CLUSTER_JOBS (echo; 20,000), BENCH_PEER_JOBS
+ * (graphile-worker and pg-boss; 50,000), BENCH_CLUSTER_WORKERS (threads per node for sleep jobs; 4).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,11 +31,14 @@ import {
 import { httpRate, httpStartLatency, startServer } from './http-bench.js';
 import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js';
 import { benchJobIndex } from './index-bench.js';
+import { clusterSection } from './cluster/cluster-section.js';
 import { fmt, table } from './table.js';
 
 const threads = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const jobs = Number(process.env.BENCH_JOBS ?? 100_000);
-const sections = new Set(process.argv.slice(2));
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const sections = new Set(args.filter((a) => !a.startsWith('--')));
 const want = (s: string) => sections.size === 0 || sections.has(s);
 
 let noopCeiling: Promise<Ceiling> | null = null;
@@ -339,6 +345,7 @@ async function main(): Promise<void> {
   if (want('fifo')) await fifoSection();
   if (want('list')) await listSection();
   if (want('index')) indexSection();
+  if (want('cluster')) await clusterSection({ threads, quick });
 }
 
 main().catch((err: unknown) => {

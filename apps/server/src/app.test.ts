@@ -462,6 +462,46 @@ describe('categories, tasks, stats', () => {
   });
 });
 
+describe('nodes', () => {
+  it('lists the one local node, live and leader, through the client', async () => {
+    const nodes = await s.client.nodes();
+    expect(nodes).toHaveLength(1);
+    const [node] = nodes;
+    expect(node).toMatchObject({
+      name: 'local',
+      tags: [],
+      workers: 2,
+      leader: true,
+      state: 'live',
+    });
+    expect(typeof node!.running).toBe('number');
+    expect(Date.parse(node!.heartbeatAt)).toBeGreaterThanOrEqual(Date.parse(node!.startedAt));
+    expect((await s.client.stats()).nodes).toBe(1);
+  });
+
+  it('refuses to remove a live node (409) and an unknown one (404)', async () => {
+    expectError(await s.request('DELETE', '/api/nodes/local'), 409, 'ERR_NODE_LIVE', /local/);
+    expectError(await s.request('DELETE', '/api/nodes/nowhere'), 404, 'ERR_NODE_NOT_FOUND');
+    await expect(s.client.removeNode('local')).rejects.toMatchObject({
+      code: 'ERR_NODE_LIVE',
+      status: 409,
+    });
+    expect(await s.client.nodes()).toHaveLength(1);
+  });
+
+  it('names the node that ran a job, and none before it ran', async () => {
+    await s.client.patchCategory('images', { paused: true });
+    try {
+      const waiting = await s.client.submit({ task: 'echo', category: 'images' });
+      expect(waiting.node).toBeNull();
+    } finally {
+      await s.client.patchCategory('images', { paused: false });
+    }
+    const job = await s.client.submit({ task: 'echo' });
+    expect((await s.client.get(job.id, { waitMs: 10_000 })).node).toBe('local');
+  });
+});
+
 describe('the rest', () => {
   it('answers /healthz', async () => {
     const res = await s.request('GET', '/healthz');
@@ -514,10 +554,31 @@ describe('the rest', () => {
         '/api/categories/{name}',
         '/api/tasks',
         '/api/stats',
+        '/api/nodes',
+        '/api/nodes/{name}',
         '/healthz',
         '/metrics',
       ]),
     );
+    const schemas = res.body.components.schemas;
+    expect(schemas.Job.required).toContain('node');
+    expect(schemas.Stats.required).toContain('nodes');
+    expect(Object.keys(schemas.Node.properties)).toEqual([
+      'name',
+      'tags',
+      'workers',
+      'running',
+      'allocation',
+      'leader',
+      'state',
+      'startedAt',
+      'heartbeatAt',
+    ]);
+    expect(Object.keys(res.body.paths['/api/nodes/{name}'].delete.responses)).toEqual([
+      '204',
+      '404',
+      '409',
+    ]);
     const request = res.body.components.schemas.JobRequest;
     expect(request.additionalProperties).toBe(false);
     expect(request.required).toEqual(['task']);
@@ -573,6 +634,11 @@ describe('with a dashboard directory, CORS and queue limits', () => {
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const remove = await fetch(`${t.url}/api/nodes/n1`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://ui.test', 'access-control-request-method': 'DELETE' },
+    });
+    expect(remove.headers.get('access-control-allow-methods')).toMatch(/DELETE/);
   });
 
   it('answers a full queue with 429 and Retry-After', async () => {

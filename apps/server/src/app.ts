@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): express.Express {
     app.use(
       cors({
         origin: deps.corsOrigin,
-        methods: ['GET', 'POST', 'PATCH'],
+        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
         allowedHeaders: ['Authorization', 'Content-Type'],
         maxAge: 600,
       }),

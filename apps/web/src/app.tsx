@@ -5,11 +5,13 @@
  */
 import { createClient, type TaskView } from '@cadre/client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { AllocationChart } from './components/allocation-chart.js';
 import { CategoryCard } from './components/category-card.js';
 import { Header } from './components/header.js';
 import { JobDetail } from './components/job-detail.js';
 import { JobsPanel } from './components/jobs-panel.js';
 import { LoadPanel } from './components/load-panel.js';
+import { NodesPanel } from './components/nodes-panel.js';
 import { Notices, type Notice } from './components/notices.js';
 import { TimeChart } from './components/time-chart.js';
 import { TokenGate } from './components/token-gate.js';
@@ -21,6 +23,7 @@ import {
 } from './hooks/use-dashboard.js';
 import { useLive } from './hooks/use-live.js';
 import { useNow } from './hooks/use-now.js';
+import { useSeriesNames } from './hooks/use-series-names.js';
 import { assignColors } from './lib/colors.js';
 import { describeError, isUnauthorized } from './lib/errors.js';
 import { formatCount, formatRate } from './lib/format.js';
@@ -83,11 +86,10 @@ export function App() {
   }, [client, needToken, fail]);
 
   const categories = snapshot?.categories;
-  const namesKey = [
-    ...(categories ?? []).map((c) => c.name),
-    ...history.categories.filter((n) => !categories?.some((c) => c.name === n)),
-  ].join('\u0000');
-  const names = useMemo(() => (namesKey ? namesKey.split('\u0000') : []), [namesKey]);
+  const names = useSeriesNames(
+    categories?.map((c) => c.name),
+    history.categories,
+  );
   const colors = useMemo(() => assignColors(names), [names]);
 
   const dashboard = useMemo<Dashboard>(
@@ -130,20 +132,13 @@ export function App() {
       <main className="layout">
         <div className="overview">
           <div className="card chart-main">
-            <TimeChart
-              id="allocation"
-              title="Worker allocation"
-              description={`Worker threads the balancer gives each category, stacked (${workers} in total).`}
+            <AllocationChart
               history={history}
               version={version}
-              metric="allocated"
-              names={names}
-              colors={colors}
-              format={formatCount}
-              stacked
-              stepped
-              height={260}
-              yMax={workers}
+              categories={names}
+              categoryColors={colors}
+              nodes={snapshot?.nodes.map((n) => n.name)}
+              workers={workers}
             />
           </div>
           <LoadPanel categories={names} tasks={tasks} />
@@ -176,6 +171,8 @@ export function App() {
             />
           </div>
         </div>
+
+        <NodesPanel nodes={snapshot?.nodes} categories={names} />
 
         <section className="categories" aria-label="Categories">
           {!categories && <p className="muted card">Waiting for the first snapshot…</p>}

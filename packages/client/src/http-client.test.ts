@@ -64,6 +64,40 @@ describe('createClient', () => {
     expect(seen.at(-1)!.auth).toBeUndefined();
   });
 
+  it('lists the nodes and removes one by its encoded name', async () => {
+    const node = {
+      name: 'eu/1',
+      tags: ['gpu'],
+      workers: 4,
+      running: 1,
+      allocation: { reports: 3 },
+      leader: false,
+      state: 'dead',
+      startedAt: '2030-01-01T00:00:00.000Z',
+      heartbeatAt: '2030-01-01T00:01:00.000Z',
+    };
+    reply(200, [node]);
+    const client = createClient({ url, token: 't' });
+    expect(await client.nodes()).toEqual([node]);
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/api/nodes', auth: 'Bearer t' });
+
+    answer = (_req, _body, res) => {
+      res.writeHead(204);
+      res.end();
+    };
+    await expect(client.removeNode('eu/1')).resolves.toBeUndefined();
+    expect(seen.at(-1)).toMatchObject({ method: 'DELETE', url: '/api/nodes/eu%2F1', body: '' });
+  });
+
+  it('throws the code of a refused removal', async () => {
+    reply(409, { error: { code: 'ERR_NODE_LIVE', message: "node 'a' is live" } });
+    const live = await caught(createClient({ url }).removeNode('a'));
+    expect(live).toMatchObject({ code: 'ERR_NODE_LIVE', status: 409 });
+    reply(404, { error: { code: 'ERR_NODE_NOT_FOUND', message: "no node named 'b'" } });
+    const missing = await caught(createClient({ url }).removeNode('b'));
+    expect(missing).toMatchObject({ code: 'ERR_NODE_NOT_FOUND', status: 404 });
+  });
+
   it('throws the server’s code, message, details and Retry-After', async () => {
     reply(
       429,

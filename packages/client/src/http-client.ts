@@ -7,6 +7,7 @@ import type {
   CategoryView,
   Job,
   JobState,
+  NodeView,
   RetryChanges,
   Stats,
   TaskView,
@@ -54,6 +55,13 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   tasks(): Promise<TaskView[]>;
   stats(): Promise<Stats>;
+  /** The cluster's nodes, live and dead; in local mode, the one node. */
+  nodes(): Promise<NodeView[]>;
+  /**
+   * Forgets a dead node. A live node is refused (`ERR_NODE_LIVE`, 409), an
+   * unknown name too (`ERR_NODE_NOT_FOUND`, 404).
+   */
+  removeNode(name: string): Promise<void>;
   health(): Promise<{ ok: boolean }>;
 }
 
@@ -141,6 +149,10 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
     patchCategory: (name, patch) => call('PATCH', `/api/categories/${enc(name)}`, patch),
     tasks: () => call('GET', '/api/tasks'),
     stats: () => call('GET', '/api/stats'),
+    nodes: () => call('GET', '/api/nodes'),
+    removeNode: async (name) => {
+      await call('DELETE', `/api/nodes/${enc(name)}`);
+    },
     health: () => call('GET', '/healthz'),
   };
 }

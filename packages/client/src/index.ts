@@ -30,6 +30,7 @@ export type {
   JobRequest,
   JobState,
   Json,
+  NodeView,
   RetryChanges,
   Stats,
   TaskView,

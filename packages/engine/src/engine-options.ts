@@ -20,28 +20,16 @@ export interface PoolHooks {
   onProgress(jobId: string, percent: number): void;
 }
 
-export interface NodeOptions {
-  /** Unique among the cluster's live nodes. @defaultValue 'local' */
-  name: string;
-  /** Tags this node offers: categories with `tags` run only on nodes offering all of them. */
-  tags: readonly string[];
-}
-
 export interface EngineOptions {
   config: EngineConfig;
   /**
-   * Where jobs live: the PostgreSQL backend for a cluster.
+   * Where jobs live: the PostgreSQL backend for a cluster (`config.node`
+   * names this node, `config.cluster` times the heartbeats and the lease).
    * @defaultValue the local backend over `store`
    */
   backend?: Backend;
   /** The local backend's log (lowdb, or memory in tests); required without `backend`. */
   store?: JobStore;
-  /** @defaultValue `{ name: 'local', tags: [] }` */
-  node?: NodeOptions;
-  /** How long the leader's lease lasts. @defaultValue 3 × `config.balanceIntervalMs` */
-  leaseMs?: number;
-  /** A node silent this long is dead and its running jobs run again. @defaultValue 10_000 */
-  nodeTimeoutMs?: number;
   /**
    * Builds the task pool; the engine calls it once, at start.
    * @defaultValue one piscina pool of `config.workers` threads running `config.tasks`

@@ -43,13 +43,12 @@ import {
 } from '@cadre/store';
 import { CategorySettings, validatePatch } from './category-settings.js';
 import { Dispatcher } from './dispatcher.js';
-import type { Clock, EngineOptions, Logger, NodeOptions, PoolHooks } from './engine-options.js';
+import type { Clock, EngineOptions, Logger, PoolHooks } from './engine-options.js';
 import { RequestResolver } from './request-resolver.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
 import { WorkerBalancer } from './worker-balancer.js';
 
 const DEFAULT_GRACE_MS = 10_000;
-const DEFAULT_NODE_TIMEOUT_MS = 10_000;
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -66,7 +65,8 @@ interface Running {
 class CadreEngine implements Engine {
   readonly #config: EngineConfig;
   readonly #backend: Backend;
-  readonly #node: NodeOptions;
+  /** This node's name. */
+  readonly #node: string;
   readonly #options: EngineOptions;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -89,7 +89,7 @@ class CadreEngine implements Engine {
     this.#log = options.logger ?? silent;
     this.#backend =
       options.backend ?? createLocalBackend({ store: options.store!, logger: this.#log });
-    this.#node = options.node ?? { name: 'local', tags: [] };
+    this.#node = options.config.node.name;
     this.#clock = options.clock ?? { now: Date.now };
     for (const c of options.config.categories) {
       this.#categories.set(c.name, new CategorySettings(c));
@@ -107,14 +107,14 @@ class CadreEngine implements Engine {
     const maxQueued: Record<string, number | null> = {};
     for (const c of config.categories) maxQueued[c.name] = c.maxQueued;
     const opened = await this.#backend.open({
-      node: { name: this.#node.name, tags: this.#node.tags, workers: config.workers },
+      node: { ...config.node, workers: config.workers },
       limits: { maxQueuedTotal: config.maxQueuedTotal, maxQueued, retention: config.retention },
-      nodeTimeoutMs: this.#options.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS,
+      nodeTimeoutMs: config.cluster.nodeTimeoutMs,
       now,
     });
     this.#applyOverrides(opened.categories);
     this.#adoptOrphans(await this.#backend.counts());
-    this.#log.info({ node: this.#node.name, requeued: opened.requeued }, 'backend opened');
+    this.#log.info({ node: this.#node, requeued: opened.requeued }, 'backend opened');
 
     const makePool = this.#options.pool ?? ((hooks: PoolHooks) => defaultPool(config, hooks));
     const pool = makePool({ onProgress: (id, percent) => dispatcher.progress(id, percent) });
@@ -133,10 +133,10 @@ class CadreEngine implements Engine {
       backend: this.#backend,
       dispatcher,
       categories: this.#categories,
-      node: this.#node.name,
+      node: this.#node,
       intervalMs: config.balanceIntervalMs,
-      leaseMs: this.#options.leaseMs ?? 3 * config.balanceIntervalMs,
-      nodeTimeoutMs: this.#options.nodeTimeoutMs ?? DEFAULT_NODE_TIMEOUT_MS,
+      leaseMs: config.cluster.leaseMs,
+      nodeTimeoutMs: config.cluster.nodeTimeoutMs,
       clock: this.#clock,
       log: this.#log,
       report: () => this.#report(),
@@ -394,7 +394,7 @@ class CadreEngine implements Engine {
       name: n.name,
       tags: [...n.tags],
       workers: n.workers,
-      running: n.name === this.#node.name ? (this.#run?.dispatcher.busy ?? 0) : n.report.running,
+      running: n.name === this.#node ? (this.#run?.dispatcher.busy ?? 0) : n.report.running,
       allocation: n.allocation,
       leader: n.leader,
       state: n.state,
@@ -430,7 +430,7 @@ class CadreEngine implements Engine {
 
   #otherLiveNodes(): NodeRecord[] {
     const nodes = this.#run?.balancer.nodes ?? [];
-    return nodes.filter((n) => n.state === 'live' && n.name !== this.#node.name);
+    return nodes.filter((n) => n.state === 'live' && n.name !== this.#node);
   }
 
   /** Takes in the categories' shared settings, as another node may have changed them. */

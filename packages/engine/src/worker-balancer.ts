@@ -18,10 +18,10 @@
  * In local mode the node is a cluster of one that always leads.
  */
 import {
-  apportionShares,
+  balanceCluster,
   nextCredit,
   type Allocation,
-  type CategoryDemand,
+  type ClusterDemand,
   type Credit,
 } from '@cadre/core';
 import type { Backend, CategoryCounts, NodeRecord, NodeReport } from '@cadre/store';
@@ -63,6 +63,8 @@ export class WorkerBalancer {
   #rebalancing: Promise<void> | null = null;
   #rebalanceAgain = false;
   #stopped = false;
+  /** The categories last warned about as unplaceable, joined. */
+  #unplaceable = '';
 
   constructor(options: WorkerBalancerOptions) {
     this.#o = options;
@@ -170,14 +172,23 @@ export class WorkerBalancer {
     const now = clock.now();
     const [nodes, counts] = await Promise.all([backend.nodes(now), backend.counts()]);
     const live = nodes.filter((n) => n.state === 'live');
-    const demands = this.#demands(counts);
-    const threads = live.reduce((sum, n) => sum + n.workers, 0);
-    const result = apportionShares(threads, demands, this.#credit);
+    const previous: Record<string, Allocation> = {};
+    for (const n of live) previous[n.name] = n.allocation;
+    const result = balanceCluster(live, this.#demands(counts), this.#credit, previous);
     if (carry) this.#credit = nextCredit(this.#credit, result);
-    await backend.publishAllocation(place(result.allocation, live), now);
+    if (result.unplaceable.join() !== this.#unplaceable) {
+      this.#unplaceable = result.unplaceable.join();
+      for (const name of result.unplaceable) {
+        this.#o.log.warn(
+          { category: name },
+          `category '${name}' has work but no live node offers all its tags; its jobs wait`,
+        );
+      }
+    }
+    await backend.publishAllocation(result.byNode, now);
   }
 
-  #demands(counts: CategoryCounts): CategoryDemand[] {
+  #demands(counts: CategoryCounts): ClusterDemand[] {
     return [...this.#o.categories.values()].map((c) => {
       const n = counts[c.config.name];
       return {
@@ -186,6 +197,7 @@ export class WorkerBalancer {
         minWorkers: c.minWorkers,
         maxWorkers: c.maxWorkers,
         paused: !c.runnable,
+        tags: c.config.tags,
         queued: n?.queued ?? 0,
         running: n?.running ?? 0,
       };
@@ -231,17 +243,6 @@ export class WorkerBalancer {
     const next = await this.#o.backend.promoteDue(this.#o.clock.now());
     if (next !== null) this.dueAt(next);
   }
-}
-
-/**
- * Places the cluster's slots on the live nodes.
- * TODO(placement): one node takes everything; many nodes need the placement by threads and tags.
- */
-function place(allocation: Allocation, live: readonly NodeRecord[]): Record<string, Allocation> {
-  const byNode: Record<string, Allocation> = {};
-  const first = live[0];
-  if (first) byNode[first.name] = allocation;
-  return byNode;
 }
 
 function sameAllocation(a: Allocation, b: Allocation): boolean {

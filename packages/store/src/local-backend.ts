@@ -41,6 +41,7 @@ import type {
   JobSpec,
   ListPage,
   ListQuery,
+  NodeIdentity,
   NodeRecord,
   NodeReport,
   Opened,
@@ -92,9 +93,12 @@ export class LocalBackend implements Backend {
    */
   readonly #inflight = new Map<string, (() => void)[]>();
   readonly #overrides = new Map<string, CategoryOverride>();
-  /** Waiting jobs of submissions whose commit is in flight, counted against `maxQueuedTotal`. */
+  /** Waiting jobs of submissions whose commit is in flight, counted against the limits. */
   #reservedTotal = 0;
+  readonly #reserved = new Map<string, number>();
   #limits: BackendLimits | null = null;
+  #identity: NodeIdentity | null = null;
+  /** This node as the cluster of one sees it; null once removed (after it was declared dead). */
   #node: NodeRecord | null = null;
   #newId: () => string = () => '';
   /** The `now` of the submission being built: ids sort by creation time. */
@@ -128,16 +132,8 @@ export class LocalBackend implements Backend {
   async open(options: OpenOptions): Promise<Opened> {
     const { node, now } = options;
     this.#limits = options.limits;
-    this.#node = {
-      ...node,
-      tags: [...node.tags],
-      state: 'live',
-      leader: true,
-      allocation: {},
-      report: { running: 0, finished: {}, throughput: {} },
-      startedAt: now,
-      heartbeatAt: now,
-    };
+    this.#identity = { ...node, tags: [...node.tags] };
+    this.#node = this.#join();
     const state = await this.#store.load();
     for (const [name, override] of Object.entries(state.categories)) {
       this.#overrides.set(name, override);
@@ -231,7 +227,7 @@ export class LocalBackend implements Backend {
     const cat = this.#categories.get(category);
     const claimed: Job[] = [];
     if (!cat || !this.#batcher.writable) return claimed;
-    const node = this.#node!.name;
+    const node = this.#identity!.name;
     const mutations: Mutation[] = [];
     while (claimed.length < max && cat.queue.size > 0) {
       const id = cat.queue.peek()!;
@@ -405,11 +401,30 @@ export class LocalBackend implements Backend {
   }
 
   // ── nodes: a cluster of one ──────────────────────────────────────────────
+  // Heartbeats use this process's clock (`Date.now`), as a database would use its own.
 
-  async heartbeat(report: NodeReport, now: number): Promise<'live' | 'dead'> {
-    const node = this.#node!;
+  #join(): NodeRecord {
+    const at = Date.now();
+    return {
+      ...this.#identity!,
+      state: 'live',
+      leader: true,
+      allocation: {},
+      report: { running: 0, finished: {}, throughput: {} },
+      startedAt: at,
+      heartbeatAt: at,
+    };
+  }
+
+  async heartbeat(report: NodeReport): Promise<'live' | 'dead'> {
+    const node = this.#node;
+    if (node === null || node.state === 'dead') {
+      // Declared dead (a pause longer than the node timeout): it rejoins.
+      this.#node = { ...this.#join(), report };
+      return 'dead';
+    }
     node.report = report;
-    node.heartbeatAt = now;
+    node.heartbeatAt = Date.now();
     return 'live';
   }
 
@@ -418,28 +433,43 @@ export class LocalBackend implements Backend {
   }
 
   async nodes(): Promise<NodeRecord[]> {
-    const node = this.#node!;
-    return [{ ...node, allocation: { ...node.allocation } }];
+    const node = this.#node;
+    return node === null ? [] : [{ ...node, allocation: { ...node.allocation } }];
   }
 
-  async reap(): Promise<{ node: string; requeued: number }[]> {
-    return [];
+  async reap(nodeTimeoutMs: number, now: number): Promise<{ node: string; requeued: number }[]> {
+    const node = this.#node;
+    if (node === null || node.state === 'dead' || Date.now() - node.heartbeatAt <= nodeTimeoutMs) {
+      return [];
+    }
+    node.state = 'dead';
+    node.leader = false;
+    node.allocation = {};
+    const lost: Mutation[] = [];
+    for (const job of this.#jobs.values()) {
+      if (job.state !== 'running' || job.node !== node.name || this.#inflight.has(job.id)) continue;
+      lost.push({ op: 'put', job: this.#apply(job, { type: 'lose' }, now) });
+    }
+    if (lost.length > 0) await this.#batcher.add(lost);
+    return [{ node: node.name, requeued: lost.length }];
   }
 
   async removeNode(name: string): Promise<void> {
-    throw name === this.#node?.name ? Errors.nodeLive(name) : Errors.nodeNotFound(name);
+    if (this.#node?.name !== name) throw Errors.nodeNotFound(name);
+    if (this.#node.state === 'live') throw Errors.nodeLive(name);
+    this.#node = null;
   }
 
   async publishAllocation(byNode: Readonly<Record<string, Allocation>>): Promise<void> {
-    const node = this.#node!;
-    node.allocation = { ...byNode[node.name] };
+    const node = this.#node;
+    if (node?.state === 'live') node.allocation = { ...byNode[node.name] };
   }
 
   // ── state changes ────────────────────────────────────────────────────────
 
   /** Whether `job` runs attempt `attempt` on this node (the fence of outcomes). */
   #runs(job: Job, attempt: number): boolean {
-    return job.state === 'running' && job.attempts === attempt && job.node === this.#node!.name;
+    return job.state === 'running' && job.attempts === attempt && job.node === this.#identity!.name;
   }
 
   /** The one place a job changes in memory: runs the transition and keeps every structure in step. */
@@ -546,16 +576,20 @@ export class LocalBackend implements Backend {
       throw Errors.queueFull('total', maxTotal);
     for (const [name, n] of incoming) {
       const max = limits.maxQueued[name] ?? null;
-      const cat = this.#category(name);
-      if (max !== null && cat.waiting + cat.reserved + n > max) {
+      const waiting = this.#categories.get(name)?.waiting ?? 0;
+      if (max !== null && waiting + (this.#reserved.get(name) ?? 0) + n > max) {
         throw Errors.queueFull('category', max, name);
       }
     }
     this.#reservedTotal += specs.length;
-    for (const [name, n] of incoming) this.#category(name).reserved += n;
+    for (const [name, n] of incoming) this.#reserved.set(name, (this.#reserved.get(name) ?? 0) + n);
     return () => {
       this.#reservedTotal -= specs.length;
-      for (const [name, n] of incoming) this.#category(name).reserved -= n;
+      for (const [name, n] of incoming) {
+        const left = this.#reserved.get(name)! - n;
+        if (left === 0) this.#reserved.delete(name);
+        else this.#reserved.set(name, left);
+      }
     };
   }
 }

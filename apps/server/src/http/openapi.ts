@@ -36,6 +36,10 @@ const jobSchema = z.object({
   result: json,
   lastError: z.object({ message: z.string(), kind: z.enum(ERROR_KINDS) }).nullable(),
   failure: z.enum(FAILURE_REASONS).nullable(),
+  node: z
+    .string()
+    .nullable()
+    .describe('the node that ran its latest attempt; null before the first'),
 });
 
 const allocationSchema = z.record(z.string(), z.int());
@@ -63,7 +67,8 @@ const categorySchema = z.object({
 });
 
 const statsSchema = z.object({
-  workers: z.int(),
+  workers: z.int().describe('worker threads of the live nodes'),
+  nodes: z.int().describe('live nodes'),
   allocation: allocationSchema,
   queued: z.int(),
   running: z.int(),
@@ -73,6 +78,22 @@ const statsSchema = z.object({
   failed: z.int(),
   cancelled: z.int(),
   uptimeMs: z.number(),
+});
+
+const nodeSchema = z.object({
+  name: z.string(),
+  tags: z
+    .array(z.string())
+    .describe('tags it offers: categories with tags run only on nodes that offer all of them'),
+  workers: z.int().describe('its worker threads'),
+  running: z.int().describe('attempts it runs now'),
+  allocation: allocationSchema.describe('slots per category the leader gave it'),
+  leader: z.boolean().describe("whether it runs the cluster's balancer now"),
+  state: z
+    .enum(['live', 'dead'])
+    .describe('dead: silent for longer than nodeTimeoutMs; its running jobs were queued again'),
+  startedAt: z.string(),
+  heartbeatAt: z.string(),
 });
 
 const errorSchema = z.object({
@@ -90,6 +111,7 @@ registry.add(categoryPatchSchema, { id: 'CategoryPatch' });
 registry.add(jobSchema, { id: 'Job' });
 registry.add(categorySchema, { id: 'Category' });
 registry.add(statsSchema, { id: 'Stats' });
+registry.add(nodeSchema, { id: 'Node' });
 registry.add(errorSchema, { id: 'Error' });
 registry.add(retryBodySchema, { id: 'RetryBody' });
 const taskSchema = z.object({
@@ -245,6 +267,23 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/stats': {
         get: { summary: 'Totals', responses: { 200: answer('Stats', ref('Stats')) } },
+      },
+      '/api/nodes': {
+        get: {
+          summary: "The cluster's nodes, live and dead; in local mode, the one node",
+          responses: { 200: answer('Nodes', { type: 'array', items: ref('Node') }) },
+        },
+      },
+      '/api/nodes/{name}': {
+        delete: {
+          summary: 'Forget a dead node',
+          parameters: [pathParam('name')],
+          responses: {
+            204: { description: 'Removed' },
+            404: errorAnswer('Unknown node (ERR_NODE_NOT_FOUND)'),
+            409: errorAnswer('The node is live (ERR_NODE_LIVE)'),
+          },
+        },
       },
       '/healthz': {
         get: {

@@ -127,3 +127,33 @@ describe('the socket gateway', () => {
     expect(watcher.got.jobs.some((j) => j.id === long.id && j.state === 'cancelled')).toBe(false);
   });
 });
+
+describe('the socket gateway on a quiet server', () => {
+  let quiet: TestServer;
+  beforeAll(async () => {
+    quiet = await startTestServer({ heartbeatRefreshMs: 300 });
+  });
+  afterAll(async () => {
+    await quiet?.close();
+  });
+
+  it('still sends the nodes’ newer heartbeats, so their age stays current', async () => {
+    const socket: ClientSocket = connect(quiet.url, {
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    const snapshots: SnapshotPayload[] = [];
+    socket.on('snapshot', (p) => snapshots.push(p));
+    const beats = () => new Set(snapshots.map((p) => p.nodes[0]?.heartbeatAt));
+    const first = await until(
+      () => snapshots[0],
+      (p) => p !== undefined,
+    );
+    // Nothing runs: only the heartbeat moves, and is sent again and again.
+    await until(beats, (b) => b.size >= 4);
+    const later = snapshots.at(-1);
+    expect(later!.categories).toEqual(first!.categories);
+    expect(later!.nodes[0]).toMatchObject({ name: 'local', state: 'live' });
+  });
+});

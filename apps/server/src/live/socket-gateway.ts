@@ -38,6 +38,12 @@ export interface LiveOptions {
   maxWatched?: number;
   /** Joins this node's socket server to the cluster's (an `io.adapter` factory). */
   adapter?: Parameters<Server['adapter']>[0];
+  /**
+   * A change of the nodes' heartbeats alone is sent at most this often: the
+   * dashboard shows each heartbeat's age, which would otherwise grow on a
+   * quiet cluster while its nodes are live. @defaultValue 5000
+   */
+  heartbeatRefreshMs?: number;
 }
 
 /** Closes the socket server and stops listening to the engine. */
@@ -124,6 +130,9 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     dirty = true;
     io.local.emit('allocation', { at, allocation });
   });
+  let lastBeats = '';
+  let lastSentAt = 0;
+  const heartbeatRefreshMs = options.heartbeatRefreshMs ?? 5000;
   let building = false;
   const send = async () => {
     const payload = await snapshot();
@@ -132,9 +141,13 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
       stats: { ...payload.stats, uptimeMs: 0 },
       nodes: payload.nodes.map((n) => ({ ...n, heartbeatAt: '' })),
     });
-    if (!dirty && fingerprint === lastSent) return;
+    const beats = payload.nodes.map((n) => n.heartbeatAt).join();
+    const beatsDue = beats !== lastBeats && Date.now() - lastSentAt >= heartbeatRefreshMs;
+    if (!dirty && fingerprint === lastSent && !beatsDue) return;
     dirty = false;
     lastSent = fingerprint;
+    lastBeats = beats;
+    lastSentAt = Date.now();
     io.local.emit('snapshot', payload);
   };
   const timer = setInterval(() => {

@@ -33,6 +33,8 @@ export interface TestServerOptions {
   /** Changes to the example config. */
   config?: (config: EngineConfig) => void;
   authLimiter?: FailureLimiter;
+  /** The gateway's `heartbeatRefreshMs`. */
+  heartbeatRefreshMs?: number;
 }
 
 export interface TestServer {
@@ -74,7 +76,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.authLimiter ? { authLimiter: options.authLimiter } : {}),
   });
   const server = createServer(app);
-  const closeLive = attachLive(server, { engine, token, snapshotIntervalMs: 200 });
+  const closeLive = attachLive(server, {
+    engine,
+    token,
+    snapshotIntervalMs: 200,
+    ...(options.heartbeatRefreshMs === undefined
+      ? {}
+      : { heartbeatRefreshMs: options.heartbeatRefreshMs }),
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -130,6 +130,14 @@ export function JobDetail({ id, tasks, onClose, onChanged }: JobDetailProps) {
               attempt <strong data-testid="job-attempts">{job.attempts}</strong> of{' '}
               {job.maxRetries + 1}
             </span>
+            {job.node !== null && (
+              <span title="The node that ran its latest attempt">
+                node{' '}
+                <strong className="mono" data-testid="job-node">
+                  {job.node}
+                </strong>
+              </span>
+            )}
             {job.key && <span className="mono ellipsis">key {job.key}</span>}
           </div>
 

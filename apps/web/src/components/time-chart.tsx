@@ -1,9 +1,9 @@
 /**
- * A uPlot time chart of one metric per category over the history window.
+ * A uPlot time chart of one metric per category (or per node) over the history window.
  * uPlot draws on canvas and takes new data with setData, so a snapshot a
  * second costs one redraw, not a React re-render of the chart.
  */
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { colorOf } from '../hooks/use-dashboard.js';
@@ -26,6 +26,8 @@ export interface TimeChartProps {
   height?: number;
   /** Fixed top of the y scale (e.g. the worker count), else from the data. */
   yMax?: number;
+  /** Shown beside the title, e.g. a choice of how to split the series. */
+  controls?: ReactNode;
 }
 
 const AXIS = '#8b95a7';
@@ -166,6 +168,7 @@ export function TimeChart(props: TimeChartProps) {
       <figcaption>
         <h2 id={`${props.id}-title`}>{props.title}</h2>
         <p id={`${props.id}-desc`}>{props.description}</p>
+        {props.controls}
       </figcaption>
       <div ref={box} className="chart-canvas" style={{ minHeight: height }} />
     </figure>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PALETTE, assignColors, hashName, withAlpha } from './colors.js';
+import { PALETTE, assignColors, extendColors, hashName, withAlpha } from './colors.js';
 
 describe('assignColors', () => {
   it('gives the listed categories distinct colours in order', () => {
@@ -17,6 +17,26 @@ describe('assignColors', () => {
     const names = Array.from({ length: 25 }, (_, i) => `c${i}`);
     const colors = assignColors(names);
     expect(colors.size).toBe(25);
+    expect(new Set(colors.values()).size).toBe(PALETTE.length);
+  });
+});
+
+describe('extendColors', () => {
+  it('keeps the colours already given and gives newcomers the free ones', () => {
+    const first = extendColors(new Map(), ['a', 'b', 'c']);
+    expect([...first.values()]).toEqual(PALETTE.slice(0, 3));
+    // 'a' leaves, 'd' joins, the order changes: b and c keep theirs, d takes a's.
+    const next = extendColors(first, ['d', 'c', 'b']);
+    expect(next.get('b')).toBe(PALETTE[1]);
+    expect(next.get('c')).toBe(PALETTE[2]);
+    expect(next.get('d')).toBe(PALETTE[0]);
+    expect(next.has('a')).toBe(false);
+  });
+
+  it('colours every name past the palette size', () => {
+    const names = Array.from({ length: 14 }, (_, i) => `n${i}`);
+    const colors = extendColors(new Map(), names);
+    expect(colors.size).toBe(14);
     expect(new Set(colors.values()).size).toBe(PALETTE.length);
   });
 });

@@ -43,6 +43,31 @@ export function assignColors(names: readonly string[]): Map<string, string> {
   return colors;
 }
 
+/**
+ * Colours for `names` that keep those `previous` gave: a node keeps its
+ * colour while others join, leave or change places. A new name takes the
+ * first colour no other name holds, or one by its hash once all are taken.
+ */
+export function extendColors(
+  previous: ReadonlyMap<string, string>,
+  names: readonly string[],
+): Map<string, string> {
+  const colors = new Map<string, string>();
+  for (const name of names) {
+    const kept = previous.get(name);
+    if (kept !== undefined) colors.set(name, kept);
+  }
+  const used = new Set(colors.values());
+  for (const name of names) {
+    if (colors.has(name)) continue;
+    const color =
+      PALETTE.find((c) => !used.has(c)) ?? (PALETTE[hashName(name) % PALETTE.length] as string);
+    used.add(color);
+    colors.set(name, color);
+  }
+  return colors;
+}
+
 /** `#rrggbb` with an alpha, for area fills. */
 export function withAlpha(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);

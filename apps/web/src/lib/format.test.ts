@@ -4,6 +4,7 @@ import {
   formatClock,
   formatCount,
   formatDuration,
+  formatHeartbeatAge,
   formatJson,
   formatRate,
 } from './format.js';
@@ -74,6 +75,36 @@ describe('formatClock and formatAgo', () => {
     expect(formatAgo('2026-01-01T00:01:02.000Z', now)).toBe('in 2s');
     expect(formatAgo('2026-01-01T00:01:00.400Z', now)).toBe('now');
     expect(formatAgo(null, now)).toBe('–');
+  });
+});
+
+describe('formatHeartbeatAge', () => {
+  const now = Date.parse('2026-01-01T00:10:00.000Z');
+
+  it.each([
+    ['2026-01-01T00:10:00.000Z', 'just now'],
+    ['2026-01-01T00:09:59.001Z', 'just now'],
+    ['2026-01-01T00:09:59.000Z', '1s ago'],
+    ['2026-01-01T00:09:57.700Z', '2s ago'],
+    ['2026-01-01T00:09:50.500Z', '9s ago'],
+    ['2026-01-01T00:09:01.000Z', '59s ago'],
+    ['2026-01-01T00:09:00.000Z', '1m 00s ago'],
+    ['2026-01-01T00:06:48.000Z', '3m 12s ago'],
+    ['2026-01-01T00:00:00.000Z', '10m 00s ago'],
+    ['2025-12-31T22:00:00.000Z', '2h 10m ago'],
+  ])('%s at 00:10:00 reads %s', (iso, text) => {
+    expect(formatHeartbeatAge(iso, now)).toBe(text);
+  });
+
+  it('reads a heartbeat ahead of the page clock as just now', () => {
+    expect(formatHeartbeatAge('2026-01-01T00:10:30.000Z', now)).toBe('just now');
+  });
+
+  it('shows a dash for no heartbeat or an unreadable one', () => {
+    expect(formatHeartbeatAge(null, now)).toBe('–');
+    expect(formatHeartbeatAge('', now)).toBe('–');
+    expect(formatHeartbeatAge('yesterday', now)).toBe('–');
+    expect(formatHeartbeatAge('2026-01-01T00:00:00.000Z', Number.NaN)).toBe('–');
   });
 });
 

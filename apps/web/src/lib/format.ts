@@ -68,6 +68,22 @@ export function formatAgo(iso: string | null | undefined, now: number): string {
   return diff > 0 ? `${formatDuration(diff)} ago` : `in ${formatDuration(-diff)}`;
 }
 
+/**
+ * The age of a node's heartbeat at `now` (the page's clock): "just now",
+ * "4s ago", "3m 12s ago". Whole seconds, so that it ticks once a second
+ * instead of flickering tenths. A heartbeat ahead of the page's clock (the
+ * clocks differ) reads "just now", never "in 2s": a heartbeat is never in the
+ * future.
+ */
+export function formatHeartbeatAge(iso: string | null | undefined, now: number): string {
+  if (!iso) return '–';
+  const at = Date.parse(iso);
+  if (Number.isNaN(at) || !Number.isFinite(now)) return '–';
+  const age = Math.max(0, now - at);
+  if (age < 1000) return 'just now';
+  return `${formatDuration(age < 60_000 ? Math.floor(age / 1000) * 1000 : age)} ago`;
+}
+
 /** Pretty JSON for the detail view, bounded so that a 1 MiB input cannot freeze the page. */
 export function formatJson(value: unknown, maxChars = 20_000): string {
   let text: string;

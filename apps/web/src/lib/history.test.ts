@@ -1,4 +1,4 @@
-import type { CategoryView, SnapshotPayload, Stats } from '@cadre/client';
+import type { CategoryView, NodeView, SnapshotPayload, Stats } from '@cadre/client';
 import { describe, expect, it } from 'vitest';
 import { History } from './history.js';
 
@@ -38,6 +38,22 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
 }
 
 const snap = (...categories: CategoryView[]): SnapshotPayload => ({ stats, categories, nodes: [] });
+
+function node(name: string, allocation: Record<string, number>): NodeView {
+  return {
+    name,
+    tags: [],
+    workers: 4,
+    running: 0,
+    allocation,
+    leader: false,
+    state: 'live',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    heartbeatAt: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+const nodeSnap = (...nodes: NodeView[]): SnapshotPayload => ({ stats, categories: [], nodes });
 
 describe('History', () => {
   it('keeps one column per category, in first-seen order, zero where unknown', () => {
@@ -93,5 +109,49 @@ describe('History', () => {
     const h = new History();
     h.tick(1_000);
     expect(h.size).toBe(0);
+  });
+});
+
+describe('History by node', () => {
+  it('keeps the threads allocated on each node, zero where a node is missing', () => {
+    const h = new History();
+    h.addSnapshot(nodeSnap(node('n1', { a: 2, b: 1 }), node('n2', {})), 1_000);
+    h.addSnapshot(nodeSnap(node('n2', { a: 4 }), node('n3', { b: 1 })), 2_000);
+    expect(h.nodes).toEqual(['n1', 'n2', 'n3']);
+    expect(h.columns('nodeAllocated', 2_000, h.nodes)).toEqual([
+      [1, 2],
+      [3, 0],
+      [0, 4],
+      [0, 1],
+    ]);
+  });
+
+  it('carries the nodes forward through allocation events and ticks', () => {
+    const h = new History();
+    h.addSnapshot(nodeSnap(node('n1', { a: 3 })), 10_000);
+    h.addAllocation({ at: new Date(10_500).toISOString(), allocation: { a: 1 } }, 10_500);
+    h.tick(12_000);
+    expect(h.columns('nodeAllocated', 12_000, ['n1'])).toEqual([
+      [10, 10.5, 12],
+      [3, 3, 3],
+    ]);
+  });
+
+  it('forgets a node once its last sample has left the window', () => {
+    const h = new History({ windowMs: 10_000 });
+    h.addSnapshot(nodeSnap(node('gone', { a: 1 }), node('stays', { a: 1 })), 1_000);
+    h.addSnapshot(nodeSnap(node('stays', { a: 2 })), 5_000);
+    expect(h.nodes).toEqual(['gone', 'stays']);
+    h.addSnapshot(nodeSnap(node('stays', { a: 2 })), 12_000);
+    expect(h.nodes).toEqual(['stays']);
+  });
+
+  it('forgets a node when a full buffer overwrites its last sample', () => {
+    const h = new History({ capacity: 2 });
+    h.addSnapshot(nodeSnap(node('gone', {})), 1_000);
+    h.addSnapshot(nodeSnap(node('stays', {})), 2_000);
+    expect(h.nodes).toEqual(['gone', 'stays']);
+    h.addSnapshot(nodeSnap(node('stays', {})), 3_000);
+    expect(h.nodes).toEqual(['stays']);
   });
 });

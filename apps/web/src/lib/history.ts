@@ -4,6 +4,7 @@
  * balancer's steps show at the moment they happen).
  */
 import type { AllocationPayload, SnapshotPayload } from '@cadre/client';
+import { allocatedThreads } from './nodes.js';
 import { RingBuffer } from './ring-buffer.js';
 
 export interface Sample {
@@ -13,11 +14,13 @@ export interface Sample {
   running: Record<string, number>;
   throughput: Record<string, number>;
   queued: Record<string, number>;
+  /** Threads allocated on each node (all categories together), by node name. */
+  nodeAllocated: Record<string, number>;
 }
 
 export type Metric = Exclude<keyof Sample, 't'>;
 
-/** uPlot's aligned data: x values, then one array per category. */
+/** uPlot's aligned data: x values, then one array per category (or node). */
 export type Columns = [number[], ...(number | null)[][]];
 
 export interface HistoryOptions {
@@ -32,6 +35,12 @@ export class History {
   readonly #samples: RingBuffer<Sample>;
   /** Every category seen in the window, in first-seen order (stable colours and series). */
   readonly #names: string[] = [];
+  /**
+   * Every node in the samples still in the window, in first-seen order: a
+   * removed node leaves the chart once its last sample has scrolled out, so
+   * that a cluster whose nodes come and go does not pile up empty series.
+   */
+  #nodeNames: string[] = [];
 
   constructor(options: HistoryOptions = {}) {
     this.windowMs = options.windowMs ?? 300_000;
@@ -40,6 +49,10 @@ export class History {
 
   get categories(): readonly string[] {
     return this.#names;
+  }
+
+  get nodes(): readonly string[] {
+    return this.#nodeNames;
   }
 
   get size(): number {
@@ -53,7 +66,12 @@ export class History {
       running: {},
       throughput: {},
       queued: {},
+      nodeAllocated: {},
     };
+    for (const n of payload.nodes) {
+      if (!this.#nodeNames.includes(n.name)) this.#nodeNames.push(n.name);
+      sample.nodeAllocated[n.name] = allocatedThreads(n.allocation);
+    }
     for (const c of payload.categories) {
       this.#see(c.name);
       sample.allocated[c.name] = c.allocated;
@@ -76,6 +94,7 @@ export class History {
       running: { ...prev?.running },
       throughput: { ...prev?.throughput },
       queued: { ...prev?.queued },
+      nodeAllocated: { ...prev?.nodeAllocated },
     };
     for (const name of Object.keys(payload.allocation)) this.#see(name);
     this.#push(sample);
@@ -107,8 +126,21 @@ export class History {
     if (prev && sample.t <= prev.t) {
       sample.t = prev.t + 0.001;
     }
+    // A full buffer drops its oldest sample on push.
+    const dropsOne = this.#samples.size === this.#samples.capacity;
     this.#samples.push(sample);
     const from = sample.t - this.windowMs / 1000;
+    const before = this.#samples.size;
     this.#samples.dropWhile((s) => s.t < from);
+    if (dropsOne || this.#samples.size < before) this.#forgetGoneNodes(sample);
+  }
+
+  #forgetGoneNodes(newest: Sample): void {
+    if (this.#nodeNames.every((name) => name in newest.nodeAllocated)) return;
+    const present = new Set<string>();
+    for (const s of this.#samples.toArray()) {
+      for (const name of Object.keys(s.nodeAllocated)) present.add(name);
+    }
+    this.#nodeNames = this.#nodeNames.filter((name) => present.has(name));
   }
 }

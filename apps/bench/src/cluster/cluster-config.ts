@@ -1,0 +1,31 @@
+/**
+ * The config file every node of the cluster section reads, written into a
+ * temp dir: the bench's `echo` and the server example's `sleep` task (its
+ * own module and input schema) in one category.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export async function writeClusterConfig(
+  file: string,
+  options: { balanceIntervalMs: number },
+): Promise<void> {
+  const server = dirname(createRequire(import.meta.url).resolve('@cadre/server'));
+  const config = {
+    balanceIntervalMs: options.balanceIntervalMs,
+    categories: [{ name: 'default', weight: 1, maxRetries: 3 }],
+    tasks: [
+      {
+        name: 'echo',
+        module: fileURLToPath(new URL('../../tasks/bench-tasks.js', import.meta.url)),
+        export: 'echo',
+      },
+      { name: 'sleep', module: join(server, '../example/tasks/sleep.js') },
+    ],
+    // Every job of a node's life stays listable: the latency run reads them back.
+    retention: { maxAgeMs: 3_600_000, maxCount: 500_000 },
+  };
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+}

@@ -1,0 +1,293 @@
+/**
+ * `npm run bench -- cluster`: cadre on PostgreSQL against its peers on the
+ * same server, in one run, each measurement on a fresh database:
+ *
+ * 1. graphile-worker and pg-boss processing no-op jobs at their best;
+ * 2. one cadre node over HTTP, local backend against PostgreSQL: echo
+ *    throughput, and submit→start latency at half that rate;
+ * 3. 50 ms `sleep` jobs on 1, 2 and 3 nodes of one database;
+ * 4. failover: kill -9 the leader of 3 busy nodes.
+ *
+ * A measurement that cannot run is printed as such, with its reason, and
+ * makes the run exit 1; nothing is skipped silently.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHECKED_INPUT } from '../engine-bench.js';
+import { fmt, table } from '../table.js';
+import { writeClusterConfig } from './cluster-config.js';
+import { withNodes, type NodeBackend } from './cluster-nodes.js';
+import { serverVersion, withDatabase } from './databases.js';
+import { measureFailover, type FailoverResult } from './failover.js';
+import { graphileWorkerRate, type GraphileVariant } from './graphile-worker-rate.js';
+import { spreadRate, startLatency, submitSpread, type BenchJob } from './node-load.js';
+import { pgBossRate, type PgBossVariant } from './pg-boss-rate.js';
+
+export interface ClusterSectionOptions {
+  /** Worker threads of the node in the one-node (echo) runs. */
+  threads: number;
+  /** Small sizes, for a check that everything runs. */
+  quick: boolean;
+}
+
+/** The short settings of every node: a failover should take one lease plus one balance. */
+const BALANCE_MS = 250;
+const LEASE_MS = 750;
+const SLEEP_MS = 50;
+
+const ECHO: BenchJob = { task: 'echo', input: CHECKED_INPUT };
+const SLEEP: BenchJob = { task: 'sleep', input: { ms: SLEEP_MS } };
+
+type Cell = number | null;
+
+export async function clusterSection(options: ClusterSectionOptions): Promise<void> {
+  const { threads, quick } = options;
+  const cores = availableParallelism();
+  const envInt = (name: string, full: number, small: number) =>
+    Number(process.env[name] ?? (quick ? small : full));
+  const echoJobs = envInt('BENCH_CLUSTER_JOBS', 20_000, 3000);
+  const peerJobs = envInt('BENCH_PEER_JOBS', 50_000, 5000);
+  const nodeWorkers = envInt('BENCH_CLUSTER_WORKERS', 4, 4);
+  const latencySeconds = quick ? 2 : 5;
+  // Each scaling run lasts about this long at the ideal rate, whatever the node count.
+  const sleepSeconds = quick ? 2 : 8;
+  const idealPerNode = nodeWorkers * (1000 / SLEEP_MS);
+
+  const failures: string[] = [];
+  async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await fn();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      failures.push(`${what}: ${why}`);
+      console.log(`✗ ${what} could not run: ${why}`);
+      return null;
+    }
+  }
+
+  const version = await serverVersion();
+  console.log(
+    `\n## Cluster mode on PostgreSQL ${version}, against its peers (a fresh database per measurement${quick ? '; quick sizes' : ''})\n`,
+  );
+  const dir = await mkdtemp(join(tmpdir(), 'cadre-bench-cluster-'));
+  const configFile = join(dir, 'cadre.config.json');
+  try {
+    await writeClusterConfig(configFile, { balanceIntervalMs: BALANCE_MS });
+
+    // 1. Peers.
+    console.log(
+      `### Peers processing ${peerJobs.toLocaleString('en-US')} no-op jobs, enqueued in bulk first, ` +
+        `timed from the worker's start until all are done\n`,
+    );
+    const graphileVariants: GraphileVariant[] = [
+      { concurrentJobs: 2 * cores, localQueueSize: 500, batchDelayMs: 0 },
+      { concurrentJobs: 2 * cores, localQueueSize: 500, batchDelayMs: 250 },
+      { concurrentJobs: 24, localQueueSize: 500, batchDelayMs: 0 },
+    ];
+    const pgBossVariants: PgBossVariant[] = [
+      { batchSize: 100, localConcurrency: 2 * cores },
+      { batchSize: 1000, localConcurrency: 2 },
+      { batchSize: 1000, localConcurrency: 2 * cores },
+    ];
+    const peerRows: (string | number)[][] = [['peer and settings', 'jobs/s', '']];
+    const graphile: Cell[] = [];
+    for (const v of graphileVariants) {
+      graphile.push(
+        await attempt(`graphile-worker ${JSON.stringify(v)}`, () =>
+          withDatabase('graphile', (db) => graphileWorkerRate(db.url, peerJobs, v)),
+        ),
+      );
+    }
+    const pgBoss: Cell[] = [];
+    for (const v of pgBossVariants) {
+      pgBoss.push(
+        await attempt(`pg-boss ${JSON.stringify(v)}`, () =>
+          withDatabase('pgboss', (db) => pgBossRate(db.url, peerJobs, v)),
+        ),
+      );
+    }
+    const graphileBest = best(graphile);
+    const pgBossBest = best(pgBoss);
+    graphileVariants.forEach((v, i) =>
+      peerRows.push([
+        `graphile-worker: concurrentJobs ${v.concurrentJobs}, localQueue.size ${v.localQueueSize}, ` +
+          `complete/failJobBatchDelay ${v.batchDelayMs} ms, useNodeTime`,
+        cell(graphile[i]!),
+        graphile[i] === graphileBest && graphileBest !== null ? '← best' : '',
+      ]),
+    );
+    pgBossVariants.forEach((v, i) =>
+      peerRows.push([
+        `pg-boss: batchSize ${v.batchSize}, localConcurrency ${v.localConcurrency}, ` +
+          `pollingIntervalSeconds 0.5, burstWhenBatchFull`,
+        cell(pgBoss[i]!),
+        pgBoss[i] === pgBossBest && pgBossBest !== null ? '← best' : '',
+      ]),
+    );
+    console.log(`${table(peerRows)}\n`);
+
+    // 2. One node, local backend against PostgreSQL.
+    console.log(
+      `### One cadre node over HTTP (${threads} worker threads): echo, ` +
+        `${echoJobs.toLocaleString('en-US')} jobs, 4 clients × batches of 1,000, best of 2; ` +
+        `then submit→start (createdAt → startedAt) at half that rate for ${latencySeconds} s\n`,
+    );
+    const oneNode = async (backend: NodeBackend) =>
+      withNodes({ backend, count: 1, workers: threads, configFile }, async ([node]) => {
+        const clients = [node!.client];
+        await spreadRate(clients, Math.min(2000, echoJobs), ECHO);
+        let rate = 0;
+        for (let round = 0; round < 2; round++) {
+          rate = Math.max(rate, await spreadRate(clients, echoJobs, ECHO));
+        }
+        const lat = await startLatency(clients, rate / 2, latencySeconds, {
+          task: 'echo',
+          input: null,
+        });
+        return { rate, ...lat };
+      });
+    const local = await attempt('cadre, one node, local backend', () => oneNode({ kind: 'local' }));
+    const onPg = await attempt('cadre, one node, PostgreSQL', () =>
+      withDatabase('node', (db) => oneNode({ kind: 'postgres', url: db.url })),
+    );
+
+    // 3. Scaling with I/O-bound jobs.
+    console.log(
+      `### ${SLEEP_MS} ms sleep jobs on 1, 2 and 3 nodes of one database ` +
+        `(${nodeWorkers} worker threads each, ${Math.round(idealPerNode * sleepSeconds)} jobs per node)\n`,
+    );
+    const scaling: Cell[] = [];
+    for (const count of [1, 2, 3]) {
+      scaling.push(
+        await attempt(`cadre, ${count} node(s) on PostgreSQL, sleep`, () =>
+          withDatabase(`scale${count}`, (db) =>
+            withNodes(
+              {
+                backend: { kind: 'postgres', url: db.url },
+                count,
+                workers: nodeWorkers,
+                configFile,
+              },
+              async (nodes) => {
+                const clients = nodes.map((n) => n.client);
+                await spreadRate(clients, count * nodeWorkers * 2, SLEEP);
+                return spreadRate(clients, Math.round(count * idealPerNode * sleepSeconds), SLEEP);
+              },
+            ),
+          ),
+        ),
+      );
+    }
+
+    // 4. Failover.
+    console.log(
+      `### Failover: kill -9 the leader of 3 busy nodes (balanceIntervalMs ${BALANCE_MS} in the config, ` +
+        `CADRE_LEASE_MS=${LEASE_MS}); read GET /api/nodes on a survivor every 10 ms\n`,
+    );
+    const failover: FailoverResult | null = await attempt('cadre failover on PostgreSQL', () =>
+      withDatabase('failover', (db) =>
+        withNodes(
+          {
+            backend: { kind: 'postgres', url: db.url },
+            count: 3,
+            workers: nodeWorkers,
+            configFile,
+            env: { CADRE_LEASE_MS: String(LEASE_MS) },
+          },
+          async (nodes) => {
+            // Work for about 30 s, longer than the failover may take.
+            await submitSpread(
+              nodes.map((n) => n.client),
+              Math.round(3 * idealPerNode * 30),
+              SLEEP,
+            );
+            return measureFailover(nodes, 20 * (LEASE_MS + BALANCE_MS));
+          },
+        ),
+      ),
+    );
+
+    // The figures, and ratios within this run.
+    const target = LEASE_MS + BALANCE_MS;
+    const [one, two, three] = scaling;
+    const rows: (string | number)[][] = [['measure', 'local backend', 'PostgreSQL', 'target']];
+    rows.push([
+      `graphile-worker no-op, best of ${graphile.length}, jobs/s`,
+      '',
+      cell(graphileBest),
+      '',
+    ]);
+    rows.push([`pg-boss no-op, best of ${pgBoss.length}, jobs/s`, '', cell(pgBossBest), '']);
+    rows.push(['cadre echo over HTTP, one node, jobs/s', cell(local?.rate), cell(onPg?.rate), '']);
+    rows.push(['cadre PostgreSQL / local backend', '', cell(ratio(onPg?.rate, local?.rate)), '']);
+    rows.push([
+      'cadre echo / graphile-worker no-op',
+      cell(ratio(local?.rate, graphileBest)),
+      cell(ratio(onPg?.rate, graphileBest)),
+      '',
+    ]);
+    rows.push([
+      'cadre echo / pg-boss no-op',
+      cell(ratio(local?.rate, pgBossBest)),
+      cell(ratio(onPg?.rate, pgBossBest)),
+      '',
+    ]);
+    rows.push(['submit→start p50 at half load, ms', cell(local?.p50), cell(onPg?.p50), '']);
+    rows.push(['submit→start p99 at half load, ms', cell(local?.p99), cell(onPg?.p99), '']);
+    scaling.forEach((rate, i) =>
+      rows.push([
+        `sleep ${SLEEP_MS} ms, ${i + 1} node(s), jobs/s (ideal ${fmt((i + 1) * idealPerNode)})`,
+        '',
+        cell(rate),
+        '',
+      ]),
+    );
+    rows.push(['sleep, 2 nodes / 1 node', '', cell(ratio(two, one)), '']);
+    rows.push(['sleep, 3 nodes / 1 node', '', cell(ratio(three, one)), '≥ 2.7']);
+    rows.push(['sleep, 3 nodes / ideal', '', cell(ratio(three, 3 * idealPerNode)), '']);
+    // A failover that ran but was not seen within the limit is not the same as one that could not run.
+    const seen = (ms: number | null | undefined) =>
+      failover && ms === null ? 'not seen' : cell(ms);
+    rows.push(['failover: a survivor leads, ms after kill -9', '', seen(failover?.leaderMs), '']);
+    rows.push([
+      'failover: a new placement published, ms after kill -9',
+      '',
+      seen(failover?.allocationMs),
+      `≤ ${fmt(target)} (lease + balance)`,
+    ]);
+    rows.push([
+      'failover / (lease + balance interval)',
+      '',
+      seen(ratio(failover?.allocationMs, target)),
+      '≤ 1',
+    ]);
+    console.log(`${table(rows)}\n`);
+    if (failover && failover.allocationMs === null) {
+      console.log(
+        `failover: ${failover.leaderMs === null ? 'no new leader' : 'no new placement'} seen within ` +
+          `${fmt((20 * target) / 1000)} s of killing ${failover.killed}`,
+      );
+    }
+    if (failures.length > 0) {
+      console.log(`${failures.length} measurement(s) could not run:`);
+      for (const f of failures) console.log(`  - ${f}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function best(values: readonly Cell[]): Cell {
+  const ran = values.filter((v): v is number => v !== null);
+  return ran.length === 0 ? null : Math.max(...ran);
+}
+
+function ratio(a: Cell | undefined, b: Cell | undefined): Cell {
+  return a === null || a === undefined || b === null || b === undefined ? null : a / b;
+}
+
+function cell(v: Cell | undefined): string | number {
+  return v === null || v === undefined ? 'could not run' : v;
+}
