@@ -58,6 +58,8 @@ export interface ChaosReport {
   /** null when the final start or drain failed (see serverProblems). */
   verdict: ChaosVerdict | null;
   ok: boolean;
+  /** The cluster run's own figures (`npm run chaos -- --cluster`). */
+  cluster?: { nodes: number; leaderKills: number };
 }
 
 export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport> {

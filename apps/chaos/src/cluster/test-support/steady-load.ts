@@ -22,7 +22,7 @@ export interface SteadyLoadOptions {
 export interface SteadyLoad {
   /** Acknowledged jobs so far, as first acknowledged. */
   readonly acknowledged: Job[];
-  /** Submissions sent again after a failure, by what failed. */
+  /** Failed submissions (each sent again), by what failed: `503 ERR_STORE_UNAVAILABLE with Retry-After`, … */
   readonly failures: Map<string, number>;
   /** Stops creating jobs, waits for the pending ones to be acknowledged, returns them all. */
   stop(): Promise<Job[]>;
@@ -49,7 +49,9 @@ export function steadyLoad(options: SteadyLoadOptions): SteadyLoad {
         acknowledged.push(await client.submit(request));
         return;
       } catch (err) {
-        const what = isCadreClientError(err) ? `${err.status} ${err.code}` : String(err);
+        const what = isCadreClientError(err)
+          ? `${err.status} ${err.code}${err.retryAfterS === undefined ? '' : ' with Retry-After'}`
+          : String(err);
         failures.set(what, (failures.get(what) ?? 0) + 1);
         if (
           isCadreClientError(err) &&
