@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isCadreError, type EngineConfig } from '@cadre/core';
 import { createEngine, type Engine } from '@cadre/engine';
-import { openLowdbStore } from '@cadre/store';
+import { createPostgresBackend } from '@cadre/postgres';
+import { createLocalBackend, openLowdbStore, type Backend } from '@cadre/store';
 import { createApp } from './app.js';
 import { checkedConfig, checkTasks } from './config/check-tasks.js';
 import { loadConfig } from './config/load-config.js';
+import { socketAdapter } from './live/socket-adapter.js';
 import { attachLive } from './live/socket-gateway.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -72,22 +74,36 @@ async function main(): Promise<void> {
     return;
   }
 
-  let store;
-  try {
-    store = await openLowdbStore({ dir: env.dataDir, logger });
-  } catch (err) {
-    fatal(logger, 'cannot open the data directory', err);
-    return;
+  // Cluster mode: the queues live in PostgreSQL, shared by every node on that schema.
+  const { database } = loaded;
+  let backend: Backend;
+  if (database !== null) {
+    backend = createPostgresBackend({
+      connectionString: database.url,
+      schema: database.schema,
+      logger,
+    });
+  } else {
+    try {
+      backend = createLocalBackend({
+        store: await openLowdbStore({ dir: env.dataDir, logger }),
+        logger,
+      });
+    } catch (err) {
+      fatal(logger, 'cannot open the data directory', err);
+      return;
+    }
   }
 
-  const engine: Engine = createEngine({ config, store, logger });
+  const engine: Engine = createEngine({ config, backend, logger });
   try {
     await engine.start();
   } catch (err) {
-    await store.close().catch(() => undefined);
+    await backend.close().catch(() => undefined);
     fatal(logger, 'cannot start the engine', err);
     return;
   }
+  const live = database === null ? null : socketAdapter(database, logger);
 
   const webDir = findWebDir();
   if (webDir === null)
@@ -110,6 +126,7 @@ async function main(): Promise<void> {
     token: env.token,
     logger,
     corsOrigin: env.corsOrigin,
+    ...(live ? { adapter: live.adapter } : {}),
   });
 
   try {
@@ -117,12 +134,19 @@ async function main(): Promise<void> {
   } catch (err) {
     await closeLive();
     await engine.stop({ graceMs: 0 });
+    await live?.close();
     fatal(logger, `cannot listen on ${env.host}:${env.port}`, err);
     return;
   }
   const { port } = server.address() as AddressInfo;
   logger.info(
-    { config: file, data: env.dataDir, workers: config.workers, auth: env.token !== null },
+    {
+      config: file,
+      ...(database === null ? { data: env.dataDir } : { cluster: database.schema }),
+      node: config.node.name,
+      workers: config.workers,
+      auth: env.token !== null,
+    },
     `cadre listening on ${urlOf(env.host, port)}`,
   );
 
@@ -136,6 +160,7 @@ async function main(): Promise<void> {
     try {
       await closeLive();
       await engine.stop({ graceMs: env.graceMs });
+      await live?.close();
       metrics.close();
       await closeServer(server);
       logger.info({}, 'cadre stopped');

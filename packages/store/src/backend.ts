@@ -181,7 +181,9 @@ export interface Backend {
   /**
    * Moves up to `max` queued jobs of `category`, oldest in the queue first,
    * to `running` on this node, counting the attempt. Returns the running
-   * records. Returns none while the backend refuses writes.
+   * records: none while a local store refuses writes (outcomes could not be
+   * recorded); rejects with ERR_STORE_UNAVAILABLE when the database cannot
+   * be reached.
    */
   claim(category: string, max: number, now: number): Promise<Job[]>;
   /**

@@ -74,8 +74,8 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     ...(options.corsOrigin ? { cors: { origin: options.corsOrigin } } : {}),
   });
 
-  const remote = options.adapter ? new RemoteWatches(io) : null;
   if (options.adapter) io.adapter(options.adapter);
+  const remote = options.adapter ? new RemoteWatches(io) : null;
 
   if (token !== null) {
     io.use((socket, next) => {

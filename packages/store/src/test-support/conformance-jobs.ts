@@ -389,7 +389,9 @@ export function describeJobVerbs(suite: Conformance): void {
       expect(await backend.get(c!.id)).toEqual(replaced);
       expect((await backend.get(c!.id))!.input).toBeNull();
       const [first, second] = await backend.claim('default', 2, T0 + 6);
-      expect([first!.id, second!.id]).toEqual([f!.id, c!.id]);
+      expect([first, second]).toEqual(
+        [again, replaced].map((j) => transition(j, { type: 'start', node: NODE.name }, T0 + 6)),
+      );
       expect(first!.attempts).toBe(1);
     });
 

@@ -1,0 +1,7 @@
+export {
+  createPostgresBackend,
+  PostgresBackend,
+  type PostgresBackendOptions,
+} from './postgres-backend.js';
+export type { Logger } from './logger.js';
+export { startThrowawayPostgres, type ThrowawayPostgres } from './throwaway-server.js';

@@ -1,0 +1,107 @@
+/**
+ * The schema, as an ordered list of forward-only migrations. A migration is
+ * never edited once released: a change is a new migration at the end.
+ * `migrate.ts` applies the missing ones at open.
+ *
+ * Jobs keep `input` and `result` as `json`, not `jsonb`: json keeps the text
+ * as given (key order, duplicate keys, `\u0000`), and nothing queries inside.
+ * Durations are `double precision` because a JS number is what they hold.
+ * Ids and node names sort as JavaScript sorts them (COLLATE "C").
+ */
+import type { Names } from './names.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (n: Names) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'jobs, categories, nodes, leader',
+    sql: (n) => `
+      CREATE SEQUENCE ${n.queueSeq};
+
+      CREATE TABLE ${n.jobs} (
+        id text COLLATE "C" PRIMARY KEY,
+        key text UNIQUE,
+        category text NOT NULL,
+        task text NOT NULL,
+        input json NOT NULL,
+        state text NOT NULL CHECK (state IN
+          ('delayed', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled')),
+        attempts integer NOT NULL,
+        max_retries integer NOT NULL,
+        timeout_ms double precision,
+        run_at timestamptz,
+        created_at timestamptz NOT NULL,
+        started_at timestamptz,
+        finished_at timestamptz,
+        duration_ms double precision,
+        progress double precision,
+        result json,
+        last_error json,
+        failure text,
+        node text,
+        -- The process (node incarnation) that claimed the running attempt: with
+        -- node and attempts, it fences completions.
+        incarnation text,
+        -- Order of entering the queue: set on every entry into 'queued'.
+        queue_seq bigint
+      );
+      -- claim: a category's queue, oldest entry first
+      CREATE INDEX jobs_queue ON ${n.jobs} (category, queue_seq) WHERE state = 'queued';
+      -- promoteDue and the next due time
+      CREATE INDEX jobs_due ON ${n.jobs} (run_at) WHERE state IN ('delayed', 'retrying');
+      -- reap and requeue: a node's running jobs
+      CREATE INDEX jobs_running ON ${n.jobs} (node) WHERE state = 'running';
+      -- list, newest first, by category and state, or by state (by neither: the primary key)
+      CREATE INDEX jobs_category_state ON ${n.jobs} (category, state, id);
+      CREATE INDEX jobs_state ON ${n.jobs} (state, id);
+      -- prune: each category's retention classes, oldest finish first
+      CREATE INDEX jobs_done ON ${n.jobs} (category, finished_at, id)
+        WHERE state IN ('succeeded', 'cancelled');
+      CREATE INDEX jobs_failed ON ${n.jobs} (category, finished_at, id) WHERE state = 'failed';
+
+      CREATE TABLE ${n.categories} (
+        name text PRIMARY KEY,
+        override jsonb NOT NULL DEFAULT '{}'
+      );
+
+      CREATE TABLE ${n.nodes} (
+        name text COLLATE "C" PRIMARY KEY,
+        tags text[] NOT NULL,
+        workers integer NOT NULL,
+        state text NOT NULL CHECK (state IN ('live', 'dead')),
+        incarnation text NOT NULL,
+        allocation jsonb NOT NULL DEFAULT '{}',
+        report jsonb NOT NULL,
+        started_at timestamptz NOT NULL,
+        heartbeat_at timestamptz NOT NULL
+      );
+
+      -- One row: who leads, until when (by the database's clock).
+      CREATE TABLE ${n.leader} (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        node text,
+        expires_at timestamptz NOT NULL
+      );
+      INSERT INTO ${n.leader} (node, expires_at) VALUES (NULL, '-infinity');
+    `,
+  },
+  {
+    version: 2,
+    name: 'socket.io attachments',
+    // Live events between nodes go over NOTIFY (socket.io's PostgreSQL
+    // adapter); a payload too large for NOTIFY waits in this table, which
+    // the adapter reads and cleans. Created here so nodes never race on it.
+    sql: (n) => `
+      CREATE TABLE ${n.schema}.socket_io_attachments (
+        id bigserial UNIQUE,
+        created_at timestamptz DEFAULT now(),
+        payload bytea
+      );
+    `,
+  },
+];

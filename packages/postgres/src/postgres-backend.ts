@@ -1,0 +1,490 @@
+/**
+ * The PostgreSQL backend: many nodes on one database. The database holds the
+ * truth (jobs, categories' settings, nodes, the leader's lease); this class
+ * wires the statements of `sql/` to the contract, keeps the connections (a
+ * pool, and one LISTEN connection), batches the ends of attempts, and turns
+ * what it sees into the contract's events.
+ *
+ * Time: job times come from the `now` the engine hands in, as the contract
+ * asks; heartbeats, the node timeout and the lease use the database's clock,
+ * the one clock all nodes share.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import {
+  createJob,
+  Errors,
+  toErrorMessage,
+  type Allocation,
+  type CategoryPatch,
+  type Job,
+  type RetryChanges,
+} from '@cadre/core';
+import {
+  createIdGenerator,
+  type AttemptRef,
+  type Backend,
+  type BackendEvents,
+  type BackendLimits,
+  type CategoryCounts,
+  type CategoryOverride,
+  type Completion,
+  type JobSpec,
+  type ListPage,
+  type ListQuery,
+  type NodeRecord,
+  type NodeReport,
+  type Opened,
+  type OpenOptions,
+  type SubmitResult,
+} from '@cadre/store';
+import { Db } from './db.js';
+import { toBackendError } from './db-errors.js';
+import { Emitter } from './emitter.js';
+import { FencedBatcher } from './fenced-batcher.js';
+import { Listener } from './listener.js';
+import { silentLogger, type Logger } from './logger.js';
+import { migrate } from './migrate.js';
+import { CHANNELS, Names, isValidSchemaName, type Channel } from './names.js';
+import { decodePayload } from './notifications.js';
+import { categoryOverrides, patchCategory } from './sql/categories.js';
+import { changeJob } from './sql/change-job.js';
+import { claimJobs } from './sql/claim.js';
+import { applyFenced, type FencedChange } from './sql/fenced.js';
+import { releaseLease, takeLease } from './sql/lease.js';
+import {
+  heartbeatNode,
+  leave,
+  listNodes,
+  publishAllocation,
+  registerNode,
+  removeNode,
+  type Me,
+} from './sql/nodes.js';
+import { promoteDue } from './sql/promote.js';
+import { pruneJobs } from './sql/prune.js';
+import { countJobs, getJob, listJobs } from './sql/read.js';
+import { loseRunning, reapNodes, type Lost } from './sql/reap.js';
+import { submitJobs } from './sql/submit.js';
+
+export interface PostgresBackendOptions {
+  /** `postgres://user@host:port/database` */
+  connectionString: string;
+  /**
+   * Where cadre's tables live; several clusters may share a database, one
+   * schema each. Lower-case letters, digits and `_`, at most 40.
+   * @defaultValue 'cadre'
+   */
+  schema?: string;
+  /** @defaultValue silent */
+  logger?: Logger;
+  /**
+   * Connections of the pool. Claims have up to 4 of their own, and LISTEN one.
+   * @defaultValue 10
+   */
+  poolSize?: number;
+  /**
+   * How long `close()` waits for outcomes it could not write yet (the
+   * database is out of reach) before it gives up on them; those attempts are
+   * then queued again as lost by the node's next start or a reap.
+   * @defaultValue 10000
+   */
+  closeTimeoutMs?: number;
+}
+
+/** Connections that claims use (besides the pool's): claims are one short statement each. */
+const CLAIM_POOL_SIZE = 4;
+
+/** Random characters after each id: ids of nodes that start jobs in the same ms stay distinct. */
+const ID_SUFFIX_LENGTH = 4;
+
+/** What exists only while the backend is open. */
+interface Session {
+  me: Me;
+  limits: BackendLimits;
+  db: Db;
+  /** Claims only: see `open`. */
+  claims: Db;
+  listener: Listener;
+  batcher: FencedBatcher;
+  nextId: () => string;
+}
+
+export class PostgresBackend implements Backend {
+  readonly kind = 'postgres' as const;
+  readonly pollMs = 200;
+
+  readonly #names: Names;
+  readonly #options: Required<Omit<PostgresBackendOptions, 'schema'>>;
+  readonly #logger: Logger;
+  readonly #events: Emitter<BackendEvents>;
+  /** Tells this instance's notifications from other nodes'. */
+  readonly #origin = randomUUID();
+  #session: Session | null = null;
+  #state: 'new' | 'opening' | 'open' | 'closed' = 'new';
+  /** The `now` that the id generator reads: the one handed to `submit`. */
+  #idNow = 0;
+  #poolDown = false;
+  #listenerDown = false;
+  #down = false;
+
+  constructor(options: PostgresBackendOptions) {
+    const schema = options.schema ?? 'cadre';
+    if (typeof options.connectionString !== 'string' || options.connectionString === '') {
+      throw new TypeError('options.connectionString must be a non-empty string');
+    }
+    if (!isValidSchemaName(schema)) {
+      throw new TypeError(
+        'options.schema must be lower-case letters, digits and _, not starting with a digit, at most 40',
+      );
+    }
+    const poolSize = options.poolSize ?? 10;
+    if (!Number.isInteger(poolSize) || poolSize < 1) {
+      throw new TypeError('options.poolSize must be a positive integer');
+    }
+    const closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) {
+      throw new TypeError('options.closeTimeoutMs must be a non-negative number');
+    }
+    this.#names = new Names(schema);
+    this.#logger = options.logger ?? silentLogger;
+    this.#options = {
+      connectionString: options.connectionString,
+      logger: this.#logger,
+      poolSize,
+      closeTimeoutMs,
+    };
+    this.#events = new Emitter((err) =>
+      this.#logger.error(`postgres: a backend event listener threw: ${toErrorMessage(err)}`),
+    );
+  }
+
+  on<E extends keyof BackendEvents>(event: E, listener: BackendEvents[E]): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  // ── life ────────────────────────────────────────────────────────────────
+
+  async open(options: OpenOptions): Promise<Opened> {
+    if (this.#state !== 'new') throw new Error('a PostgresBackend opens once');
+    this.#state = 'opening';
+    const n = this.#names;
+    const me: Me = { node: options.node, incarnation: this.#origin };
+    const appName = `cadre ${options.node.name}`.slice(0, 63);
+    const db = new Db({
+      connectionString: this.#options.connectionString,
+      poolSize: this.#options.poolSize,
+      applicationName: appName,
+      logger: this.#logger,
+      onHealth: (outage) => this.#setPoolDown(outage),
+    });
+    // Claims need not be durable (the contract's at-least-once): they commit
+    // without waiting for the disk, on connections of their own. A claim a
+    // crash of the server loses is queued again as it was, its attempt not
+    // counted; the job's completion, which waits for the disk, flushes the
+    // claim before it, so no finished job ever loses its claim.
+    const claims = new Db({
+      connectionString: this.#options.connectionString,
+      poolSize: Math.min(CLAIM_POOL_SIZE, this.#options.poolSize),
+      applicationName: `${appName} claim`.slice(0, 63),
+      logger: this.#logger,
+      onHealth: (outage) => this.#setPoolDown(outage),
+      asyncCommit: true,
+    });
+    const listener = new Listener({
+      connectionString: this.#options.connectionString,
+      applicationName: `${appName} listen`.slice(0, 63),
+      channels: CHANNELS.map((c) => n.channel(c)),
+      onNotification: (channel, payload) => this.#notified(channel, payload),
+      onState: (up) => this.#setListenerUp(up),
+      logger: this.#logger,
+    });
+    const claimant = { node: me.node.name, incarnation: me.incarnation };
+    const batcher = new FencedBatcher({
+      commit: async (changes) => {
+        const done = await db.transaction((tx) =>
+          applyFenced(tx, n, claimant, changes, this.#origin),
+        );
+        for (const c of done.changed) this.#events.emit('change', c.job, c.previous.state);
+        return done.results;
+      },
+    });
+    try {
+      await migrate(db, n, this.#logger);
+      await listener.start().catch((err: unknown) => {
+        throw toBackendError(err);
+      });
+      const lost = await db.transaction(async (tx) => {
+        await registerNode(tx, n, me, options.nodeTimeoutMs);
+        return loseRunning(tx, n, 'j.node = $1', [me.node.name], options.now, this.#origin);
+      });
+      const [newest] = await db.query<{ id: string | null }>(`SELECT max(id) AS id FROM ${n.jobs}`);
+      const categories = await categoryOverrides(db, n);
+      const suffix = randomInt(36 ** ID_SUFFIX_LENGTH)
+        .toString(36)
+        .padStart(ID_SUFFIX_LENGTH, '0');
+      // New ids sort after every stored one, even if this node's clock is behind.
+      const after = newest?.id?.slice(0, -ID_SUFFIX_LENGTH) ?? '';
+      const generate = createIdGenerator(() => this.#idNow, after);
+      this.#session = {
+        me,
+        limits: options.limits,
+        db,
+        claims,
+        listener,
+        batcher,
+        nextId: () => generate() + suffix,
+      };
+      this.#state = 'open';
+      this.#emitLost(lost);
+      return { categories, requeued: lost.length };
+    } catch (err) {
+      this.#state = 'closed';
+      await listener.close();
+      await db.end().catch(() => undefined);
+      await claims.end().catch(() => undefined);
+      throw toBackendError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.#session;
+    if (this.#state === 'closed' || !s) {
+      this.#state = 'closed';
+      return;
+    }
+    this.#state = 'closed';
+    this.#session = null;
+    const drained = await Promise.race([
+      s.batcher.drain().then(() => true),
+      new Promise<false>((resolve) =>
+        setTimeout(() => resolve(false), this.#options.closeTimeoutMs).unref(),
+      ),
+    ]);
+    if (!drained) {
+      this.#logger.error(
+        'postgres: closing with outcomes not written (the database is out of reach); ' +
+          'their jobs will be queued again as lost',
+      );
+      s.batcher.abandon(Errors.databaseUnavailable('the backend closed before it could write'));
+    }
+    try {
+      await releaseLease(s.db, this.#names, s.me.node.name);
+      await leave(s.db, this.#names, s.me);
+    } catch (err) {
+      this.#logger.warn(`postgres: could not leave the cluster cleanly: ${toErrorMessage(err)}`);
+    }
+    await s.listener.close();
+    await s.db.end();
+    await s.claims.end();
+  }
+
+  // ── jobs ────────────────────────────────────────────────────────────────
+
+  async submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+    const s = this.#open();
+    if (specs.length === 0) return [];
+    this.#idNow = now;
+    // A key a spec shares with an earlier one of the batch names that one's job.
+    const firstWithKey = new Map<string, Job>();
+    const jobs: Job[] = [];
+    const planned = specs.map((spec) => {
+      const earlier = spec.key === null ? undefined : firstWithKey.get(spec.key);
+      if (earlier) return earlier;
+      const job = createJob({ ...spec, id: s.nextId() }, now);
+      if (job.key !== null) firstWithKey.set(job.key, job);
+      jobs.push(job);
+      return job;
+    });
+    const { created, existing } = await submitJobs(s.db, this.#names, s.limits, jobs, this.#origin);
+    const createdIds = new Set(created.map((j) => j.id));
+    for (const job of created) this.#events.emit('change', job, null);
+    const answered = new Set<string>();
+    return planned.map((job) => {
+      const holder = job.key === null ? undefined : existing.get(job.key);
+      if (holder) return { job: holder, created: false };
+      // The first spec of a key is created; later ones of the batch name its job.
+      const first = createdIds.has(job.id) && !answered.has(job.id);
+      answered.add(job.id);
+      return { job, created: first };
+    });
+  }
+
+  async claim(category: string, max: number, now: number): Promise<Job[]> {
+    const s = this.#open();
+    if (!(max >= 1)) return [];
+    const claimant = { node: s.me.node.name, incarnation: s.me.incarnation };
+    const jobs = await claimJobs(s.claims, this.#names, claimant, category, Math.floor(max), now);
+    for (const job of jobs) this.#events.emit('change', job, 'queued');
+    return jobs;
+  }
+
+  complete(done: Completion, now: number): Promise<Job | null> {
+    const s = this.#open();
+    return s.batcher.add({
+      id: done.id,
+      attempt: done.attempt,
+      event: { type: 'settle', outcome: done.outcome, retryDelayMs: done.retryDelayMs },
+      now,
+    });
+  }
+
+  async interrupt(attempts: readonly AttemptRef[], now: number): Promise<void> {
+    const s = this.#open();
+    const changes: FencedChange[] = attempts.map((a) => ({
+      id: a.id,
+      attempt: a.attempt,
+      event: { type: 'interrupt' },
+      now,
+    }));
+    await Promise.all(changes.map((c) => s.batcher.add(c)));
+  }
+
+  async cancel(id: string, now: number): Promise<Job> {
+    const s = this.#open();
+    const { job, previous } = await changeJob(
+      s.db,
+      this.#names,
+      id,
+      { type: 'cancel' },
+      now,
+      this.#origin,
+    );
+    this.#events.emit('change', job, previous.state);
+    if (previous.state === 'running') this.#events.emit('cancelled', id);
+    return job;
+  }
+
+  async retry(id: string, changes: RetryChanges, now: number): Promise<Job> {
+    const s = this.#open();
+    const event = { type: 'retry' as const, input: changes.input };
+    const { job, previous } = await changeJob(s.db, this.#names, id, event, now, this.#origin);
+    this.#events.emit('change', job, previous.state);
+    return job;
+  }
+
+  get(id: string): Promise<Job | null> {
+    return getJob(this.#open().db, this.#names, id);
+  }
+
+  list(query: ListQuery): Promise<ListPage> {
+    return listJobs(this.#open().db, this.#names, query);
+  }
+
+  counts(): Promise<CategoryCounts> {
+    return countJobs(this.#open().db, this.#names);
+  }
+
+  async promoteDue(now: number): Promise<number | null> {
+    const s = this.#open();
+    const { promoted, nextDueAt } = await promoteDue(s.db, this.#names, now, this.#origin);
+    for (const p of promoted) this.#events.emit('change', p.job, p.previous);
+    return nextDueAt;
+  }
+
+  prune(now: number): Promise<number> {
+    const s = this.#open();
+    return pruneJobs(s.db, this.#names, s.limits.retention, now);
+  }
+
+  // ── categories ──────────────────────────────────────────────────────────
+
+  patchCategory(name: string, patch: CategoryPatch): Promise<void> {
+    return patchCategory(this.#open().db, this.#names, name, patch, this.#origin);
+  }
+
+  categoryOverrides(): Promise<Record<string, CategoryOverride>> {
+    return categoryOverrides(this.#open().db, this.#names);
+  }
+
+  // ── nodes ───────────────────────────────────────────────────────────────
+
+  heartbeat(report: NodeReport, _now: number): Promise<'live' | 'dead'> {
+    const s = this.#open();
+    return heartbeatNode(s.db, this.#names, s.me, report);
+  }
+
+  lead(leaseMs: number, _now: number): Promise<boolean> {
+    const s = this.#open();
+    return takeLease(s.db, this.#names, s.me.node.name, leaseMs);
+  }
+
+  nodes(_now: number): Promise<NodeRecord[]> {
+    return listNodes(this.#open().db, this.#names);
+  }
+
+  async reap(nodeTimeoutMs: number, now: number): Promise<{ node: string; requeued: number }[]> {
+    const s = this.#open();
+    const { nodes, lost } = await reapNodes(s.db, this.#names, nodeTimeoutMs, now, this.#origin);
+    this.#emitLost(lost);
+    return nodes;
+  }
+
+  removeNode(name: string): Promise<void> {
+    return removeNode(this.#open().db, this.#names, name);
+  }
+
+  publishAllocation(byNode: Readonly<Record<string, Allocation>>, _now: number): Promise<void> {
+    return publishAllocation(this.#open().db, this.#names, byNode, this.#origin);
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  #open(): Session {
+    if (this.#state !== 'open' || !this.#session) {
+      throw this.#state === 'closed' ? Errors.shuttingDown() : new Error('the backend is not open');
+    }
+    return this.#session;
+  }
+
+  #emitLost(lost: readonly Lost[]): void {
+    for (const { job, previous } of lost) this.#events.emit('change', job, previous.state);
+  }
+
+  #notified(channel: string, payload: string): void {
+    const { origin, data } = decodePayload(payload);
+    if (origin === this.#origin) return;
+    const kind = CHANNELS.find((c: Channel) => this.#names.channel(c) === channel);
+    switch (kind) {
+      case 'work':
+        this.#events.emit('wake', data);
+        break;
+      case 'cancel':
+        this.#events.emit('cancelled', data);
+        break;
+      case 'category':
+      case 'allocation':
+        this.#events.emit('wake');
+        break;
+    }
+  }
+
+  #setPoolDown(outage: unknown): void {
+    const down = outage !== null;
+    if (down && !this.#poolDown) {
+      this.#logger.warn(`postgres: the database cannot be reached: ${toErrorMessage(outage)}`);
+    }
+    this.#poolDown = down;
+    this.#updateDown();
+  }
+
+  #setListenerUp(up: boolean): void {
+    this.#listenerDown = !up;
+    const wasDown = this.#down;
+    this.#updateDown();
+    // Notifications sent while it was away are lost: look again.
+    if (up && !wasDown && this.#state === 'open') this.#events.emit('wake');
+  }
+
+  #updateDown(): void {
+    const down = this.#poolDown || this.#listenerDown;
+    if (down === this.#down || this.#state === 'closed') return;
+    this.#down = down;
+    if (!down) this.#logger.info('postgres: the database can be reached again');
+    this.#events.emit('unavailable', down);
+    if (!down) this.#events.emit('wake');
+  }
+}
+
+export function createPostgresBackend(options: PostgresBackendOptions): PostgresBackend {
+  return new PostgresBackend(options);
+}

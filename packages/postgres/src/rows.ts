@@ -1,0 +1,170 @@
+/**
+ * Jobs in and out of the `jobs` table: the one mapping between a row and the
+ * `Job` record core's transitions produce. A record read back deep-equals the
+ * one written, times included (ISO strings of millisecond precision).
+ */
+import {
+  Errors,
+  toErrorMessage,
+  type FailureReason,
+  type Job,
+  type JobError,
+  type JobState,
+  type Json,
+} from '@cadre/core';
+
+/** The columns a `Job` is read from, for `SELECT ${jobColumns('j')} FROM jobs j`. */
+export function jobColumns(alias: string): string {
+  return JOB_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+}
+
+const JOB_COLUMNS = [
+  'id',
+  'key',
+  'category',
+  'task',
+  'input',
+  'state',
+  'attempts',
+  'max_retries',
+  'timeout_ms',
+  'run_at',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'duration_ms',
+  'progress',
+  'result',
+  'last_error',
+  'failure',
+  'node',
+] as const;
+
+/** A row as node-postgres parses it (json → values, timestamptz → Date). */
+export interface JobRow {
+  id: string;
+  key: string | null;
+  category: string;
+  task: string;
+  input: Json;
+  state: JobState;
+  attempts: number;
+  max_retries: number;
+  timeout_ms: number | null;
+  run_at: Date | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  duration_ms: number | null;
+  progress: number | null;
+  result: Json | null;
+  last_error: JobError | null;
+  failure: FailureReason | null;
+  node: string | null;
+}
+
+export function rowToJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    key: row.key,
+    category: row.category,
+    task: row.task,
+    input: row.input,
+    state: row.state,
+    attempts: row.attempts,
+    maxRetries: row.max_retries,
+    timeoutMs: row.timeout_ms,
+    runAt: iso(row.run_at),
+    createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.duration_ms,
+    progress: row.progress,
+    result: row.result ?? null,
+    lastError: row.last_error ?? null,
+    failure: row.failure,
+    node: row.node,
+  };
+}
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+/**
+ * A time as PostgreSQL reads it: JavaScript writes years past 9999 as
+ * `+275760-…`, which PostgreSQL takes for a time zone, so the sign goes.
+ */
+export function pgTime(iso: string | null): string | null {
+  return iso !== null && iso.startsWith('+') ? iso.slice(1) : iso;
+}
+
+/**
+ * JSON text of data from outside (an input, a result); refused as
+ * ERR_VALIDATION when JSON cannot hold it (a BigInt, a cycle).
+ */
+export function jsonText(value: unknown): string {
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError(`${typeof value} is not JSON`);
+    return text;
+  } catch (err) {
+    throw Errors.unserialisable(toErrorMessage(err));
+  }
+}
+
+/**
+ * The fields of a job that change after its creation, as one element of the
+ * JSON array that `write-jobs.ts` reads with json_to_recordset. JSON values
+ * travel as JSON text: json_to_recordset would refuse a `\u0000` inside a
+ * nested value, and would read a JSON null input as no input. `new_input` is
+ * set only when the input changes (a retry with a new input).
+ */
+export interface JobChange {
+  id: string;
+  state: JobState;
+  attempts: number;
+  run_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  progress: number | null;
+  result: string | null;
+  last_error: string | null;
+  failure: FailureReason | null;
+  node: string | null;
+  new_input: string | null;
+}
+
+export function jobChange(job: Job, inputChanged: boolean): JobChange {
+  return {
+    id: job.id,
+    state: job.state,
+    attempts: job.attempts,
+    run_at: pgTime(job.runAt),
+    started_at: pgTime(job.startedAt),
+    finished_at: pgTime(job.finishedAt),
+    duration_ms: job.durationMs,
+    progress: job.progress,
+    result: job.result === null ? null : jsonText(job.result),
+    last_error: job.lastError === null ? null : jsonText(job.lastError),
+    failure: job.failure,
+    node: job.node,
+    new_input: inputChanged ? jsonText(job.input) : null,
+  };
+}
+
+/** A new job, as one element of the JSON array `submit.ts` inserts from (JSON values as text). */
+export function newJobRecord(job: Job): Record<string, unknown> {
+  return {
+    id: job.id,
+    key: job.key,
+    category: job.category,
+    task: job.task,
+    input: jsonText(job.input),
+    state: job.state,
+    attempts: job.attempts,
+    max_retries: job.maxRetries,
+    timeout_ms: job.timeoutMs,
+    run_at: pgTime(job.runAt),
+    created_at: pgTime(job.createdAt),
+  };
+}

@@ -1,0 +1,38 @@
+import { Errors, transition, type Job, type JobEvent } from '@cadre/core';
+import type { Db } from '../db.js';
+import type { Names } from '../names.js';
+import { notify } from '../notifications.js';
+import { jobColumns, rowToJob, type JobRow } from '../rows.js';
+import { writeJobs } from './write-jobs.js';
+
+/**
+ * A change a person or a client asks for (cancel, retry): the job is locked,
+ * core's transition decides (ERR_INVALID_TRANSITION rolls back), the result
+ * is written. Other nodes hear of new work, and of the cancel of a running
+ * job, which the node that runs it must abort.
+ */
+export function changeJob(
+  db: Db,
+  n: Names,
+  id: string,
+  event: Extract<JobEvent, { type: 'cancel' } | { type: 'retry' }>,
+  now: number,
+  origin: string,
+): Promise<{ job: Job; previous: Job }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<JobRow>(
+      `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j WHERE j.id = $1 FOR UPDATE`,
+      [id],
+    );
+    if (!row) throw Errors.jobNotFound(id);
+    const previous = rowToJob(row);
+    const job = transition(previous, event, now);
+    const inputChanged = event.type === 'retry' && event.input !== undefined;
+    await writeJobs(tx, n, [job], inputChanged ? new Set([id]) : undefined);
+    if (job.state === 'queued') await notify(tx, n, 'work', origin, [job.category]);
+    if (previous.state === 'running' && job.state === 'cancelled') {
+      await notify(tx, n, 'cancel', origin, [id]);
+    }
+    return { job, previous };
+  });
+}

@@ -1,0 +1,53 @@
+import type { Job } from '@cadre/core';
+import type { Queryable } from '../db.js';
+import type { Names } from '../names.js';
+import { jobColumns, pgTime, rowToJob, type JobRow } from '../rows.js';
+
+export interface Claimant {
+  node: string;
+  incarnation: string;
+}
+
+/**
+ * Starts up to `max` queued jobs of `category` on this node, oldest entry in
+ * the queue first, in one statement. It writes what core's
+ * `transition(job, { type: 'start', node }, now)` gives (the transition
+ * tests hold the two together), because a claim must be one round trip.
+ *
+ * The claim holds a key-share lock on this node's row and claims nothing
+ * unless the row is live and of this incarnation: `reap`, which locks the
+ * row before it requeues the node's running jobs, then either sees every
+ * claim committed or makes them find the node dead. No job is left running
+ * on a node declared dead.
+ */
+export async function claimJobs(
+  db: Queryable,
+  n: Names,
+  me: Claimant,
+  category: string,
+  max: number,
+  now: number,
+): Promise<Job[]> {
+  const rows = await db.query<JobRow>(
+    `WITH me AS (
+       SELECT 1 FROM ${n.nodes}
+       WHERE name = $3 AND incarnation = $4 AND state = 'live'
+       FOR KEY SHARE
+     ), picked AS (
+       SELECT id FROM ${n.jobs}
+       WHERE category = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM me)
+       ORDER BY queue_seq
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE ${n.jobs} AS j SET
+         state = 'running', attempts = j.attempts + 1, node = $3, incarnation = $4,
+         started_at = $5, finished_at = NULL, duration_ms = NULL, progress = NULL
+       FROM picked WHERE j.id = picked.id
+       RETURNING ${jobColumns('j')}, j.queue_seq
+     )
+     SELECT * FROM claimed ORDER BY queue_seq`,
+    [category, max, me.node, me.incarnation, pgTime(new Date(now).toISOString())],
+  );
+  return rows.map(rowToJob);
+}

@@ -1,0 +1,167 @@
+import { Errors, type Allocation } from '@cadre/core';
+import type { NodeIdentity, NodeRecord, NodeReport } from '@cadre/store';
+import type { Db, Queryable } from '../db.js';
+import type { Names } from '../names.js';
+import { notify } from '../notifications.js';
+
+/** A node process: its name, and the incarnation that tells this start of it from earlier ones. */
+export interface Me {
+  node: NodeIdentity;
+  incarnation: string;
+}
+
+const EMPTY_REPORT: NodeReport = { running: 0, finished: {}, throughput: {} };
+
+/**
+ * Registers this node as live under a fresh incarnation, inside `tx`. Throws
+ * ERR_NODE_NAME_TAKEN if a live node holds the name and has beaten within
+ * `timeoutMs` (by the database's clock); a silent or dead holder is taken
+ * over. The row is inserted first if missing, so that two nodes starting
+ * under one name take turns on its lock and the second finds the first.
+ */
+export async function registerNode(
+  tx: Queryable,
+  n: Names,
+  me: Me,
+  timeoutMs: number,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO ${n.nodes} (name, tags, workers, state, incarnation, report, started_at, heartbeat_at)
+     VALUES ($1, '{}', 0, 'dead', '', '{}', now(), '-infinity')
+     ON CONFLICT (name) DO NOTHING`,
+    [me.node.name],
+  );
+  const [holder] = await tx.query<{ taken: boolean }>(
+    `SELECT state = 'live' AND heartbeat_at > now() - $2 * interval '1 millisecond' AS taken
+     FROM ${n.nodes} WHERE name = $1 FOR UPDATE`,
+    [me.node.name, timeoutMs],
+  );
+  if (holder?.taken) throw Errors.nodeNameTaken(me.node.name);
+  await tx.query(
+    `UPDATE ${n.nodes} SET tags = $2, workers = $3, state = 'live', incarnation = $4,
+       allocation = '{}', report = $5, started_at = now(), heartbeat_at = now()
+     WHERE name = $1`,
+    [
+      me.node.name,
+      [...me.node.tags],
+      me.node.workers,
+      me.incarnation,
+      JSON.stringify(EMPTY_REPORT),
+    ],
+  );
+}
+
+/**
+ * Renews this node's heartbeat (the database's clock) and report. Answers
+ * `dead` when the cluster declared it dead meanwhile, or forgot it: the row
+ * is then live again (or registered again). A row that another incarnation
+ * holds (this node's name taken over while it was silent) is left alone:
+ * this process is the stale one, and stays `dead`.
+ */
+export function heartbeatNode(
+  db: Db,
+  n: Names,
+  me: Me,
+  report: NodeReport,
+): Promise<'live' | 'dead'> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ previous: 'live' | 'dead' }>(
+      `WITH old AS (
+         SELECT name, state FROM ${n.nodes} WHERE name = $1 AND incarnation = $2 FOR UPDATE
+       )
+       UPDATE ${n.nodes} AS x SET heartbeat_at = now(), report = $3, state = 'live'
+       FROM old WHERE x.name = old.name
+       RETURNING old.state AS previous`,
+      [me.node.name, me.incarnation, JSON.stringify(report)],
+    );
+    if (row) return row.previous;
+    await tx.query(
+      `INSERT INTO ${n.nodes} (name, tags, workers, state, incarnation, report, started_at, heartbeat_at)
+       VALUES ($1, $2, $3, 'live', $4, $5, now(), now())
+       ON CONFLICT (name) DO NOTHING`,
+      [me.node.name, [...me.node.tags], me.node.workers, me.incarnation, JSON.stringify(report)],
+    );
+    return 'dead';
+  });
+}
+
+interface NodeRow {
+  name: string;
+  tags: string[];
+  workers: number;
+  state: 'live' | 'dead';
+  leader: boolean;
+  allocation: Allocation;
+  report: NodeReport;
+  started_at: Date;
+  heartbeat_at: Date;
+}
+
+/** Every node, in name order; `leader` is the holder of the unexpired lease. */
+export async function listNodes(db: Queryable, n: Names): Promise<NodeRecord[]> {
+  const rows = await db.query<NodeRow>(
+    `SELECT x.name, x.tags, x.workers, x.state, x.allocation, x.report, x.started_at,
+       x.heartbeat_at, l.node IS NOT NULL AS leader
+     FROM ${n.nodes} AS x
+     LEFT JOIN ${n.leader} AS l ON l.node = x.name AND l.expires_at > now()
+     ORDER BY x.name`,
+  );
+  return rows.map((r) => ({
+    name: r.name,
+    tags: r.tags,
+    workers: r.workers,
+    state: r.state,
+    leader: r.leader,
+    allocation: r.allocation,
+    report: r.report,
+    startedAt: r.started_at.getTime(),
+    heartbeatAt: r.heartbeat_at.getTime(),
+  }));
+}
+
+/** Forgets a dead node: ERR_NODE_NOT_FOUND, or ERR_NODE_LIVE while it is live. */
+export function removeNode(db: Db, n: Names, name: string): Promise<void> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.query<{ state: 'live' | 'dead' }>(
+      `SELECT state FROM ${n.nodes} WHERE name = $1 FOR UPDATE`,
+      [name],
+    );
+    if (!row) throw Errors.nodeNotFound(name);
+    if (row.state === 'live') throw Errors.nodeLive(name);
+    await tx.query(`DELETE FROM ${n.nodes} WHERE name = $1`, [name]);
+  });
+}
+
+/** Writes the leader's placement: each node's slots; a node it leaves out gets none. */
+export function publishAllocation(
+  db: Db,
+  n: Names,
+  byNode: Readonly<Record<string, Allocation>>,
+  origin: string,
+): Promise<void> {
+  return db.transaction(async (tx) => {
+    await tx.query(`UPDATE ${n.nodes} SET allocation = coalesce($1::jsonb -> name, '{}'::jsonb)`, [
+      JSON.stringify(byNode),
+    ]);
+    await notify(tx, n, 'allocation', origin, ['']);
+  });
+}
+
+/**
+ * This node leaves the cluster: its row goes, unless it still has running
+ * jobs; then it stays, dead, so that the node's next start (or a reap) queues
+ * them again as lost.
+ */
+export async function leave(db: Queryable, n: Names, me: Me): Promise<void> {
+  await db.query(
+    `WITH mine AS (SELECT name FROM ${n.nodes} WHERE name = $1 AND incarnation = $2 FOR UPDATE),
+     busy AS (SELECT 1 FROM ${n.jobs} WHERE state = 'running' AND node = $1 LIMIT 1),
+     gone AS (
+       DELETE FROM ${n.nodes} WHERE name IN (SELECT name FROM mine) AND NOT EXISTS (SELECT 1 FROM busy)
+       RETURNING 1
+     )
+     UPDATE ${n.nodes} SET state = 'dead'
+     WHERE name IN (SELECT name FROM mine) AND EXISTS (SELECT 1 FROM busy)`,
+    [me.node.name, me.incarnation],
+  );
+}

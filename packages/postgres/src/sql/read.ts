@@ -1,0 +1,65 @@
+import { JOB_STATES, type Job, type JobState } from '@cadre/core';
+import type { CategoryCounts, ListPage, ListQuery } from '@cadre/store';
+import type { Queryable } from '../db.js';
+import type { Names } from '../names.js';
+import { jobColumns, rowToJob, type JobRow } from '../rows.js';
+
+export async function getJob(db: Queryable, n: Names, id: string): Promise<Job | null> {
+  const rows = await db.query<JobRow>(
+    `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j WHERE j.id = $1`,
+    [id],
+  );
+  return rows[0] ? rowToJob(rows[0]) : null;
+}
+
+/**
+ * A page of jobs, newest first (ids sort by creation), strictly below the
+ * cursor (the last id of the previous page). Each filter combination walks
+ * an index in id order; by category alone, it merges the category's per-state
+ * ranges, as the in-memory JobIndex does, rather than sort the category.
+ */
+export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promise<ListPage> {
+  const asked = query.limit !== undefined && Number.isFinite(query.limit) ? query.limit : 100;
+  const limit = Math.min(Math.max(Math.floor(asked), 1), 1000);
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  if (query.key !== undefined) where.push(`j.key = ${param(query.key)}`);
+  if (query.state !== undefined) where.push(`j.state = ${param(query.state)}`);
+  if (query.category !== undefined) where.push(`j.category = ${param(query.category)}`);
+  if (query.cursor !== undefined) where.push(`j.id < ${param(query.cursor)}`);
+  const take = query.key !== undefined ? 1 : limit + 1;
+  const select = (extra: string[]) =>
+    `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j
+     WHERE ${[...where, ...extra].join(' AND ') || 'true'}
+     ORDER BY j.id DESC LIMIT ${take}`;
+
+  const text =
+    query.category !== undefined && query.state === undefined && query.key === undefined
+      ? `SELECT * FROM (${JOB_STATES.map((s) => `(${select([`j.state = '${s}'`])})`).join(
+          ' UNION ALL ',
+        )}) AS j ORDER BY j.id DESC LIMIT ${take}`
+      : select([]);
+  const jobs = (await db.query<JobRow>(text, values)).map(rowToJob);
+  const more = jobs.length > limit;
+  if (more) jobs.pop();
+  return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+}
+
+export async function countJobs(db: Queryable, n: Names): Promise<CategoryCounts> {
+  const rows = await db.query<{ category: string; state: JobState; n: number }>(
+    `SELECT category, state, count(*)::integer AS n FROM ${n.jobs} GROUP BY category, state`,
+  );
+  const counts: CategoryCounts = {};
+  for (const row of rows) {
+    counts[row.category] ??= Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<
+      JobState,
+      number
+    >;
+    counts[row.category]![row.state] = row.n;
+  }
+  return counts;
+}

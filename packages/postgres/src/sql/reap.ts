@@ -1,0 +1,99 @@
+import { transition, type Job } from '@cadre/core';
+import type { Db, Queryable } from '../db.js';
+import type { Names } from '../names.js';
+import { notify } from '../notifications.js';
+import { jobColumns, rowToJob, type JobRow } from '../rows.js';
+import { writeJobs } from './write-jobs.js';
+
+export interface Lost {
+  job: Job;
+  previous: Job;
+}
+
+/**
+ * Queues again, as `lost`, the running jobs that `where` selects (a condition
+ * on `j`): core's `lose` transition, the attempt counted, the node kept.
+ * Returns each change.
+ */
+export async function loseRunning(
+  tx: Queryable,
+  n: Names,
+  where: string,
+  values: readonly unknown[],
+  now: number,
+  origin: string,
+): Promise<Lost[]> {
+  const rows = await tx.query<JobRow>(
+    `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j
+     WHERE j.state = 'running' AND ${where}
+     ORDER BY j.id
+     FOR UPDATE`,
+    values,
+  );
+  const lost = rows.map((row) => {
+    const previous = rowToJob(row);
+    return { previous, job: transition(previous, { type: 'lose' }, now) };
+  });
+  const jobs = lost.map((l) => l.job);
+  await writeJobs(tx, n, jobs);
+  await notify(
+    tx,
+    n,
+    'work',
+    origin,
+    jobs.filter((j) => j.state === 'queued').map((j) => j.category),
+  );
+  return lost;
+}
+
+export interface Reaped {
+  /** Per node: the nodes declared dead now, and any other node whose running jobs were queued again. */
+  nodes: { node: string; requeued: number }[];
+  lost: Lost[];
+}
+
+/**
+ * Declares dead the live nodes silent for longer than `timeoutMs` (by the
+ * database's clock), then queues again every job running on a node that is
+ * not live: theirs, and any a node left running when it closed or was
+ * removed. Node rows are locked first, so that a claim in flight on a node
+ * being declared dead either commits before (and is queued again here) or
+ * finds the node dead (see claim.ts).
+ */
+export function reapNodes(
+  db: Db,
+  n: Names,
+  timeoutMs: number,
+  now: number,
+  origin: string,
+): Promise<Reaped> {
+  return db.transaction(async (tx) => {
+    const dead = await tx.query<{ name: string }>(
+      `WITH silent AS (
+         SELECT name FROM ${n.nodes}
+         WHERE state = 'live' AND heartbeat_at < now() - $1 * interval '1 millisecond'
+         ORDER BY name
+         FOR UPDATE
+       )
+       UPDATE ${n.nodes} AS x SET state = 'dead' FROM silent WHERE x.name = silent.name
+       RETURNING x.name`,
+      [timeoutMs],
+    );
+    const lost = await loseRunning(
+      tx,
+      n,
+      `NOT EXISTS (SELECT 1 FROM ${n.nodes} AS x WHERE x.name = j.node AND x.state = 'live')`,
+      [],
+      now,
+      origin,
+    );
+    const counts = new Map<string, number>(dead.map((d) => [d.name, 0]));
+    for (const { previous } of lost) {
+      counts.set(previous.node!, (counts.get(previous.node!) ?? 0) + 1);
+    }
+    const nodes = [...counts]
+      .map(([node, requeued]) => ({ node, requeued }))
+      .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+    return { nodes, lost };
+  });
+}

@@ -1,0 +1,104 @@
+import { Errors, type Job } from '@cadre/core';
+import type { BackendLimits } from '@cadre/store';
+import type { Db, Queryable } from '../db.js';
+import type { Names } from '../names.js';
+import { notify } from '../notifications.js';
+import { jobColumns, newJobRecord, rowToJob, type JobRow } from '../rows.js';
+import { checkQueueLimits } from '../queue-limits.js';
+
+export interface Submitted {
+  /** The jobs inserted, in order. */
+  created: Job[];
+  /** By key: the jobs that already held a key of the batch. */
+  existing: Map<string, Job>;
+}
+
+/**
+ * Inserts new jobs (their keys distinct) in one transaction, all or none:
+ * a job whose key another job holds is not inserted, and the other job is
+ * returned instead. Queue limits are checked against the jobs actually
+ * inserted, under a lock that makes concurrent checks take turns (taken only
+ * when a limit applies, so unlimited submissions never wait for each other).
+ */
+export function submitJobs(
+  db: Db,
+  n: Names,
+  limits: BackendLimits,
+  jobs: readonly Job[],
+  origin: string,
+): Promise<Submitted> {
+  return db.transaction(async (tx) => {
+    const limited =
+      limits.maxQueuedTotal !== null ||
+      jobs.some((j) => (limits.maxQueued[j.category] ?? null) !== null);
+    if (limited) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [n.limitLock]);
+    const existing = await jobsByKey(tx, n, keysOf(jobs));
+    let fresh = jobs.filter((j) => j.key === null || !existing.has(j.key));
+    if (limited) checkQueueLimits(await waitingCounts(tx, n, limits, fresh), fresh, limits);
+
+    const inserted = await insertJobs(tx, n, fresh);
+    // A concurrent submission took a key after we looked: its job is the answer.
+    const raced = fresh.filter((j) => !inserted.has(j.id));
+    if (raced.length > 0) {
+      const found = await jobsByKey(tx, n, keysOf(raced));
+      for (const j of raced) {
+        const holder = found.get(j.key!);
+        // Pruned in between: rare enough to ask the caller to try again.
+        if (!holder) throw Errors.databaseUnavailable(`job key '${j.key}' changed meanwhile`);
+        existing.set(j.key!, holder);
+      }
+      fresh = fresh.filter((j) => inserted.has(j.id));
+    }
+    const queued = fresh.filter((j) => j.state === 'queued').map((j) => j.category);
+    await notify(tx, n, 'work', origin, queued);
+    return { created: fresh, existing };
+  });
+}
+
+const keysOf = (jobs: readonly Job[]): string[] =>
+  jobs.flatMap((j) => (j.key === null ? [] : [j.key]));
+
+async function jobsByKey(tx: Queryable, n: Names, keys: string[]): Promise<Map<string, Job>> {
+  if (keys.length === 0) return new Map();
+  const rows = await tx.query<JobRow>(
+    `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j WHERE j.key = ANY($1::text[])`,
+    [keys],
+  );
+  return new Map(rows.map((row) => [row.key!, rowToJob(row)]));
+}
+
+/** Waiting jobs (delayed, queued, retrying) by category: all, or those of the batch. */
+async function waitingCounts(
+  tx: Queryable,
+  n: Names,
+  limits: BackendLimits,
+  jobs: readonly Job[],
+): Promise<Map<string, number>> {
+  const all = limits.maxQueuedTotal !== null;
+  const rows = await tx.query<{ category: string; n: number }>(
+    `SELECT category, count(*)::integer AS n FROM ${n.jobs}
+     WHERE state IN ('delayed', 'queued', 'retrying') ${all ? '' : 'AND category = ANY($1::text[])'}
+     GROUP BY category`,
+    all ? [] : [[...new Set(jobs.map((j) => j.category))]],
+  );
+  return new Map(rows.map((r) => [r.category, r.n]));
+}
+
+/** One INSERT for the whole batch; returns the ids inserted (not those whose key was taken). */
+async function insertJobs(tx: Queryable, n: Names, jobs: readonly Job[]): Promise<Set<string>> {
+  if (jobs.length === 0) return new Set();
+  const rows = await tx.query<{ id: string }>(
+    `INSERT INTO ${n.jobs} (id, key, category, task, input, state, attempts, max_retries,
+       timeout_ms, run_at, created_at, queue_seq)
+     SELECT r.id, r.key, r.category, r.task, r.input::json, r.state, r.attempts, r.max_retries,
+       r.timeout_ms, r.run_at, r.created_at,
+       CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') END
+     FROM json_to_recordset($1::json) AS r(id text, key text, category text, task text,
+       input text, state text, attempts integer, max_retries integer,
+       timeout_ms double precision, run_at timestamptz, created_at timestamptz)
+     ON CONFLICT (key) DO NOTHING
+     RETURNING id`,
+    [JSON.stringify(jobs.map(newJobRecord))],
+  );
+  return new Set(rows.map((r) => r.id));
+}
