@@ -12,12 +12,19 @@
  * `npm run chaos -- --cluster` does the same to three nodes on one PostgreSQL
  * database (run-cluster-chaos.ts): a fresh database, created on the server of
  *
- *   --database-url U  CADRE_TEST_DATABASE_URL  (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   --database-url U  CADRE_TEST_DATABASE_URL  (default postgres://postgres@127.0.0.1:5432/postgres,
+ *                                               else a throwaway server when that one does not answer)
  *
  * and dropped at the end, unless --keep or an invariant failed.
  */
 import { numberOption, readOption } from './args.js';
-import { createFreshDatabase, postgresServerUrl, redact } from './cluster/fresh-database.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '@cadre/postgres';
+import {
+  createFreshDatabase,
+  LOCAL_POSTGRES_URL,
+  redact,
+  type FreshDatabase,
+} from './cluster/fresh-database.js';
 import { formatChaosReport } from './format-chaos.js';
 import { runChaos, type ChaosReport } from './run-chaos.js';
 import { runClusterChaos } from './run-cluster-chaos.js';
@@ -41,18 +48,48 @@ async function main(): Promise<void> {
   };
   let report: ChaosReport;
   if (argv.includes('--cluster')) {
-    const server =
-      readOption(argv, 'database-url', 'CADRE_TEST_DATABASE_URL') ?? postgresServerUrl();
-    const database = await createFreshDatabase(server, 'chaos');
+    const { database, server, throwaway } = await clusterDatabase(argv);
     console.log(`cluster chaos on database ${database.name} of ${redact(server)}`);
-    report = await runClusterChaos({ ...common, databaseUrl: database.url });
-    if (report.ok && !common.keepData) await database.drop();
-    else console.log(`database ${database.name} kept`);
+    try {
+      report = await runClusterChaos({ ...common, databaseUrl: database.url });
+      if (throwaway === null && (!report.ok || common.keepData)) {
+        console.log(`database ${database.name} kept`);
+      } else {
+        await database.drop();
+      }
+    } finally {
+      await throwaway?.stop();
+    }
   } else {
     report = await runChaos(common);
   }
   console.log(formatChaosReport(report));
   process.exitCode = report.ok ? 0 : 1;
+}
+
+/**
+ * A fresh database on the server named, or on the local one; with neither
+ * named nor answering, on a throwaway server (gone, database and all, at the end).
+ */
+async function clusterDatabase(
+  argv: readonly string[],
+): Promise<{ database: FreshDatabase; server: string; throwaway: ThrowawayPostgres | null }> {
+  const given = readOption(argv, 'database-url', 'CADRE_TEST_DATABASE_URL');
+  const server = given ?? LOCAL_POSTGRES_URL;
+  try {
+    return { database: await createFreshDatabase(server, 'chaos'), server, throwaway: null };
+  } catch (err) {
+    if (given !== undefined) throw err;
+    console.log(`${(err as Error).message}; starting a throwaway PostgreSQL`);
+    const throwaway = await startThrowawayPostgres();
+    try {
+      const database = await createFreshDatabase(throwaway.url, 'chaos');
+      return { database, server: throwaway.url, throwaway };
+    } catch (cause) {
+      await throwaway.stop();
+      throw cause;
+    }
+  }
 }
 
 main().catch((err: unknown) => {

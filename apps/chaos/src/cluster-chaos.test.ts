@@ -4,18 +4,14 @@
  * round; the invariants of check-invariants.ts must hold. The full run is
  * `npm run chaos -- --cluster`.
  */
+import { createTestDatabase, type TestDatabase } from '@cadre/postgres/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createFreshDatabase,
-  postgresServerUrl,
-  type FreshDatabase,
-} from './cluster/fresh-database.js';
 import { formatChaosReport } from './format-chaos.js';
 import { runClusterChaos } from './run-cluster-chaos.js';
 
-let db: FreshDatabase;
+let db: TestDatabase;
 beforeAll(async () => {
-  db = await createFreshDatabase(postgresServerUrl(), 'kchaos');
+  db = await createTestDatabase();
 }, 30_000);
 afterAll(async () => {
   await db?.drop();

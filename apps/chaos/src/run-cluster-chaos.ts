@@ -58,6 +58,8 @@ export interface ClusterChaosOptions {
  * killed node's jobs run again, and its name is free, within a round.
  */
 const NODE_TIMEOUT_MS = 2000;
+/** A node stopped with SIGTERM after the drain has nothing left to run: it should exit at once. */
+const STOP_TIMEOUT_MS = 20_000;
 /** Starts of a killed node refused because its name was still held (ERR_NODE_NAME_TAKEN) are tried again. */
 const RESTART_TRIES = 5;
 
@@ -158,9 +160,15 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
     drainMs = Date.now() - drainStart;
     const { jobs, jobsByState, categories, stats } = await readFinalState(client);
     for (const node of cluster.runningNodes) {
-      const exit = await stopWithin(node.server, 'SIGTERM', 20_000);
+      const exit = await stopWithin(node.server, 'SIGTERM', STOP_TIMEOUT_MS);
       if (exit.code !== 0) {
-        problems.push(`final stop of ${node.name}: exit code ${exit.code}, signal ${exit.signal}`);
+        const why =
+          exit.signal === 'SIGKILL'
+            ? `it did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM (killed)`
+            : `exit code ${exit.code}, signal ${exit.signal}`;
+        problems.push(
+          `final stop of ${node.name}: ${why}; its last lines:\n${lastLines(node.server.tail(), 5)}`,
+        );
       }
     }
     const { executions, malformed } = readExecLog(execLog);
@@ -244,6 +252,10 @@ function noteExits(cluster: Cluster, crashed: Set<number>, problems: string[]): 
       `${node.name} (epoch ${node.epoch}) exited by itself with code ${child.exitCode}\n${node.server.tail()}`,
     );
   }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.split('\n').slice(-n).join('\n');
 }
 
 function snapshot(ledger: Ledger): { acknowledged: number; inDoubt: number } {

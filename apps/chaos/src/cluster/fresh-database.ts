@@ -6,13 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-/** The server when nothing names one: Debian's on this machine, trust auth. */
+/** The server when nothing names one: a local one with trust auth, as on the project's machines. */
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** The server the tests (and the cluster chaos run) create their databases on. */
-export function postgresServerUrl(env: Record<string, string | undefined> = process.env): string {
-  return env.CADRE_TEST_DATABASE_URL?.trim() || LOCAL_POSTGRES_URL;
-}
 
 export interface FreshDatabase {
   name: string;
