@@ -159,9 +159,10 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
     await drain(client, options.drainTimeoutMs ?? 120_000);
     drainMs = Date.now() - drainStart;
     const { jobs, jobsByState, categories, stats } = await readFinalState(client);
-    for (const node of cluster.runningNodes) {
-      const exit = await stopWithin(node.server, 'SIGTERM', STOP_TIMEOUT_MS);
-      if (exit.code !== 0) {
+    await Promise.all(
+      cluster.runningNodes.map(async (node) => {
+        const exit = await stopWithin(node.server, 'SIGTERM', STOP_TIMEOUT_MS);
+        if (exit.code === 0) return;
         const why =
           exit.signal === 'SIGKILL'
             ? `it did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM (killed)`
@@ -169,8 +170,8 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
         problems.push(
           `final stop of ${node.name}: ${why}; its last lines:\n${lastLines(node.server.tail(), 5)}`,
         );
-      }
-    }
+      }),
+    );
     const { executions, malformed } = readExecLog(execLog);
     verdict = checkInvariants({
       acknowledged: ledger.acknowledged,
