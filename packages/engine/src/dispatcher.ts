@@ -7,7 +7,7 @@
  *   shrinking a category never kills a job: it takes effect as its jobs finish.
  * - A category is claimed from only while it may have work (`maybeWork`):
  *   set by hints (a job queued, a wake from the backend, every tick), cleared
- *   when a claim comes back short. One claim per category is in flight at a time.
+ *   when a claim comes back empty. One claim per category is in flight at a time.
  * - A thread is free as soon as its attempt ends; the outcome is recorded
  *   behind (the backend fences it by node and attempt).
  */
@@ -142,7 +142,9 @@ export class Dispatcher {
     const claim = this.#o.backend.claim(category, n, this.#o.clock.now()).then(
       (jobs) => {
         settle();
-        if (jobs.length < n) s.maybeWork = false;
+        // None left to claim; a short claim may only have met rows another node
+        // was taking, so the next free slot asks again.
+        if (jobs.length === 0) s.maybeWork = false;
         for (const job of jobs) this.#start(s, job);
         this.fill();
       },

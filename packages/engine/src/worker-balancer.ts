@@ -171,7 +171,10 @@ export class WorkerBalancer {
     const { backend, clock } = this.#o;
     const now = clock.now();
     const [nodes, counts] = await Promise.all([backend.nodes(now), backend.counts()]);
-    const live = nodes.filter((n) => n.state === 'live');
+    // Slots go to nodes that answer: one silent for longer than a lease (dead,
+    // most likely) gets none now, though its running jobs wait for
+    // `nodeTimeoutMs` before they are declared lost and run again.
+    const live = nodes.filter((n) => n.state === 'live' && n.silentMs <= this.#o.leaseMs);
     const previous: Record<string, Allocation> = {};
     for (const n of live) previous[n.name] = n.allocation;
     const result = balanceCluster(live, this.#demands(counts), this.#credit, previous);

@@ -104,6 +104,8 @@ export interface NodeRecord extends NodeIdentity {
   report: NodeReport;
   startedAt: number;
   heartbeatAt: number;
+  /** How long since its last heartbeat, by the backend's clock (the one `reap` judges by). */
+  silentMs: number;
 }
 
 export interface BackendLimits {

@@ -413,6 +413,7 @@ export class LocalBackend implements Backend {
       report: { running: 0, finished: {}, throughput: {} },
       startedAt: at,
       heartbeatAt: at,
+      silentMs: 0,
     };
   }
 
@@ -434,7 +435,9 @@ export class LocalBackend implements Backend {
 
   async nodes(): Promise<NodeRecord[]> {
     const node = this.#node;
-    return node === null ? [] : [{ ...node, allocation: { ...node.allocation } }];
+    if (node === null) return [];
+    const silentMs = Math.max(0, Date.now() - node.heartbeatAt);
+    return [{ ...node, allocation: { ...node.allocation }, silentMs }];
   }
 
   async reap(nodeTimeoutMs: number, now: number): Promise<{ node: string; requeued: number }[]> {

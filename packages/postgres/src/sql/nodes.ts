@@ -95,13 +95,15 @@ interface NodeRow {
   report: NodeReport;
   started_at: Date;
   heartbeat_at: Date;
+  silent_ms: number;
 }
 
 /** Every node, in name order; `leader` is the holder of the unexpired lease. */
 export async function listNodes(db: Queryable, n: Names): Promise<NodeRecord[]> {
   const rows = await db.query<NodeRow>(
     `SELECT x.name, x.tags, x.workers, x.state, x.allocation, x.report, x.started_at,
-       x.heartbeat_at, l.node IS NOT NULL AS leader
+       x.heartbeat_at, l.node IS NOT NULL AS leader,
+       greatest(0, extract(epoch FROM now() - x.heartbeat_at) * 1000)::float8 AS silent_ms
      FROM ${n.nodes} AS x
      LEFT JOIN ${n.leader} AS l ON l.node = x.name AND l.expires_at > now()
      ORDER BY x.name`,
@@ -116,6 +118,7 @@ export async function listNodes(db: Queryable, n: Names): Promise<NodeRecord[]> 
     report: r.report,
     startedAt: r.started_at.getTime(),
     heartbeatAt: r.heartbeat_at.getTime(),
+    silentMs: r.silent_ms,
   }));
 }
 

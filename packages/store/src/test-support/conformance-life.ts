@@ -110,9 +110,13 @@ export function describeLife(suite: Conformance): void {
           report: REPORT,
           startedAt: expect.any(Number),
           heartbeatAt: expect.any(Number),
+          silentMs: expect.any(Number),
         },
       ]);
       expect(nodes[0]!.heartbeatAt).toBeGreaterThanOrEqual(nodes[0]!.startedAt);
+      // Judged by the backend's clock; the heartbeat was just now.
+      expect(nodes[0]!.silentMs).toBeGreaterThanOrEqual(0);
+      expect(nodes[0]!.silentMs).toBeLessThan(5_000);
     });
 
     it('reaps a silent node: dead, its running jobs queued again as lost; a heartbeat brings it back', async () => {
