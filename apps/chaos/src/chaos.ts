@@ -7,29 +7,89 @@
  *   --seed N          CHAOS_SEED         seed of the load and kill timing (default: random)
  *   --max-seconds S   CHAOS_MAX_SECONDS  start no round after S seconds (default 150)
  *   --rate R          CHAOS_RATE         jobs submitted per second (default 120)
- *   --keep            keep the data directory
+ *   --keep            keep the data directory (and the cluster's database)
+ *
+ * `npm run chaos -- --cluster` does the same to three nodes on one PostgreSQL
+ * database (run-cluster-chaos.ts): a fresh database, created on the server of
+ *
+ *   --database-url U  CADRE_TEST_DATABASE_URL  (default postgres://postgres@127.0.0.1:5432/postgres,
+ *                                               else a throwaway server when that one does not answer)
+ *
+ * and dropped at the end, unless --keep or an invariant failed.
  */
-import { numberOption } from './args.js';
+import { numberOption, readOption } from './args.js';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '@cadre/postgres';
+import {
+  createFreshDatabase,
+  LOCAL_POSTGRES_URL,
+  redact,
+  type FreshDatabase,
+} from './cluster/fresh-database.js';
 import { formatChaosReport } from './format-chaos.js';
-import { runChaos } from './run-chaos.js';
+import { runChaos, type ChaosReport } from './run-chaos.js';
+import { runClusterChaos } from './run-cluster-chaos.js';
 import { killAllServers } from './server-process.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('usage: chaos [--rounds N] [--seed N] [--max-seconds S] [--rate R] [--keep]');
+    console.log(
+      'usage: chaos [--cluster [--database-url URL]] [--rounds N] [--seed N] [--max-seconds S] [--rate R] [--keep]',
+    );
     return;
   }
-  const report = await runChaos({
+  const common = {
     rounds: numberOption(argv, 'rounds', 'CHAOS_ROUNDS', 20, 1),
     seed: numberOption(argv, 'seed', 'CHAOS_SEED', Math.floor(Math.random() * 2 ** 31)),
     maxSeconds: numberOption(argv, 'max-seconds', 'CHAOS_MAX_SECONDS', 150, 1),
     rate: numberOption(argv, 'rate', 'CHAOS_RATE', 120, 1),
     keepData: argv.includes('--keep'),
-    log: (line) => console.log(line),
-  });
+    log: (line: string) => console.log(line),
+  };
+  let report: ChaosReport;
+  if (argv.includes('--cluster')) {
+    const { database, server, throwaway } = await clusterDatabase(argv);
+    console.log(`cluster chaos on database ${database.name} of ${redact(server)}`);
+    try {
+      report = await runClusterChaos({ ...common, databaseUrl: database.url });
+      if (throwaway === null && (!report.ok || common.keepData)) {
+        console.log(`database ${database.name} kept`);
+      } else {
+        await database.drop();
+      }
+    } finally {
+      await throwaway?.stop();
+    }
+  } else {
+    report = await runChaos(common);
+  }
   console.log(formatChaosReport(report));
   process.exitCode = report.ok ? 0 : 1;
+}
+
+/**
+ * A fresh database on the server named, or on the local one; with neither
+ * named nor answering, on a throwaway server (gone, database and all, at the end).
+ */
+async function clusterDatabase(
+  argv: readonly string[],
+): Promise<{ database: FreshDatabase; server: string; throwaway: ThrowawayPostgres | null }> {
+  const given = readOption(argv, 'database-url', 'CADRE_TEST_DATABASE_URL');
+  const server = given ?? LOCAL_POSTGRES_URL;
+  try {
+    return { database: await createFreshDatabase(server, 'chaos'), server, throwaway: null };
+  } catch (err) {
+    if (given !== undefined) throw err;
+    console.log(`${(err as Error).message}; starting a throwaway PostgreSQL`);
+    const throwaway = await startThrowawayPostgres();
+    try {
+      const database = await createFreshDatabase(throwaway.url, 'chaos');
+      return { database, server: throwaway.url, throwaway };
+    } catch (cause) {
+      await throwaway.stop();
+      throw cause;
+    }
+  }
 }
 
 main().catch((err: unknown) => {

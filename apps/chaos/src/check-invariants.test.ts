@@ -93,6 +93,15 @@ describe('checkInvariants', () => {
     expect(verdict.figures).toMatchObject({ acknowledged: 3, lost: 0, rerun: 1, duplicates: 1 });
   });
 
+  it('reads executions in log order: a cluster retries on a node process started earlier', () => {
+    const jobs = [
+      job('a', { task: 'flaky', input: { failTimes: 1 }, attempts: 2, result: { attempt: 2 } }),
+    ];
+    // Attempt 1 fails by design on epoch 3; attempt 2 runs on epoch 2, alive all along.
+    const obs = observe(jobs, 'a 1 3\na 2 2\na 2 2 ok', { killedEpochs: new Set() });
+    expect(checkInvariants(obs).violations).toEqual({});
+  });
+
   it('flags an acknowledged job that is missing', () => {
     const obs = observe([job('a', {})], 'a 1 2\na 1 2 ok');
     obs.acknowledged = [...obs.acknowledged, { id: 'gone', key: 'k-gone' }];

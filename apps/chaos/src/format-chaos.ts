@@ -4,8 +4,11 @@ import type { ChaosReport } from './run-chaos.js';
 export function formatChaosReport(r: ChaosReport): string {
   const out: string[] = [];
   const f = r.verdict?.figures;
+  const rounds = r.cluster
+    ? `${r.cluster.nodes} nodes, ${r.rounds} rounds (${r.cluster.leaderKills} killed the leader)`
+    : `${r.rounds} rounds (${r.earlyKills} killed while starting)`;
   out.push(
-    `chaos: seed ${r.seed}, ${r.rounds} rounds (${r.earlyKills} killed while starting), ${(r.elapsedMs / 1000).toFixed(1)} s, final drain ${(r.drainMs / 1000).toFixed(1)} s`,
+    `chaos${r.cluster ? ' --cluster' : ''}: seed ${r.seed}, ${rounds}, ${(r.elapsedMs / 1000).toFixed(1)} s, final drain ${(r.drainMs / 1000).toFixed(1)} s`,
   );
   if (f) {
     const rows: [string, number][] = [

@@ -7,12 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type CadreClient, type Job, type JobState } from '@cadre/client';
-import { ALL_STATES, checkInvariants, type ChaosVerdict } from './check-invariants.js';
+import { createClient } from '@cadre/client';
+import { checkInvariants, type ChaosVerdict } from './check-invariants.js';
 import { readExecLog } from './exec-log.js';
+import { drain, readFinalState } from './final-state.js';
 import { createLedger, driveLoad } from './load-driver.js';
 import { createRng } from './rng.js';
-import { chaosConfigPath, startServer, type ServerChild } from './server-process.js';
+import { chaosConfigPath, startServer, stopWithin, type ServerChild } from './server-process.js';
 
 export interface ChaosOptions {
   /** Kill rounds. @defaultValue 20 */
@@ -57,6 +58,8 @@ export interface ChaosReport {
   /** null when the final start or drain failed (see serverProblems). */
   verdict: ChaosVerdict | null;
   ok: boolean;
+  /** The cluster run's own figures (`npm run chaos -- --cluster`). */
+  cluster?: { nodes: number; leaderKills: number };
 }
 
 export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport> {
@@ -151,13 +154,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       const drainStart = Date.now();
       await drain(client, options.drainTimeoutMs ?? 120_000);
       drainMs = Date.now() - drainStart;
-      const [jobs, categories, stats] = [
-        await listAll(client),
-        await client.categories(),
-        await client.stats(),
-      ];
-      const jobsByState = {} as Record<JobState, Job[]>;
-      for (const state of ALL_STATES) jobsByState[state] = await listAll(client, state);
+      const { jobs, jobsByState, categories, stats } = await readFinalState(client);
       const exit = await stopWithin(server, 'SIGTERM', 20_000);
       if (exit.code !== 0)
         problems.push(`final stop: exit code ${exit.code}, signal ${exit.signal}`);
@@ -214,48 +211,6 @@ async function killRound(
   }
   killed.add(epoch);
   await server.stop('SIGKILL');
-}
-
-/** Waits until nothing is delayed, queued, retrying or running. */
-async function drain(client: CadreClient, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await client.stats();
-    const pending = s.queued + s.running + s.delayed + s.retrying;
-    if (pending === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(`still ${pending} jobs pending after ${timeoutMs} ms: ${JSON.stringify(s)}`);
-    }
-    await sleep(250);
-  }
-}
-
-async function listAll(client: CadreClient, state?: JobState): Promise<Job[]> {
-  const jobs: Job[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.list({
-      limit: 1000,
-      ...(state ? { state } : {}),
-      ...(cursor ? { cursor } : {}),
-    });
-    jobs.push(...page.jobs);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return jobs;
-}
-
-async function stopWithin(
-  server: ServerChild,
-  signal: NodeJS.Signals,
-  ms: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const timer = setTimeout(() => server.process.kill('SIGKILL'), ms);
-  try {
-    return await server.stop(signal);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -17,7 +17,12 @@ export interface ServerOptions {
   dataDir: string;
   /** CADRE_WORKERS; unset = the server's default. */
   workers?: number;
-  /** Further variables, e.g. what the chaos tasks read. */
+  /**
+   * Further variables, e.g. what the chaos tasks read, or cluster mode's
+   * (CADRE_DATABASE_URL, CADRE_NODE, …): those of cluster mode are cleared
+   * otherwise, so that a variable of the caller's shell never turns a local
+   * run into a cluster node.
+   */
   env?: Record<string, string>;
   /** How long to wait for the listening line. @defaultValue 30000 */
   readyTimeoutMs?: number;
@@ -35,6 +40,16 @@ export interface ServerChild {
   /** Sends `signal` (if still running) and waits for the exit. */
   stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
+
+/** Cluster mode's variables, blank: the server then runs in local mode. */
+const LOCAL_MODE: Record<string, string> = {
+  CADRE_DATABASE_URL: '',
+  CADRE_DATABASE_SCHEMA: '',
+  CADRE_NODE: '',
+  CADRE_NODE_TAGS: '',
+  CADRE_LEASE_MS: '',
+  CADRE_NODE_TIMEOUT_MS: '',
+};
 
 const live = new Set<ChildProcess>();
 let hooked = false;
@@ -75,6 +90,7 @@ export function startServer(options: ServerOptions): ServerChild {
   const child = spawn(process.execPath, [serverMainPath()], {
     env: {
       ...process.env,
+      ...LOCAL_MODE,
       ...options.env,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -135,4 +151,18 @@ export function startServer(options: ServerOptions): ServerChild {
       return exited;
     },
   };
+}
+
+/** Sends `signal` and waits for the exit, with SIGKILL after `ms`. */
+export async function stopWithin(
+  server: ServerChild,
+  signal: NodeJS.Signals,
+  ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const timer = setTimeout(() => server.process.kill('SIGKILL'), ms);
+  try {
+    return await server.stop(signal);
+  } finally {
+    clearTimeout(timer);
+  }
 }
