@@ -167,6 +167,8 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
       offJob();
       offAllocation();
       io.disconnectSockets(true);
+      // Leaves the cluster's bus: frees the adapter's LISTEN connection.
+      if (options.adapter) await io.sockets.adapter.close();
       // Not io.close(): that would also close the http server, which the caller owns.
       io.engine.close();
     })();
