@@ -1,4 +1,4 @@
-// `npm run pack [-- DIR]`: packs the six publishable workspaces into DIR
+// `npm run pack [-- DIR]`: packs the seven publishable workspaces into DIR
 // (default ./packs), emptied of older tarballs first, so that
 // `npm install DIR/*.tgz` in any project installs one consistent cadre.
 // The root script builds them first (turbo).
@@ -11,6 +11,7 @@ const PACKAGES = [
   'packages/core',
   'packages/store',
   'packages/pool',
+  'packages/postgres',
   'packages/engine',
   'packages/client',
   'apps/server',
