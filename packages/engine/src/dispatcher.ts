@@ -122,10 +122,12 @@ export class Dispatcher {
     try {
       let starved = false;
       for (const [name, s] of this.#slots) {
-        if (!this.#o.categories.get(name)!.runnable || s.allocated === 0) {
+        if (!this.#o.categories.get(name)!.runnable) {
           if (s.ahead.length > 0) this.#handBack(s);
           continue;
         }
+        // No slots here any more: what was claimed ahead goes back (work waiting still asks below).
+        if (s.allocated === 0 && s.ahead.length > 0) this.#handBack(s);
         while (s.ahead.length > 0 && s.busy < s.allocated && this.#busy < this.#o.threads) {
           this.#start(s, s.ahead.shift()!);
         }
@@ -134,9 +136,7 @@ export class Dispatcher {
         const free = s.allocated - s.busy - s.claiming - s.ahead.length;
         if (free <= 0 && idle > 0) starved = true;
         const run = Math.max(0, Math.min(free, idle));
-        const ahead = this.#o.backend.claimsAhead
-          ? Math.max(0, claimAhead(s.ended.rate(this.#o.clock.now())) - s.ahead.length)
-          : 0;
+        const ahead = this.#o.backend.claimsAhead ? this.#toClaimAhead(s) : 0;
         if (run + ahead > 0) this.#claim(name, s, run, ahead);
       }
       if (starved && this.#busy + this.#claiming < this.#o.threads) {
@@ -149,6 +149,15 @@ export class Dispatcher {
     } finally {
       this.#filling = false;
     }
+  }
+
+  /**
+   * How many to claim ahead now: none while the buffer holds more than half
+   * its target, then up to the target, so that claims stay few and large.
+   */
+  #toClaimAhead(s: Slots): number {
+    const target = claimAhead(s.ended.rate(this.#o.clock.now()));
+    return s.ahead.length > target / 2 ? 0 : target - s.ahead.length;
   }
 
   /** Claims `run` jobs to start now and `ahead` more to hold. */
