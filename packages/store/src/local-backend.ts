@@ -72,7 +72,7 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
 export class LocalBackend implements Backend {
   readonly kind = 'local';
   readonly pollMs = null;
-  readonly claimsAhead = false;
+  readonly claimsAhead: boolean = false;
 
   readonly #store: JobStore;
   readonly #log: LocalBackendLogger;
