@@ -2,14 +2,16 @@
  * Live events in cluster mode, with real node processes (`node
  * apps/server/dist/main.js`) on a real PostgreSQL: a socket connected to one
  * node gets the events of a job another node runs, every node's snapshot
- * describes the whole cluster, and a job nobody watches puts nothing on the
- * nodes' bus.
+ * describes the whole cluster, a job nobody watches puts nothing on the
+ * nodes' bus, and a watch announced while a node gathers the cluster's
+ * watches survives that gathering.
  *
  * One cluster for the file, on this file's own database: node-1 and node-2
  * plain, node-3 the only one offering the tag `gpu`, so that the category
  * `gpu` (task `render`, chaos-config/cluster.config.json) runs there alone.
  * The test also listens to the nodes' bus itself (SocketBus), to see what
- * crosses nodes and to know when a watch has been announced to them.
+ * crosses nodes and to know when a watch has been announced to them, and
+ * once joins it as a node that answers late (BusPeer).
  */
 import {
   connectLive,
