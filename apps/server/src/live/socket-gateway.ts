@@ -190,16 +190,22 @@ const REMOTE_REFRESH_MS = 10_000;
  * The jobs watched on the cluster's other nodes. A node announces each new
  * watch at once; the whole set is asked for again every 10 s, which also
  * forgets the watches of sockets gone (a stale entry costs one broadcast).
+ *
+ * An answer may predate a watch announced while the round is under way (the
+ * node answered, then its socket watched): such an announcement outlives the
+ * round, else the job's events would stop crossing until the next one.
  */
 class RemoteWatches {
   readonly #io: LiveServer;
-  #ids = new Set<string>();
+  /** Each watched id, with the round in which it was last announced or answered. */
+  #ids = new Map<string, number>();
+  #round = 0;
   readonly #timer: NodeJS.Timeout;
 
   constructor(io: LiveServer) {
     this.#io = io;
     io.on('watch', (id: string) => {
-      if (validId(id)) this.#ids.add(id);
+      if (validId(id)) this.#ids.set(id, this.#round);
     });
     io.on('watched', (reply: (ids: string[]) => void) => reply(this.#localIds()));
     this.#timer = setInterval(() => this.#refresh(), REMOTE_REFRESH_MS);
@@ -220,8 +226,13 @@ class RemoteWatches {
   }
 
   #refresh(): void {
+    const round = ++this.#round;
     this.#io.serverSideEmitWithAck('watched').then(
-      (replies) => (this.#ids = new Set(replies.flat().filter(validId))),
+      (replies) => {
+        const ids = new Map([...this.#ids].filter(([, heard]) => heard >= round));
+        for (const id of replies.flat()) if (validId(id)) ids.set(id, round);
+        this.#ids = ids;
+      },
       // A node did not answer in time: the entries stay until the next round.
       () => {},
     );
