@@ -21,7 +21,13 @@ import { withNodes, type NodeBackend } from './cluster-nodes.js';
 import { serverVersion, withDatabase } from './databases.js';
 import { measureFailover, type FailoverResult } from './failover.js';
 import { graphileWorkerRate, type GraphileVariant } from './graphile-worker-rate.js';
-import { spreadRate, startLatency, submitSpread, type BenchJob } from './node-load.js';
+import {
+  processingRate,
+  spreadRate,
+  startLatency,
+  submitSpread,
+  type BenchJob,
+} from './node-load.js';
 import { pgBossRate, type PgBossVariant } from './pg-boss-rate.js';
 
 export interface ClusterSectionOptions {
@@ -131,7 +137,8 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
     console.log(
       `### One cadre node over HTTP (${threads} worker threads): echo, ` +
         `${echoJobs.toLocaleString('en-US')} jobs, 4 clients × batches of 1,000, best of 2; ` +
-        `then submit→start (createdAt → startedAt) at half that rate for ${latencySeconds} s\n`,
+        `then submit→start (createdAt → startedAt) at half that rate for ${latencySeconds} s; ` +
+        `then processing alone: the same number submitted while paused, timed from the resume\n`,
     );
     const oneNode = async (backend: NodeBackend) =>
       withNodes({ backend, count: 1, workers: threads, configFile }, async ([node]) => {
@@ -145,7 +152,8 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
           task: 'echo',
           input: null,
         });
-        return { rate, ...lat };
+        const processing = await processingRate(clients, echoJobs, ECHO);
+        return { rate, processing, ...lat };
       });
     const local = await attempt('cadre, one node, local backend', () => oneNode({ kind: 'local' }));
     const onPg = await attempt('cadre, one node, PostgreSQL', () =>
@@ -221,6 +229,24 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
     rows.push([`pg-boss no-op, best of ${pgBoss.length}, jobs/s`, '', cell(pgBossBest), '']);
     rows.push(['cadre echo over HTTP, one node, jobs/s', cell(local?.rate), cell(onPg?.rate), '']);
     rows.push(['cadre PostgreSQL / local backend', '', cell(ratio(onPg?.rate, local?.rate)), '']);
+    rows.push([
+      'cadre echo processing alone (enqueued first, as the peers), jobs/s',
+      cell(local?.processing),
+      cell(onPg?.processing),
+      '',
+    ]);
+    rows.push([
+      'cadre processing / graphile-worker no-op',
+      cell(ratio(local?.processing, graphileBest)),
+      cell(ratio(onPg?.processing, graphileBest)),
+      '≥ 1 (PostgreSQL)',
+    ]);
+    rows.push([
+      'cadre processing / pg-boss no-op',
+      cell(ratio(local?.processing, pgBossBest)),
+      cell(ratio(onPg?.processing, pgBossBest)),
+      '',
+    ]);
     rows.push([
       'cadre echo / graphile-worker no-op',
       cell(ratio(local?.rate, graphileBest)),

@@ -40,6 +40,28 @@ export async function spreadRate(
   return rate;
 }
 
+/**
+ * Processing alone, as the peers are measured: `n` jobs are submitted into
+ * `category` while it is paused, then it is resumed and timed until no job
+ * is queued or running; jobs/s from the resume.
+ */
+export async function processingRate(
+  nodes: readonly CadreClient[],
+  n: number,
+  job: BenchJob,
+  category = 'default',
+  options: RateOptions = {},
+): Promise<number> {
+  await nodes[0]!.patchCategory(category, { paused: true });
+  await submitSpread(nodes, n, job, options);
+  const t0 = performance.now();
+  await nodes[0]!.patchCategory(category, { paused: false });
+  await idle(nodes[0]!, options.limitMs ?? 300_000);
+  const rate = n / ((performance.now() - t0) / 1000);
+  await noFailures(nodes[0]!);
+  return rate;
+}
+
 /** `clients` loops post batches of `job`, each batch to the next node in turn, until `n` are accepted. */
 export async function submitSpread(
   nodes: readonly CadreClient[],
