@@ -1,0 +1,161 @@
+/**
+ * A real cluster for the specs that need more than the suite's one local
+ * server: a fresh PostgreSQL database (CADRE_TEST_DATABASE_URL's server, else
+ * the local one on :5432), dropped at the end, and cadre nodes as child
+ * processes of `apps/server/dist/main.js` on ports the OS picks. Without
+ * PostgreSQL `startCluster` throws: such a spec fails, it never skips.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url));
+const LISTENING = /cadre listening on (http:\/\/[^\s"]+)/;
+const UP_TIMEOUT_MS = 30_000;
+
+export interface ClusterTimings {
+  balanceIntervalMs: number;
+  leaseMs: number;
+  nodeTimeoutMs: number;
+}
+
+export interface ClusterNode {
+  name: string;
+  /** The node's base URL, from its listening line. */
+  url: string;
+  process: ChildProcess;
+  /** SIGKILL, then waits for the exit. */
+  kill(): Promise<void>;
+}
+
+export interface Cluster {
+  nodes: Map<string, ClusterNode>;
+  node(name: string): ClusterNode;
+  /** Kills every node still running, drops the database, removes the temporary files. */
+  close(): Promise<void>;
+}
+
+export async function startCluster(
+  names: readonly string[],
+  timings: ClusterTimings,
+): Promise<Cluster> {
+  const serverUrl =
+    process.env.CADRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dbName = `cadre_e2e_${randomBytes(5).toString('hex')}`;
+  await admin(serverUrl, `CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
+  const dbUrl = new URL(serverUrl);
+  dbUrl.pathname = `/${dbName}`;
+
+  const root = mkdtempSync(join(tmpdir(), 'cadre-e2e-cluster-'));
+  const config = join(root, 'cadre.config.json');
+  const { balanceIntervalMs, leaseMs, nodeTimeoutMs } = timings;
+  writeFileSync(config, JSON.stringify({ balanceIntervalMs, cluster: { leaseMs, nodeTimeoutMs } }));
+
+  const nodes = new Map<string, ClusterNode>();
+  const cluster: Cluster = {
+    nodes,
+    node(name) {
+      const found = nodes.get(name);
+      if (!found) throw new Error(`no node ${name}`);
+      return found;
+    },
+    async close() {
+      await Promise.all([...nodes.values()].map((n) => n.kill()));
+      rmSync(root, { recursive: true, force: true });
+      await admin(serverUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
+    },
+  };
+  try {
+    const started = await Promise.all(
+      names.map((name) =>
+        startNode(name, {
+          CADRE_CONFIG: config,
+          CADRE_DATABASE_URL: dbUrl.href,
+          CADRE_DATABASE_SCHEMA: 'cadre',
+          CADRE_DATA: join(root, name),
+          CADRE_WORKERS: '2',
+        }),
+      ),
+    );
+    for (const node of started) nodes.set(node.name, node);
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
+  return cluster;
+}
+
+function startNode(name: string, env: Record<string, string>): Promise<ClusterNode> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      ...process.env,
+      // Nothing of the caller's shell may change the cluster under test.
+      CADRE_BALANCE_MS: '',
+      CADRE_LEASE_MS: '',
+      CADRE_NODE_TIMEOUT_MS: '',
+      CADRE_NODE_TAGS: '',
+      CADRE_TOKEN: '',
+      ...env,
+      CADRE_NODE: name,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NO_COLOR: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      void kill().then(() => reject(new Error(`node ${name} ${why}:\n${lines.join('\n')}`)));
+    };
+    const timer = setTimeout(() => fail(`not listening after ${UP_TIMEOUT_MS} ms`), UP_TIMEOUT_MS);
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        lines.push(line);
+        if (lines.length > 40) lines.shift();
+        const url = LISTENING.exec(line)?.[1];
+        if (url !== undefined) {
+          clearTimeout(timer);
+          resolve({ name, url, process: child, kill });
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(() => fail('exited before it listened'));
+  });
+}
+
+async function admin(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    const where = new URL(serverUrl);
+    where.password = '';
+    throw new Error(
+      `cannot reach PostgreSQL at ${where.href} (set CADRE_TEST_DATABASE_URL): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
