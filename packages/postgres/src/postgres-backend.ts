@@ -64,7 +64,7 @@ import { promoteDue } from './sql/promote.js';
 import { pruneJobs } from './sql/prune.js';
 import { countJobs, getJob, listJobs } from './sql/read.js';
 import { loseRunning, reapNodes, type Lost } from './sql/reap.js';
-import { submitJobs } from './sql/submit.js';
+import { submitJobs, waitingCounts } from './sql/submit.js';
 
 export interface PostgresBackendOptions {
   /** `postgres://user@host:port/database` */
@@ -93,6 +93,8 @@ export interface PostgresBackendOptions {
 
 /** Connections that claims use (besides the pool's): claims are one short statement each. */
 const CLAIM_POOL_SIZE = 4;
+/** How old the waiting counts may be that a submission far from the queue limits is judged by, ms. */
+const RECENT_MS = 1000;
 
 /** Random characters after each id: ids of nodes that start jobs in the same ms stay distinct. */
 const ID_SUFFIX_LENGTH = 4;
@@ -127,6 +129,8 @@ export class PostgresBackend implements Backend {
   #poolDown = false;
   #listenerDown = false;
   #down = false;
+  /** Waiting jobs by category, as last counted, and when (this process's clock). */
+  #waiting: { at: number; counts: ReadonlyMap<string, number> } | null = null;
 
   constructor(options: PostgresBackendOptions) {
     const schema = options.schema ?? 'cadre';
@@ -296,7 +300,16 @@ export class PostgresBackend implements Backend {
       jobs.push(job);
       return job;
     });
-    const { created, existing } = await submitJobs(s.db, this.#names, s.limits, jobs, this.#origin);
+    const recent = await this.#recentWaiting(s);
+    const { created, existing } = await submitJobs(
+      s.db,
+      this.#names,
+      s.limits,
+      jobs,
+      this.#origin,
+      recent,
+    );
+    this.#countWaiting(created);
     const createdIds = new Set(created.map((j) => j.id));
     for (const job of created) this.#events.emit('change', job, null);
     const answered = new Set<string>();
@@ -371,8 +384,40 @@ export class PostgresBackend implements Backend {
     return listJobs(this.#open().db, this.#names, query);
   }
 
-  counts(): Promise<CategoryCounts> {
-    return countJobs(this.#open().db, this.#names);
+  async counts(): Promise<CategoryCounts> {
+    const counts = await countJobs(this.#open().db, this.#names);
+    const waiting = new Map<string, number>();
+    for (const [category, n] of Object.entries(counts)) {
+      waiting.set(category, n.delayed + n.queued + n.retrying);
+    }
+    this.#waiting = { at: Date.now(), counts: waiting };
+    return counts;
+  }
+
+  /** Adds this node's new jobs to the recent counts, so that its own submissions never look farther from a limit than they are. */
+  #countWaiting(created: readonly Job[]): void {
+    const seen = this.#waiting;
+    if (!seen || created.length === 0) return;
+    const counts = new Map(seen.counts);
+    for (const job of created) counts.set(job.category, (counts.get(job.category) ?? 0) + 1);
+    this.#waiting = { at: seen.at, counts };
+  }
+
+  /**
+   * Waiting jobs by category as counted at most `RECENT_MS` ago (by `counts`,
+   * which every tick calls, or here): what a submission far from the queue
+   * limits is judged by without taking turns.
+   */
+  async #recentWaiting(s: Session): Promise<ReadonlyMap<string, number>> {
+    const limited =
+      s.limits.maxQueuedTotal !== null ||
+      Object.values(s.limits.maxQueued).some((max) => max !== null);
+    if (!limited) return new Map();
+    const seen = this.#waiting;
+    if (seen && Date.now() - seen.at <= RECENT_MS) return seen.counts;
+    const counts = await waitingCounts(s.db, this.#names, s.limits, []);
+    this.#waiting = { at: Date.now(), counts };
+    return counts;
   }
 
   async promoteDue(now: number): Promise<number | null> {

@@ -4,7 +4,7 @@ import type { Db, Queryable } from '../db.js';
 import type { Names } from '../names.js';
 import { notify } from '../notifications.js';
 import { jobColumns, newJobRecord, rowToJob, type JobRow } from '../rows.js';
-import { checkQueueLimits } from '../queue-limits.js';
+import { checkQueueLimits, clearOfLimits } from '../queue-limits.js';
 
 export interface Submitted {
   /** The jobs inserted, in order. */
@@ -16,9 +16,13 @@ export interface Submitted {
 /**
  * Inserts new jobs (their keys distinct) in one transaction, all or none:
  * a job whose key another job holds is not inserted, and the other job is
- * returned instead. Queue limits are checked against the jobs actually
- * inserted, under a lock that makes concurrent checks take turns (taken only
- * when a limit applies, so unlimited submissions never wait for each other).
+ * returned instead.
+ *
+ * Queue limits are checked against the jobs actually inserted. Exactly, near
+ * a limit: under a lock that makes concurrent checks take turns through
+ * their commits. Far from every limit (more than `LIMIT_HEADROOM` of it free
+ * by the `recent` counts, at most a second old), the lock is not taken, so
+ * that submissions of all nodes do not wait for each other's disk flushes.
  */
 export function submitJobs(
   db: Db,
@@ -26,15 +30,17 @@ export function submitJobs(
   limits: BackendLimits,
   jobs: readonly Job[],
   origin: string,
+  recent: ReadonlyMap<string, number>,
 ): Promise<Submitted> {
   return db.transaction(async (tx) => {
     const limited =
       limits.maxQueuedTotal !== null ||
       jobs.some((j) => (limits.maxQueued[j.category] ?? null) !== null);
-    if (limited) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [n.limitLock]);
+    const exact = limited && !clearOfLimits(recent, jobs, limits);
+    if (exact) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [n.limitLock]);
     const existing = await jobsByKey(tx, n, keysOf(jobs));
     let fresh = jobs.filter((j) => j.key === null || !existing.has(j.key));
-    if (limited) checkQueueLimits(await waitingCounts(tx, n, limits, fresh), fresh, limits);
+    if (exact) checkQueueLimits(await waitingCounts(tx, n, limits, fresh), fresh, limits);
 
     const inserted = await insertJobs(tx, n, fresh);
     // A concurrent submission took a key after we looked: its job is the answer.
@@ -68,7 +74,7 @@ async function jobsByKey(tx: Queryable, n: Names, keys: string[]): Promise<Map<s
 }
 
 /** Waiting jobs (delayed, queued, retrying) by category: all, or those of the batch. */
-async function waitingCounts(
+export async function waitingCounts(
   tx: Queryable,
   n: Names,
   limits: BackendLimits,
