@@ -22,6 +22,7 @@ export {
 } from './config.js';
 export { DelayQueue } from './delay-queue.js';
 export { Emitter } from './emitter.js';
+export { EndRate } from './end-rate.js';
 export {
   CadreError,
   ERROR_CODES,

@@ -17,7 +17,8 @@
  *   the category is paused or loses its slots here, and at stop.
  */
 import {
-  RateWindow,
+  CLAIM_AHEAD,
+  EndRate,
   backoffDelay,
   claimAhead,
   withProgress,
@@ -43,7 +44,7 @@ interface Slots {
   /** Claimed, not started yet: they start as threads free up. */
   ahead: Job[];
   /** Its attempts that ended here, per second (sizes the claims ahead). */
-  readonly ended: RateWindow;
+  readonly ended: EndRate;
 }
 
 export interface DispatcherOptions {
@@ -205,6 +206,7 @@ export class Dispatcher {
 
   #start(s: Slots, job: Job): void {
     s.busy += 1;
+    s.ended.started(this.#o.clock.now());
     this.#busy += 1;
     this.#o.pool
       .run({
@@ -230,7 +232,7 @@ export class Dispatcher {
       return;
     }
     this.#running.delete(job.id);
-    s.ended.add(this.#o.clock.now());
+    s.ended.ended(this.#o.clock.now());
     const cat = this.#o.categories.get(job.category);
     const retryDelayMs = cat ? backoffDelay(cat.config.backoff, job.attempts, this.#o.random()) : 0;
     const done = { id: job.id, attempt: job.attempts, outcome, retryDelayMs };
@@ -321,7 +323,7 @@ export class Dispatcher {
         inFlight: false,
         maybeWork: true,
         ahead: [],
-        ended: new RateWindow(2),
+        ended: new EndRate(2, CLAIM_AHEAD.aheadMs),
       };
       this.#slots.set(name, s);
     }
