@@ -6,12 +6,11 @@
  * PostgreSQL `startCluster` throws: such a spec fails, it never skips.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { createScratchDatabase } from '@cadre/postgres';
 
 const MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url));
 const LISTENING = /cadre listening on (http:\/\/[^\s"]+)/;
@@ -45,10 +44,9 @@ export async function startCluster(
 ): Promise<Cluster> {
   const serverUrl =
     process.env.CADRE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `cadre_e2e_${randomBytes(5).toString('hex')}`;
-  await admin(serverUrl, `CREATE DATABASE ${pg.escapeIdentifier(dbName)}`);
-  const dbUrl = new URL(serverUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const db = await createScratchDatabase(serverUrl, 'e2e').catch((err: unknown) => {
+    throw new Error(`${(err as Error).message} (set CADRE_TEST_DATABASE_URL)`, { cause: err });
+  });
 
   const root = mkdtempSync(join(tmpdir(), 'cadre-e2e-cluster-'));
   const config = join(root, 'cadre.config.json');
@@ -66,7 +64,7 @@ export async function startCluster(
     async close() {
       await Promise.all([...nodes.values()].map((n) => n.kill()));
       rmSync(root, { recursive: true, force: true });
-      await admin(serverUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
+      await db.drop();
     },
   };
   try {
@@ -74,7 +72,7 @@ export async function startCluster(
       names.map((name) =>
         startNode(name, {
           CADRE_CONFIG: config,
-          CADRE_DATABASE_URL: dbUrl.href,
+          CADRE_DATABASE_URL: db.url,
           CADRE_DATABASE_SCHEMA: 'cadre',
           CADRE_DATA: join(root, name),
           CADRE_WORKERS: '2',
@@ -138,24 +136,4 @@ function startNode(name: string, env: Record<string, string>): Promise<ClusterNo
     child.stderr.on('data', onData);
     void exited.then(() => fail('exited before it listened'));
   });
-}
-
-async function admin(serverUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    const where = new URL(serverUrl);
-    where.password = '';
-    throw new Error(
-      `cannot reach PostgreSQL at ${where.href} (set CADRE_TEST_DATABASE_URL): ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }

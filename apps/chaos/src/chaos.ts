@@ -18,17 +18,20 @@
  * and dropped at the end, unless --keep or an invariant failed.
  */
 import { numberOption, readOption } from './args.js';
-import { startThrowawayPostgres, type ThrowawayPostgres } from '@cadre/postgres';
 import {
-  createFreshDatabase,
-  LOCAL_POSTGRES_URL,
-  redact,
-  type FreshDatabase,
-} from './cluster/fresh-database.js';
+  createScratchDatabase,
+  redactUrl,
+  startThrowawayPostgres,
+  type ScratchDatabase,
+  type ThrowawayPostgres,
+} from '@cadre/postgres';
 import { formatChaosReport } from './format-chaos.js';
 import { runChaos, type ChaosReport } from './run-chaos.js';
 import { runClusterChaos } from './run-cluster-chaos.js';
 import { killAllServers } from './server-process.js';
+
+/** The server when nothing names one: a local one with trust auth, as on the project's machines. */
+const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -49,7 +52,7 @@ async function main(): Promise<void> {
   let report: ChaosReport;
   if (argv.includes('--cluster')) {
     const { database, server, throwaway } = await clusterDatabase(argv);
-    console.log(`cluster chaos on database ${database.name} of ${redact(server)}`);
+    console.log(`cluster chaos on database ${database.name} of ${redactUrl(server)}`);
     try {
       report = await runClusterChaos({ ...common, databaseUrl: database.url });
       if (throwaway === null && (!report.ok || common.keepData)) {
@@ -73,17 +76,17 @@ async function main(): Promise<void> {
  */
 async function clusterDatabase(
   argv: readonly string[],
-): Promise<{ database: FreshDatabase; server: string; throwaway: ThrowawayPostgres | null }> {
+): Promise<{ database: ScratchDatabase; server: string; throwaway: ThrowawayPostgres | null }> {
   const given = readOption(argv, 'database-url', 'CADRE_TEST_DATABASE_URL');
   const server = given ?? LOCAL_POSTGRES_URL;
   try {
-    return { database: await createFreshDatabase(server, 'chaos'), server, throwaway: null };
+    return { database: await createScratchDatabase(server, 'chaos'), server, throwaway: null };
   } catch (err) {
     if (given !== undefined) throw err;
     console.log(`${(err as Error).message}; starting a throwaway PostgreSQL`);
     const throwaway = await startThrowawayPostgres();
     try {
-      const database = await createFreshDatabase(throwaway.url, 'chaos');
+      const database = await createScratchDatabase(throwaway.url, 'chaos');
       return { database, server: throwaway.url, throwaway };
     } catch (cause) {
       await throwaway.stop();

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { escapeIdentifier } from 'pg';
+import { createScratchDatabase } from '../scratch-database.js';
 import { startThrowawayPostgres } from '../throwaway-server.js';
 
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -60,29 +60,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const base = await serverUrl();
-  const name = `cadre_test_${randomBytes(6).toString('hex')}`;
-  await admin(base, (c) => c.query(`CREATE DATABASE ${escapeIdentifier(name)}`));
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const db = await createScratchDatabase(await serverUrl(), 'test');
   let schemas = 0;
   return {
-    url: url.toString(),
+    url: db.url,
     schemaName: () => `t${++schemas}_${randomBytes(3).toString('hex')}`,
-    drop: () =>
-      admin(base, (c) =>
-        c.query(`DROP DATABASE IF EXISTS ${escapeIdentifier(name)} WITH (FORCE)`),
-      ).then(() => undefined),
+    drop: db.drop,
   };
 }
