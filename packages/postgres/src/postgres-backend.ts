@@ -12,6 +12,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import {
   createJob,
+  Emitter,
   Errors,
   toErrorMessage,
   type Allocation,
@@ -39,7 +40,6 @@ import {
 } from '@cadre/store';
 import { Db } from './db.js';
 import { toBackendError } from './db-errors.js';
-import { Emitter } from './emitter.js';
 import { FencedBatcher } from './fenced-batcher.js';
 import { Listener } from './listener.js';
 import { silentLogger, type Logger } from './logger.js';
