@@ -57,6 +57,13 @@ export {
   type ClusterDemand,
   type ClusterNode,
 } from './placement.js';
+export {
+  LIMIT_HEADROOM,
+  checkQueueLimits,
+  clearOfLimits,
+  countByCategory,
+  type QueueLimits,
+} from './queue-limits.js';
 export { RateWindow } from './rate-window.js';
 export { FinishedJobs, isRetainedAs, type RetainedJobRef } from './retention.js';
 export type {

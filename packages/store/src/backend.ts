@@ -26,6 +26,7 @@ import type {
   Job,
   JobState,
   NewJob,
+  QueueLimits,
   RetentionPolicy,
   RetryChanges,
 } from '@cadre/core';
@@ -108,11 +109,7 @@ export interface NodeRecord extends NodeIdentity {
   silentMs: number;
 }
 
-export interface BackendLimits {
-  /** Waiting jobs (delayed, queued, retrying) allowed in all; `null` = no limit. */
-  maxQueuedTotal: number | null;
-  /** Per configured category; a category missing here has no limit. */
-  maxQueued: Readonly<Record<string, number | null>>;
+export interface BackendLimits extends QueueLimits {
   retention: RetentionPolicy;
 }
 

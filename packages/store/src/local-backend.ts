@@ -19,6 +19,8 @@ import {
   DelayQueue,
   Emitter,
   Errors,
+  checkQueueLimits,
+  countByCategory,
   JobIndex,
   createJob,
   isFinished,
@@ -94,8 +96,7 @@ export class LocalBackend implements Backend {
    */
   readonly #inflight = new Map<string, (() => void)[]>();
   readonly #overrides = new Map<string, CategoryOverride>();
-  /** Waiting jobs of submissions whose commit is in flight, counted against the limits. */
-  #reservedTotal = 0;
+  /** Waiting jobs of submissions whose commit is in flight, by category, counted against the limits. */
   readonly #reserved = new Map<string, number>();
   #limits: BackendLimits | null = null;
   #identity: NodeIdentity | null = null;
@@ -570,25 +571,13 @@ export class LocalBackend implements Backend {
    * Returns the release.
    */
   #reserve(specs: readonly JobSpec[]): () => void {
-    const limits = this.#limits!;
-    const incoming = new Map<string, number>();
-    for (const s of specs) incoming.set(s.category, (incoming.get(s.category) ?? 0) + 1);
-    let total = this.#reservedTotal;
-    for (const c of this.#categories.values()) total += c.waiting;
-    const maxTotal = limits.maxQueuedTotal;
-    if (maxTotal !== null && total + specs.length > maxTotal)
-      throw Errors.queueFull('total', maxTotal);
-    for (const [name, n] of incoming) {
-      const max = limits.maxQueued[name] ?? null;
-      const waiting = this.#categories.get(name)?.waiting ?? 0;
-      if (max !== null && waiting + (this.#reserved.get(name) ?? 0) + n > max) {
-        throw Errors.queueFull('category', max, name);
-      }
-    }
-    this.#reservedTotal += specs.length;
+    const incoming = countByCategory(specs);
+    const waiting = new Map<string, number>();
+    for (const [name, cat] of this.#categories) waiting.set(name, cat.waiting);
+    for (const [name, n] of this.#reserved) waiting.set(name, (waiting.get(name) ?? 0) + n);
+    checkQueueLimits(waiting, incoming, this.#limits!);
     for (const [name, n] of incoming) this.#reserved.set(name, (this.#reserved.get(name) ?? 0) + n);
     return () => {
-      this.#reservedTotal -= specs.length;
       for (const [name, n] of incoming) {
         const left = this.#reserved.get(name)! - n;
         if (left === 0) this.#reserved.delete(name);

@@ -1,10 +1,9 @@
-import { Errors, type Job } from '@cadre/core';
+import { Errors, checkQueueLimits, clearOfLimits, countByCategory, type Job } from '@cadre/core';
 import type { BackendLimits } from '@cadre/store';
 import type { Db, Queryable } from '../db.js';
 import type { Names } from '../names.js';
 import { notify } from '../notifications.js';
 import { jobColumns, newJobRecord, rowToJob, type JobRow } from '../rows.js';
-import { checkQueueLimits, clearOfLimits } from '../queue-limits.js';
 
 export interface Submitted {
   /** The jobs inserted, in order. */
@@ -36,11 +35,13 @@ export function submitJobs(
     const limited =
       limits.maxQueuedTotal !== null ||
       jobs.some((j) => (limits.maxQueued[j.category] ?? null) !== null);
-    const exact = limited && !clearOfLimits(recent, jobs, limits);
+    const exact = limited && !clearOfLimits(recent, countByCategory(jobs), limits);
     if (exact) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [n.limitLock]);
     const existing = await jobsByKey(tx, n, keysOf(jobs));
     let fresh = jobs.filter((j) => j.key === null || !existing.has(j.key));
-    if (exact) checkQueueLimits(await waitingCounts(tx, n, limits, fresh), fresh, limits);
+    if (exact) {
+      checkQueueLimits(await waitingCounts(tx, n, limits, fresh), countByCategory(fresh), limits);
+    }
 
     const inserted = await insertJobs(tx, n, fresh);
     // A concurrent submission took a key after we looked: its job is the answer.

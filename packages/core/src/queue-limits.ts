@@ -1,5 +1,28 @@
-import { Errors, type Job } from '@cadre/core';
-import type { BackendLimits } from '@cadre/store';
+/**
+ * The queue limits, as both backends check them: against the waiting jobs
+ * (delayed, queued, retrying) by category, and what a submission adds.
+ */
+import { Errors } from './errors.js';
+
+export interface QueueLimits {
+  /** Waiting jobs allowed in all; `null` = no limit. */
+  maxQueuedTotal: number | null;
+  /** Per category; a category missing here has no limit. */
+  maxQueued: Readonly<Record<string, number | null>>;
+}
+
+/** Jobs by category, as a submission brings them. */
+export function countByCategory(jobs: readonly { category: string }[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const job of jobs) counts.set(job.category, (counts.get(job.category) ?? 0) + 1);
+  return counts;
+}
+
+function sum(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  return total;
+}
 
 /**
  * The share of a limit that must stay free for a submission to skip the
@@ -15,17 +38,13 @@ export const LIMIT_HEADROOM = 0.1;
  */
 export function clearOfLimits(
   waiting: ReadonlyMap<string, number>,
-  incoming: readonly Job[],
-  limits: BackendLimits,
+  incoming: ReadonlyMap<string, number>,
+  limits: QueueLimits,
   headroom = LIMIT_HEADROOM,
 ): boolean {
   const max = limits.maxQueuedTotal;
-  if (max !== null) {
-    let total = incoming.length;
-    for (const n of waiting.values()) total += n;
-    if (total > max * (1 - headroom)) return false;
-  }
-  for (const [category, n] of byCategory(incoming)) {
+  if (max !== null && sum(waiting) + sum(incoming) > max * (1 - headroom)) return false;
+  for (const [category, n] of incoming) {
     const categoryMax = limits.maxQueued[category] ?? null;
     if (categoryMax !== null && (waiting.get(category) ?? 0) + n > categoryMax * (1 - headroom)) {
       return false;
@@ -40,25 +59,15 @@ export function clearOfLimits(
  */
 export function checkQueueLimits(
   waiting: ReadonlyMap<string, number>,
-  incoming: readonly Job[],
-  limits: BackendLimits,
+  incoming: ReadonlyMap<string, number>,
+  limits: QueueLimits,
 ): void {
   const max = limits.maxQueuedTotal;
-  if (max !== null) {
-    let total = incoming.length;
-    for (const n of waiting.values()) total += n;
-    if (total > max) throw Errors.queueFull('total', max);
-  }
-  for (const [category, n] of byCategory(incoming)) {
+  if (max !== null && sum(waiting) + sum(incoming) > max) throw Errors.queueFull('total', max);
+  for (const [category, n] of incoming) {
     const categoryMax = limits.maxQueued[category] ?? null;
     if (categoryMax !== null && (waiting.get(category) ?? 0) + n > categoryMax) {
       throw Errors.queueFull('category', categoryMax, category);
     }
   }
-}
-
-function byCategory(jobs: readonly Job[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const job of jobs) counts.set(job.category, (counts.get(job.category) ?? 0) + 1);
-  return counts;
 }

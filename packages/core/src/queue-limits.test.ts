@@ -1,33 +1,28 @@
-import { createJob, type Job, type RetentionPolicy } from '@cadre/core';
-import type { BackendLimits } from '@cadre/store';
 import { describe, expect, it } from 'vitest';
-import { checkQueueLimits, clearOfLimits } from './queue-limits.js';
+import {
+  checkQueueLimits,
+  clearOfLimits,
+  countByCategory,
+  type QueueLimits,
+} from './queue-limits.js';
 
-const retention: RetentionPolicy = {
-  maxAgeMs: 1,
-  maxCount: 1,
-  failed: { maxAgeMs: 1, maxCount: 1 },
-};
+const limits = (
+  total: number | null,
+  perCategory: Record<string, number | null> = {},
+): QueueLimits => ({ maxQueuedTotal: total, maxQueued: perCategory });
 
-const limits = (total: number | null, perCategory: Record<string, number | null> = {}) =>
-  ({ maxQueuedTotal: total, maxQueued: perCategory, retention }) satisfies BackendLimits;
+/** What a submission of `n` jobs of `category` brings. */
+const jobs = (n: number, category = 'mail'): Map<string, number> => new Map([[category, n]]);
 
-const jobs = (n: number, category = 'mail'): Job[] =>
-  Array.from({ length: n }, (_, i) =>
-    createJob(
-      {
-        id: `${category}-${i}`,
-        key: null,
-        category,
-        task: 'echo',
-        input: null,
-        maxRetries: 0,
-        timeoutMs: null,
-        runAtMs: null,
-      },
-      0,
-    ),
-  );
+describe('countByCategory', () => {
+  it('counts jobs by category', () => {
+    const counted = countByCategory([{ category: 'a' }, { category: 'b' }, { category: 'a' }]);
+    expect([...counted]).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
+  });
+});
 
 describe('clearOfLimits', () => {
   it('is clear with no limit at all', () => {
