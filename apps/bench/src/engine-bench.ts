@@ -118,6 +118,7 @@ export function benchConfig(threads: number): EngineConfig {
         timeoutMs: null,
         maxQueued: null,
         tags: [],
+        concurrency: 1,
       },
     ],
     tasks: ['echo', 'noop', 'cpu', 'checked'].map((name) => ({

@@ -37,7 +37,17 @@ export interface CategoryConfig {
    * @defaultValue `[]`
    */
   tags: string[];
+  /**
+   * How many of its jobs one thread may run at once: 1 for CPU-bound work,
+   * more for I/O-bound work (a thread waiting on the network runs others).
+   * A thread runs jobs of one category at a time.
+   * @defaultValue 1 (optional, so that configs written for 0.3 still type-check)
+   */
+  concurrency?: number;
 }
+
+/** The most jobs one thread may run at once (`CategoryConfig.concurrency`). */
+export const MAX_CONCURRENCY = 1000;
 
 export interface TaskConfig {
   name: string;

@@ -10,6 +10,7 @@ export { backoffDelay, fibonacci } from './backoff.js';
 export { CLAIM_AHEAD, claimAhead, type ClaimAheadPolicy } from './claim-ahead.js';
 export {
   BACKOFF_KINDS,
+  MAX_CONCURRENCY,
   type BackoffKind,
   type BackoffPolicy,
   type CategoryConfig,

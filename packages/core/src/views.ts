@@ -23,6 +23,8 @@ export interface CategoryView {
   minWorkers: number;
   maxWorkers: number | null;
   paused: boolean;
+  /** Jobs of this category one thread runs at once. */
+  concurrency: number;
   /**
    * Stored jobs name it but the config no longer lists it: its jobs are kept
    * and listed, never run, until it is configured again.
@@ -46,6 +48,7 @@ export interface CategoryPatch {
   minWorkers?: number;
   maxWorkers?: number | null;
   paused?: boolean;
+  concurrency?: number;
 }
 
 export interface Stats {

@@ -4,6 +4,7 @@
  */
 import {
   Errors,
+  MAX_CONCURRENCY,
   RateWindow,
   type CategoryConfig,
   type CategoryPatch,
@@ -15,6 +16,7 @@ export class CategorySettings {
   minWorkers: number;
   maxWorkers: number | null;
   paused = false;
+  concurrency: number;
   /** Jobs this node finished since it started, by how. */
   readonly finishedHere = { succeeded: 0, failed: 0, cancelled: 0 };
   /** Jobs this node finished, per second over the last 10 s. */
@@ -28,6 +30,7 @@ export class CategorySettings {
     this.weight = config.weight;
     this.minWorkers = config.minWorkers;
     this.maxWorkers = config.maxWorkers;
+    this.concurrency = config.concurrency ?? 1;
   }
 
   /** A category that stored jobs name and the config no longer lists. */
@@ -46,6 +49,7 @@ export class CategorySettings {
     if (patch.minWorkers !== undefined) this.minWorkers = patch.minWorkers;
     if (patch.maxWorkers !== undefined) this.maxWorkers = patch.maxWorkers;
     if (patch.paused !== undefined) this.paused = patch.paused;
+    if (patch.concurrency !== undefined) this.concurrency = patch.concurrency;
   }
 
   /** Back to the config, then `override`: how another node's change is taken in. */
@@ -54,13 +58,22 @@ export class CategorySettings {
     this.minWorkers = this.config.minWorkers;
     this.maxWorkers = this.config.maxWorkers;
     this.paused = false;
+    this.concurrency = this.config.concurrency ?? 1;
     if (override) this.apply(override);
   }
 }
 
 /** ERR_VALIDATION naming the field, for a patch that `cat` cannot take. */
 export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void {
-  const { weight, minWorkers, maxWorkers } = patch;
+  const { weight, minWorkers, maxWorkers, concurrency } = patch;
+  if (
+    concurrency !== undefined &&
+    !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY)
+  ) {
+    throw Errors.validation(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY}`, {
+      field: 'concurrency',
+    });
+  }
   if (weight !== undefined && !(Number.isFinite(weight) && weight > 0)) {
     throw Errors.validation('weight must be a number above 0', { field: 'weight' });
   }

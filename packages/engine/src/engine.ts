@@ -333,6 +333,7 @@ class CadreEngine implements Engine {
         minWorkers: c.minWorkers,
         maxWorkers: c.maxWorkers,
         paused: c.paused,
+        concurrency: c.concurrency,
         orphaned: c.orphaned,
         delayed: n?.delayed ?? 0,
         queued: n?.queued ?? 0,

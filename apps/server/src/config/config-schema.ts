@@ -3,7 +3,7 @@
  * the names; defaults are filled in here so that load-config only resolves
  * paths and cross-references.
  */
-import { BACKOFF_KINDS } from '@cadre/core';
+import { BACKOFF_KINDS, MAX_CONCURRENCY } from '@cadre/core';
 import { z } from 'zod';
 
 /** Names appear in URLs, metric labels and log lines: keep them plain. */
@@ -54,6 +54,7 @@ export const categorySchema = z.strictObject({
   timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).nullable().default(null),
   maxQueued: z.int().min(1).nullable().default(null),
   tags: tags.default([]),
+  concurrency: z.int().min(1).max(MAX_CONCURRENCY).default(1),
 });
 
 export const taskSchema = z.strictObject({

@@ -2,7 +2,7 @@
  * Every request shape the HTTP API accepts, in one place: the routes parse
  * with these and /api/openapi.json is generated from them.
  */
-import { JOB_STATES } from '@cadre/core';
+import { JOB_STATES, MAX_CONCURRENCY } from '@cadre/core';
 import { z } from 'zod';
 
 /** Batches beyond this are refused whole. */
@@ -66,7 +66,8 @@ export const categoryPatchSchema = z
     minWorkers: z.int().min(0).max(1024).optional(),
     maxWorkers: z.int().min(1).max(1024).nullable().optional(),
     paused: z.boolean().optional(),
+    concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
   })
   .refine((p) => Object.keys(p).length > 0, {
-    message: 'give at least one of weight, minWorkers, maxWorkers, paused',
+    message: 'give at least one of weight, minWorkers, maxWorkers, paused, concurrency',
   });

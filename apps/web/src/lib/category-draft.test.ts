@@ -8,6 +8,7 @@ const current: CategoryView = {
   minWorkers: 0,
   maxWorkers: null,
   paused: false,
+  concurrency: 1,
   orphaned: false,
   delayed: 0,
   queued: 0,

@@ -23,6 +23,7 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
     minWorkers: 0,
     maxWorkers: null,
     paused: false,
+    concurrency: 1,
     orphaned: false,
     delayed: 0,
     queued: 0,

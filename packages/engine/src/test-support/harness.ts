@@ -23,6 +23,7 @@ export function category(name: string, over: Partial<CategoryConfig> = {}): Cate
     timeoutMs: null,
     maxQueued: null,
     tags: [],
+    concurrency: 1,
     ...over,
   };
 }
