@@ -7,6 +7,7 @@ export {
   type Credit,
 } from './apportion.js';
 export { backoffDelay, fibonacci } from './backoff.js';
+export { BATCHING, JobTime, batchLimit, nextBatchSize, type BatchPolicy } from './batching.js';
 export { CLAIM_AHEAD, claimAhead, type ClaimAheadPolicy } from './claim-ahead.js';
 export {
   BACKOFF_KINDS,

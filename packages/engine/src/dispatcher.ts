@@ -2,9 +2,15 @@
  * This node's threads: fills each category's slots with jobs it claims from
  * the backend, runs them on the pool, and reports their outcomes.
  *
- * - A category may have at most `allocated` attempts here (the leader's
- *   placement for this node). The total never exceeds the pool's threads, so
- *   shrinking a category never kills a job: it takes effect as its jobs finish.
+ * - Jobs go to the threads in batches (`nextBatchSize`): a batch is one round
+ *   trip to a thread for jobs of one category, run one after another, and
+ *   takes one slot. A category has `allocated` threads here (the leader's
+ *   placement for this node), each running up to `concurrency` of its batches
+ *   at once. The threads used never exceed the pool's, so shrinking a
+ *   category never kills a job: it takes effect as its batches finish.
+ * - Every job of a batch is `running` from its claim; a job of a batch that
+ *   did not run to an outcome through no fault of its own (`interrupted`: its
+ *   thread died under another job) is handed back, its attempt not counted.
  * - A category is claimed from only while it may have work (`maybeWork`):
  *   set by hints (a job queued, a wake from the backend, every tick), cleared
  *   when a claim comes back empty. One claim per category is in flight at a time.
@@ -19,6 +25,8 @@
 import {
   CLAIM_AHEAD,
   EndRate,
+  JobTime,
+  nextBatchSize,
   backoffDelay,
   claimAhead,
   withProgress,
@@ -26,17 +34,17 @@ import {
   type AttemptOutcome,
   type Job,
 } from '@cadre/core';
-import type { TaskPool } from '@cadre/pool';
+import type { BatchOutcome, RunRequest, TaskPool } from '@cadre/pool';
 import type { AttemptRef, Backend } from '@cadre/store';
 import type { CategorySettings } from './category-settings.js';
 import type { Clock, Logger } from './engine-options.js';
 
 interface Slots {
-  /** Attempts the leader lets this node run. */
+  /** Threads the leader lets this node give the category. */
   allocated: number;
-  /** Attempts on a thread now (a cancelled attempt holds its slot until its thread is free). */
-  busy: number;
-  /** Slots a claim in flight may fill. */
+  /** Batches on a thread now (a cancelled attempt holds its batch's slot until the batch ends). */
+  batches: number;
+  /** Batch slots a claim in flight may fill. */
   claiming: number;
   /** A claim is in flight. */
   inFlight: boolean;
@@ -45,6 +53,8 @@ interface Slots {
   ahead: Job[];
   /** Its attempts that ended here, per second (sizes the claims ahead). */
   readonly ended: EndRate;
+  /** Its time per job on a thread (sizes its batches). */
+  readonly jobTime: JobTime;
 }
 
 export interface DispatcherOptions {
@@ -66,8 +76,8 @@ export class Dispatcher {
   readonly #slots = new Map<string, Slots>();
   /** Attempts running on this node, as claimed (with their progress). */
   readonly #running = new Map<string, Job>();
+  /** Jobs on the threads now. */
   #busy = 0;
-  #claiming = 0;
   readonly #claims = new Set<Promise<void>>();
   #open = true;
   #filling = false;
@@ -78,15 +88,9 @@ export class Dispatcher {
     for (const name of options.categories.keys()) this.#slotsOf(name);
   }
 
+  /** Jobs on the threads now. */
   get busy(): number {
     return this.#busy;
-  }
-
-  /** Attempts running here, by category. */
-  runningByCategory(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [name, s] of this.#slots) out[name] = s.busy;
-    return out;
   }
 
   /** The record of a job this node runs now, with its progress; undefined otherwise. */
@@ -116,40 +120,64 @@ export class Dispatcher {
     this.fill();
   }
 
-  /** Starts what was claimed ahead, and claims work for every category with free slots. */
+  /** Starts what was claimed, and claims work for every category with free slots. */
   fill(): void {
     if (!this.#open || this.#filling) return;
     this.#filling = true;
     try {
       let starved = false;
       for (const [name, s] of this.#slots) {
-        if (!this.#o.categories.get(name)!.runnable) {
+        const cat = this.#o.categories.get(name)!;
+        if (!cat.runnable) {
           if (s.ahead.length > 0) this.#handBack(s);
           continue;
         }
         // No slots here any more: what was claimed ahead goes back (work waiting still asks below).
         if (s.allocated === 0 && s.ahead.length > 0) this.#handBack(s);
-        while (s.ahead.length > 0 && s.busy < s.allocated && this.#busy < this.#o.threads) {
-          this.#start(s, s.ahead.shift()!);
+        const limit = s.jobTime.limit();
+        let free = this.#freeBatches(s, cat.concurrency);
+        while (s.ahead.length > 0 && free > 0) {
+          const size = nextBatchSize(s.ahead.length, free, limit);
+          this.#start(name, s, cat.concurrency, s.ahead.splice(0, size));
+          free = this.#freeBatches(s, cat.concurrency);
         }
         if (!s.maybeWork || s.inFlight) continue;
-        const idle = this.#o.threads - this.#busy - this.#claiming;
-        const free = s.allocated - s.busy - s.claiming - s.ahead.length;
-        if (free <= 0 && idle > 0) starved = true;
-        const run = Math.max(0, Math.min(free, idle));
+        const allowed = s.allocated * cat.concurrency - s.batches - s.claiming;
+        if (allowed <= 0 && this.#threadsUsed() < this.#o.threads) starved = true;
+        // Jobs claimed earlier still wait for a slot: claim only ahead.
+        const run = s.ahead.length > 0 ? 0 : free;
         const ahead = this.#o.backend.claimsAhead ? this.#toClaimAhead(s) : 0;
-        if (run + ahead > 0) this.#claim(name, s, run, ahead);
+        if (run + ahead > 0) this.#claim(name, s, run, run * limit + ahead);
       }
-      if (starved && this.#busy + this.#claiming < this.#o.threads) {
+      if (starved && this.#threadsUsed() < this.#o.threads) {
         // Asked once per hint: a category that stays capped does not ask again and again.
-        for (const s of this.#slots.values()) {
-          if (s.allocated - s.busy - s.claiming <= 0) s.maybeWork = false;
+        for (const [name, s] of this.#slots) {
+          const concurrency = this.#o.categories.get(name)!.concurrency;
+          if (s.allocated * concurrency - s.batches - s.claiming <= 0) s.maybeWork = false;
         }
         this.#o.onStarved();
       }
     } finally {
       this.#filling = false;
     }
+  }
+
+  /** Threads in use or promised to a claim in flight: a category's batches over its concurrency. */
+  #threadsUsed(): number {
+    let used = 0;
+    for (const [name, s] of this.#slots) {
+      const own = s.batches + s.claiming;
+      if (own > 0) used += Math.ceil(own / this.#o.categories.get(name)!.concurrency);
+    }
+    return used;
+  }
+
+  /** Batches the category may start now: within its threads here, and the threads left idle. */
+  #freeBatches(s: Slots, concurrency: number): number {
+    const own = s.batches + s.claiming;
+    const idle = this.#o.threads - this.#threadsUsed();
+    const byThreads = (Math.ceil(own / concurrency) + idle) * concurrency;
+    return Math.max(0, Math.min(s.allocated * concurrency, byThreads) - own);
   }
 
   /**
@@ -161,23 +189,21 @@ export class Dispatcher {
     return s.ahead.length > target / 2 ? 0 : target - s.ahead.length;
   }
 
-  /** Claims `run` jobs to start now and `ahead` more to hold. */
-  #claim(category: string, s: Slots, run: number, ahead: number): void {
+  /** Claims up to `jobs` jobs, holding `slots` batch slots for them meanwhile. */
+  #claim(category: string, s: Slots, slots: number, jobs: number): void {
     s.inFlight = true;
-    s.claiming = run;
-    this.#claiming += run;
+    s.claiming = slots;
     const settle = () => {
       s.inFlight = false;
       s.claiming = 0;
-      this.#claiming -= run;
     };
-    const claim = this.#o.backend.claim(category, run + ahead, this.#o.clock.now()).then(
-      (jobs) => {
+    const claim = this.#o.backend.claim(category, jobs, this.#o.clock.now()).then(
+      (claimed) => {
         settle();
         // None left to claim; a short claim may only have met rows another node
         // was taking, so the next free slot asks again.
-        if (jobs.length === 0) s.maybeWork = false;
-        for (const job of jobs) {
+        if (claimed.length === 0) s.maybeWork = false;
+        for (const job of claimed) {
           this.#running.set(job.id, job);
           s.ahead.push(job);
         }
@@ -196,6 +222,11 @@ export class Dispatcher {
   #handBack(s: Slots): void {
     const jobs = s.ahead.splice(0);
     for (const job of jobs) this.#running.delete(job.id);
+    this.#interrupt(jobs);
+  }
+
+  /** Queues `jobs` again, their attempt not counted. */
+  #interrupt(jobs: readonly Job[]): void {
     const refs = jobs.map((j) => ({ id: j.id, attempt: j.attempts }));
     this.#o.backend
       .interrupt(refs, this.#o.clock.now())
@@ -204,39 +235,66 @@ export class Dispatcher {
       );
   }
 
-  #start(s: Slots, job: Job): void {
-    s.busy += 1;
-    s.ended.started(this.#o.clock.now());
-    this.#busy += 1;
-    this.#o.pool
-      .run({
+  #start(category: string, s: Slots, concurrency: number, jobs: Job[]): void {
+    const now = this.#o.clock.now();
+    s.batches += 1;
+    this.#busy += jobs.length;
+    const requests: RunRequest[] = new Array<RunRequest>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      s.ended.started(now);
+      requests[i] = {
         jobId: job.id,
         task: job.task,
         input: job.input,
         attempt: job.attempts,
         timeoutMs: job.timeoutMs,
-      })
-      .then(
-        (outcome) => this.#settle(s, job, outcome),
-        (err: unknown) => this.#settle(s, job, { kind: 'crash', message: String(err) }),
-      );
+      };
+    }
+    this.#o.pool.runBatch({ jobs: requests, lane: category, concurrency }).then(
+      (outcomes) => this.#settle(s, jobs, outcomes, now),
+      (err: unknown) =>
+        this.#settle(
+          s,
+          jobs,
+          jobs.map(() => ({ kind: 'crash', message: String(err) })),
+          now,
+        ),
+    );
   }
 
-  /** An attempt ended: its thread is free at once; its outcome is recorded. */
-  #settle(s: Slots, job: Job, outcome: AttemptOutcome): void {
-    s.busy -= 1;
-    this.#busy -= 1;
-    // Dropped (this node was declared dead) or handed back at stop: the outcome is stale.
-    if (this.#running.get(job.id) === undefined) {
-      this.#afterSettle();
-      return;
+  /** A batch ended: its slot is free at once; its outcomes are recorded. */
+  #settle(
+    s: Slots,
+    jobs: readonly Job[],
+    outcomes: readonly BatchOutcome[],
+    startedAt: number,
+  ): void {
+    const now = this.#o.clock.now();
+    s.batches -= 1;
+    this.#busy -= jobs.length;
+    s.jobTime.observe(now - startedAt, jobs.length);
+    let interrupted: Job[] | null = null;
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      // Dropped (this node was declared dead) or handed back at stop: the outcome is stale.
+      if (this.#running.get(job.id) === undefined) continue;
+      this.#running.delete(job.id);
+      s.ended.ended(now);
+      const outcome = outcomes[i]!;
+      if (outcome.kind === 'interrupted') (interrupted ??= []).push(job);
+      else this.#record(job, outcome, now);
     }
-    this.#running.delete(job.id);
-    s.ended.ended(this.#o.clock.now());
+    if (interrupted !== null) this.#interrupt(interrupted);
+    if (this.#busy === 0 && this.#drained) this.#drained();
+    this.fill();
+  }
+
+  #record(job: Job, outcome: AttemptOutcome, now: number): void {
     const cat = this.#o.categories.get(job.category);
     const retryDelayMs = cat ? backoffDelay(cat.config.backoff, job.attempts, this.#o.random()) : 0;
     const done = { id: job.id, attempt: job.attempts, outcome, retryDelayMs };
-    this.#o.backend.complete(done, this.#o.clock.now()).then(
+    this.#o.backend.complete(done, now).then(
       (recorded) => {
         if (recorded === null) {
           this.#o.log.debug({ job: job.id }, 'an outcome came too late: the job had moved on');
@@ -244,12 +302,6 @@ export class Dispatcher {
       },
       (err: unknown) => this.#o.log.error({ err, job: job.id }, 'could not record an outcome'),
     );
-    this.#afterSettle();
-  }
-
-  #afterSettle(): void {
-    if (this.#busy === 0 && this.#drained) this.#drained();
-    this.fill();
   }
 
   progress(id: string, percent: number): void {
@@ -318,12 +370,13 @@ export class Dispatcher {
     if (!s) {
       s = {
         allocated: 0,
-        busy: 0,
+        batches: 0,
         claiming: 0,
         inFlight: false,
         maybeWork: true,
         ahead: [],
         ended: new EndRate(2, CLAIM_AHEAD.aheadMs),
+        jobTime: new JobTime(),
       };
       this.#slots.set(name, s);
     }

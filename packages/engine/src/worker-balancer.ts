@@ -191,9 +191,14 @@ export class WorkerBalancer {
     await backend.publishAllocation(result.byNode, now);
   }
 
+  /**
+   * Each category's work, in threads: a thread runs `concurrency` of its jobs
+   * at once, so an I/O category's queue asks for that many times fewer.
+   */
   #demands(counts: CategoryCounts): ClusterDemand[] {
     return [...this.#o.categories.values()].map((c) => {
       const n = counts[c.config.name];
+      const perThread = c.concurrency;
       return {
         name: c.config.name,
         weight: c.weight,
@@ -201,8 +206,8 @@ export class WorkerBalancer {
         maxWorkers: c.maxWorkers,
         paused: !c.runnable,
         tags: c.config.tags,
-        queued: n?.queued ?? 0,
-        running: n?.running ?? 0,
+        queued: Math.ceil((n?.queued ?? 0) / perThread),
+        running: Math.ceil((n?.running ?? 0) / perThread),
       };
     });
   }

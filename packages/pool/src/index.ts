@@ -4,7 +4,7 @@ export type { TaskDefinitionOptions, UntypedTaskDefinitionOptions } from './defi
 export { inspectTasks, type InspectOptions, type TaskInspection } from './inspect-tasks.js';
 export { POOL_DEFAULTS, type PoolOptions } from './pool-options.js';
 export { PermanentFailure, RetryLater } from './task-errors.js';
-export type { RunRequest, TaskPool, TaskSpec } from './task-pool.js';
+export type { BatchOutcome, RunBatch, RunRequest, TaskPool, TaskSpec } from './task-pool.js';
 export type {
   InferTaskInput,
   InferTaskOutput,

@@ -1,12 +1,12 @@
 /**
  * The messages between the pool (main thread) and its worker threads. Kept
- * small and flat: a payload is cloned for every attempt.
+ * small and flat: a payload is cloned for every batch.
  */
 import type { Json } from '@cadre/core';
 
 /** Given to every worker once, as piscina's `workerData`. */
 export interface WorkerSetup {
-  /** Indexed by `TaskPayload.task`. */
+  /** Indexed by `JobPayload.task`. */
   tasks: { name: string; module: string; export: string }[];
   maxResultBytes: number;
   /** No one listens to progress: the threads do not send it. */
@@ -16,8 +16,8 @@ export interface WorkerSetup {
   controlChannel: string;
 }
 
-/** One attempt, as posted through piscina. */
-export interface TaskPayload {
+/** One attempt of a batch. */
+export interface JobPayload {
   /** Unique within the pool; correlates messages with the attempt. */
   runId: number;
   jobId: string;
@@ -25,8 +25,15 @@ export interface TaskPayload {
   task: number;
   input: Json;
   attempt: number;
-  /** The attempt has a timeout: the worker reports when it starts. */
-  timed: boolean;
+}
+
+/**
+ * One piscina task: attempts of one category that the thread runs one after
+ * another. `shared` is the batch's `BatchBoard`, shared with the main thread.
+ */
+export interface BatchPayload {
+  jobs: JobPayload[];
+  shared: SharedArrayBuffer;
 }
 
 /**
@@ -36,22 +43,89 @@ export interface TaskPayload {
  */
 export type WorkerOutcome =
   | { kind: 'ok'; json: string }
-  | { kind: 'error'; message: string; retryable: boolean; retryAfterMs?: number };
+  | { kind: 'error'; message: string; retryable: boolean; retryAfterMs?: number }
+  /** The main thread asked for it to be skipped before it started (cancel, timeout). */
+  | { kind: 'skipped' };
+
+/** Outcomes in the order of `BatchPayload.jobs`. */
+export type BatchResult = WorkerOutcome[];
 
 /**
  * Worker → pool, through the worker's own parentPort (surfaced by piscina as
  * its 'message' event): one port per thread, so nothing is cloned for threads
  * that do not care.
  */
-export type WorkerMessage =
-  | { cadre: 'started'; runId: number; at: number }
-  | { cadre: 'progress'; runId: number; percent: number };
+export interface ProgressMessage {
+  cadre: 'progress';
+  runId: number;
+  percent: number;
+}
 
-/** Pool → workers, on the control BroadcastChannel: stop this attempt. */
+/** Pool → workers, on the control BroadcastChannel: stop this attempt if it runs. */
 export interface StopMessage {
   runId: number;
   reason: 'timeout' | 'cancel';
   message: string;
+}
+
+/**
+ * What both sides of a batch know without a message, through shared memory:
+ * which attempt runs now and since when, and which attempts the main thread
+ * has stopped. No message per attempt is needed to time attempts out, to
+ * skip a cancelled one that has not started, or to tell after a thread died
+ * which attempt was running.
+ *
+ * Layout: Float64 `startedAt` (absolute ms), Int32 `cursor`, Int32 `stop[n]`.
+ *
+ * Ordering: the worker stores the cursor, then loads the attempt's stop flag;
+ * the main thread stores a stop flag, then loads the cursor. With sequentially
+ * consistent atomics at least one of them sees the other's store, so an
+ * attempt is either skipped or known to the main thread as (maybe) running.
+ */
+export class BatchBoard {
+  /** The cursor before the first attempt starts. */
+  static readonly NOT_STARTED = -1;
+  readonly shared: SharedArrayBuffer;
+  readonly #startedAt: Float64Array;
+  readonly #ints: Int32Array;
+
+  constructor(sharedOrSize: SharedArrayBuffer | number) {
+    this.shared =
+      typeof sharedOrSize === 'number'
+        ? new SharedArrayBuffer(8 + 4 * (1 + sharedOrSize))
+        : sharedOrSize;
+    this.#startedAt = new Float64Array(this.shared, 0, 1);
+    this.#ints = new Int32Array(this.shared, 8);
+    if (typeof sharedOrSize === 'number') this.#ints[0] = BatchBoard.NOT_STARTED;
+  }
+
+  /** Index of the attempt that runs (or ran last); `jobs.length` once all are done. */
+  get cursor(): number {
+    return Atomics.load(this.#ints, 0);
+  }
+
+  /** When the attempt at the cursor started (absolute ms); read after `cursor`. */
+  get startedAt(): number {
+    return this.#startedAt[0]!;
+  }
+
+  /** Worker: attempt `i` starts now. Returns false if it was stopped before it started. */
+  begin(i: number, now: number): boolean {
+    this.#startedAt[0] = now;
+    Atomics.store(this.#ints, 0, i);
+    return Atomics.load(this.#ints, 1 + i) === 0;
+  }
+
+  /** Worker: every attempt is done. */
+  finish(n: number): void {
+    Atomics.store(this.#ints, 0, n);
+  }
+
+  /** Main: attempt `i` must not start. Returns the cursor seen after the flag was set. */
+  stop(i: number): number {
+    Atomics.store(this.#ints, 1 + i, 1);
+    return Atomics.load(this.#ints, 0);
+  }
 }
 
 /** A clock that means the same in every thread of the process. */
@@ -59,11 +133,11 @@ export function absoluteNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-export function isWorkerMessage(message: unknown): message is WorkerMessage {
+export function isProgressMessage(message: unknown): message is ProgressMessage {
   return (
     typeof message === 'object' &&
     message !== null &&
-    typeof (message as { cadre?: unknown }).cadre === 'string' &&
+    (message as { cadre?: unknown }).cadre === 'progress' &&
     typeof (message as { runId?: unknown }).runId === 'number'
   );
 }

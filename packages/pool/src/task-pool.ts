@@ -26,11 +26,40 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
+/**
+ * Attempts of one category, run one after another on one thread: one round
+ * trip to the thread for all of them. A thread runs batches of one `lane` at
+ * a time, up to `concurrency` of them at once.
+ */
+export interface RunBatch {
+  /** In the order they run. */
+  jobs: readonly RunRequest[];
+  /** Batches of the same lane (a category) may share a thread; others may not. */
+  lane: string;
+  /** Batches of this lane one thread runs at once (1 for CPU-bound work). */
+  concurrency: number;
+}
+
+/**
+ * How an attempt of a batch ended: an `AttemptOutcome`, or `interrupted` when
+ * it did not run to an outcome through no fault of its own (its thread died
+ * under another attempt of the batch, or it never started). Its attempt should
+ * not count.
+ */
+export type BatchOutcome = AttemptOutcome | { kind: 'interrupted'; message: string };
+
 export interface TaskPool {
   /** Worker threads in the pool; fixed for its life. */
   readonly threads: number;
   /** Runs one attempt. Never rejects: every way an attempt can end is an outcome. */
   run(request: RunRequest): Promise<AttemptOutcome>;
+  /**
+   * Runs a batch; outcomes in the order of `batch.jobs`. Never rejects. Each
+   * attempt's timeout counts from its own start, and each can be cancelled.
+   * A thread that dies fails only the attempt it was running (`crash`); the
+   * others end `interrupted`.
+   */
+  runBatch(batch: RunBatch): Promise<BatchOutcome[]>;
   /**
    * Cancels the attempt of job `jobId` that is waiting or running, like
    * aborting its `signal` would: its outcome is `{ kind: 'cancelled' }`.

@@ -1,17 +1,21 @@
 /**
  * The worker-thread side: piscina calls the default export with one
- * `TaskPayload` per attempt. It always answers with a value (`WorkerOutcome`);
- * whatever the handler throws is caught here, so the pool reads a rejection
- * of piscina's promise as an abort or a dead thread, never as a task error.
+ * `BatchPayload`, attempts of one category that run one after another. It
+ * always answers with values (`BatchResult`); whatever a handler throws is
+ * caught here, so the pool reads a rejection of piscina's promise as an abort
+ * or a dead thread, never as a task error. Which attempt runs, and which the
+ * main thread stopped, is on the batch's shared `BatchBoard`.
  */
 import { BroadcastChannel, parentPort, workerData } from 'node:worker_threads';
 import { toErrorMessage, type TaskContext, type TaskHandler } from '@cadre/core';
 import { encodeResult } from './encode-result.js';
-import { absoluteNow } from './protocol.js';
+import { absoluteNow, BatchBoard } from './protocol.js';
 import type {
+  BatchPayload,
+  BatchResult,
+  JobPayload,
+  ProgressMessage,
   StopMessage,
-  TaskPayload,
-  WorkerMessage,
   WorkerOutcome,
   WorkerSetup,
 } from './protocol.js';
@@ -25,6 +29,7 @@ const modules: ModuleCache = new Map();
 /** Handlers already loaded, by task index: the hot path skips an await on them. */
 const handlers: (TaskHandler<unknown, unknown> | undefined)[] = [];
 const running = new Map<number, AttemptContext>();
+const SKIPPED: WorkerOutcome = Object.freeze({ kind: 'skipped' });
 
 const control = new BroadcastChannel(setup.controlChannel);
 control.onmessage = (event: MessageEvent) => {
@@ -34,26 +39,36 @@ control.onmessage = (event: MessageEvent) => {
 // The thread's life belongs to piscina; the channel must not hold it open.
 control.unref();
 
-export default async function runAttempt(payload: TaskPayload): Promise<WorkerOutcome> {
-  // Reported before loading the module: a module whose top level hangs must
-  // still be stopped by the timeout.
-  if (payload.timed) post({ cadre: 'started', runId: payload.runId, at: absoluteNow() });
-  let handler = handlers[payload.task];
+export default async function runBatch(payload: BatchPayload): Promise<BatchResult> {
+  const board = new BatchBoard(payload.shared);
+  const { jobs } = payload;
+  const outcomes: WorkerOutcome[] = new Array<WorkerOutcome>(jobs.length);
+  for (let i = 0; i < jobs.length; i++) {
+    outcomes[i] = board.begin(i, absoluteNow()) ? await runAttempt(jobs[i]!) : SKIPPED;
+  }
+  board.finish(jobs.length);
+  return outcomes;
+}
+
+async function runAttempt(job: JobPayload): Promise<WorkerOutcome> {
+  // Loaded after the attempt began on the board: a module whose top level
+  // hangs is still stopped by the attempt's timeout.
+  let handler = handlers[job.task];
   if (handler === undefined) {
     try {
-      handler = await loadHandler(payload.task);
+      handler = await loadHandler(job.task);
     } catch (err) {
       return { kind: 'error', message: toErrorMessage(err), retryable: false };
     }
   }
-  const ctx = new AttemptContext(payload);
-  running.set(payload.runId, ctx);
+  const ctx = new AttemptContext(job);
+  running.set(job.runId, ctx);
   try {
-    return encodeResult(await handler(payload.input, ctx), setup.maxResultBytes);
+    return encodeResult(await handler(job.input, ctx), setup.maxResultBytes);
   } catch (err) {
     return errorOutcome(err);
   } finally {
-    running.delete(payload.runId);
+    running.delete(job.runId);
     ctx.close();
   }
 }
@@ -86,10 +101,6 @@ function errorOutcome(err: unknown): WorkerOutcome {
   }
 }
 
-function post(message: WorkerMessage): void {
-  port.postMessage(message);
-}
-
 class AttemptContext implements TaskContext {
   readonly jobId: string;
   readonly attempt: number;
@@ -103,7 +114,7 @@ class AttemptContext implements TaskContext {
   #pending: number | null = null;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(payload: TaskPayload) {
+  constructor(payload: JobPayload) {
     this.jobId = payload.jobId;
     this.attempt = payload.attempt;
     this.#runId = payload.runId;
@@ -158,6 +169,7 @@ class AttemptContext implements TaskContext {
     this.#lastSentAt = performance.now();
     if (percent === this.#lastSent) return;
     this.#lastSent = percent;
-    post({ cadre: 'progress', runId: this.#runId, percent });
+    const message: ProgressMessage = { cadre: 'progress', runId: this.#runId, percent };
+    port.postMessage(message);
   }
 }
