@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type CadreClient } from '@cadre/client';
 import { CHECKED_INPUT } from './engine-bench.js';
 import { percentile } from './percentiles.js';
+import { lastLoggedError } from './server-log.js';
 
 /** Tasks `echo` and `checked` (echo behind an input schema), as in the engine section. */
 const CONFIG = fileURLToPath(new URL('../http-config/cadre.config.json', import.meta.url));
@@ -71,9 +72,15 @@ export async function startServer(
         resolve(m[1]!);
       }
     });
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the last lines of stdout (its reason) may still be on their way at 'exit'.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code ?? signal} before it was ready`));
+      const why = lastLoggedError(out);
+      reject(
+        new Error(
+          `server exited with ${code ?? signal} before it was ready${why ? `: ${why}` : ''}`,
+        ),
+      );
     });
   }).catch(async (err: unknown) => {
     await stopChild(child);

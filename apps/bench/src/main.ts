@@ -2,15 +2,18 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, store, recovery, http, fifo, list, index, cluster)
- *   npm run bench -- cluster --quick  small sizes (the cluster section), to check that everything runs
+ *   npm run bench -- engine store     only those sections (engine, store, recovery, http, fifo, list, index, cluster, compare)
+ *   npm run bench -- compare --quick  small sizes (BENCH_JOBS 10,000, and the cluster and compare sections'), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
  * Also BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
  * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
  * BENCH_INDEX_CATEGORIES (index; 4); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres): BENCH_CLUSTER_JOBS (echo; 20,000), BENCH_PEER_JOBS
- * (graphile-worker and pg-boss; 50,000), BENCH_CLUSTER_WORKERS (threads per node for sleep jobs; 4).
+ * (graphile-worker and pg-boss; 50,000), BENCH_CLUSTER_WORKERS (threads per node for sleep jobs; 4);
+ * for compare (BullMQ on the Redis at 127.0.0.1:6379 when it answers PING, else a `redis-server`
+ * started for the run): BENCH_COMPARE_JOBS (echo, cadre and BullMQ; 50,000), BENCH_COMPARE_IO_JOBS
+ * (sleep 100 ms; 2,000), BENCH_REDIS_DB (the db index BullMQ's keys go to; 14).
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,12 +35,13 @@ import { httpRate, httpStartLatency, startServer } from './http-bench.js';
 import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js';
 import { benchJobIndex } from './index-bench.js';
 import { clusterSection } from './cluster/cluster-section.js';
+import { compareSection } from './compare/compare-section.js';
 import { fmt, table } from './table.js';
 
 const threads = Number(process.env.BENCH_WORKERS ?? availableParallelism());
-const jobs = Number(process.env.BENCH_JOBS ?? 100_000);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const jobs = Number(process.env.BENCH_JOBS ?? (quick ? 10_000 : 100_000));
 const sections = new Set(args.filter((a) => !a.startsWith('--')));
 const want = (s: string) => sections.size === 0 || sections.has(s);
 
@@ -346,6 +350,7 @@ async function main(): Promise<void> {
   if (want('list')) await listSection();
   if (want('index')) indexSection();
   if (want('cluster')) await clusterSection({ threads, quick });
+  if (want('compare')) await compareSection({ threads, quick, ceiling });
 }
 
 main().catch((err: unknown) => {

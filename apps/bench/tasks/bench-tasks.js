@@ -1,4 +1,6 @@
 // Tasks the benchmark runs, through the engine and on raw piscina alike.
+import { setTimeout } from 'node:timers/promises';
+
 export const echo = (input) => input;
 
 export const noop = () => null;
@@ -12,4 +14,14 @@ export function cpu(input) {
   let x = 0;
   while (performance.now() < end) x += 1;
   return x > 0 ? null : x;
+}
+
+/**
+ * Waits `ms` (default 100) without holding the CPU: the I/O-bound job of the
+ * compare section. Unlike the server example's `sleep`, it reports no
+ * progress, so that it costs what BullMQ's `await setTimeout(ms)` costs.
+ */
+export async function sleep(input, ctx) {
+  await setTimeout(input?.ms ?? 100, undefined, { signal: ctx?.signal });
+  return null;
 }

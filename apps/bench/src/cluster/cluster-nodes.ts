@@ -4,8 +4,8 @@
  * CADRE_NODE, PORT). Every process is a plain (not detached) child whose pid
  * is tracked; `withNodes` stops them all in `finally`.
  */
-import { createServer } from 'node:net';
 import type { NodeView } from '@cadre/core';
+import { freePort } from '../free-port.js';
 import { startServer, type BenchServer } from '../http-bench.js';
 import { pollUntil } from './poll-until.js';
 
@@ -124,20 +124,4 @@ export async function fetchNodes(url: string): Promise<NodeView[]> {
   const res = await fetch(`${url}/api/nodes`);
   if (!res.ok) throw new Error(`GET ${url}/api/nodes answered ${res.status}`);
   return (await res.json()) as NodeView[];
-}
-
-/** A port the OS calls free now; the node binds it a moment later. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -14,6 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { best, cell, ratio, type Cell } from '../cells.js';
 import { CHECKED_INPUT } from '../engine-bench.js';
 import { fmt, table } from '../table.js';
 import { writeClusterConfig } from './cluster-config.js';
@@ -44,8 +45,6 @@ const SLEEP_MS = 50;
 
 const ECHO: BenchJob = { task: 'echo', input: CHECKED_INPUT };
 const SLEEP: BenchJob = { task: 'sleep', input: { ms: SLEEP_MS } };
-
-type Cell = number | null;
 
 export async function clusterSection(options: ClusterSectionOptions): Promise<void> {
   const { threads, quick } = options;
@@ -303,17 +302,4 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function best(values: readonly Cell[]): Cell {
-  const ran = values.filter((v): v is number => v !== null);
-  return ran.length === 0 ? null : Math.max(...ran);
-}
-
-function ratio(a: Cell | undefined, b: Cell | undefined): Cell {
-  return a === null || a === undefined || b === null || b === undefined ? null : a / b;
-}
-
-function cell(v: Cell | undefined): string | number {
-  return v === null || v === undefined ? 'could not run' : v;
 }
