@@ -1,81 +1,18 @@
-import { fileURLToPath } from 'node:url';
-import type { AttemptOutcome, Json } from '@cadre/core';
+import type { AttemptOutcome } from '@cadre/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPool } from './create-pool.js';
-import type { PoolOptions } from './pool-options.js';
-import type { RunRequest, TaskPool, TaskSpec } from './task-pool.js';
+import type { TaskPool } from './task-pool.js';
+import {
+  TASKS,
+  destroyPools,
+  fixture,
+  request,
+  startPool,
+  started,
+  threadOf,
+} from './test-fixtures/harness.js';
 
-const fixture = (file: string) =>
-  fileURLToPath(new URL(`./test-fixtures/${file}`, import.meta.url));
-const BEHAVIORS = fixture('behaviors.ts');
-
-const BEHAVIOR_NAMES = [
-  'fail',
-  'failWithString',
-  'permanent',
-  'foreignPermanent',
-  'retryLater',
-  'bigint',
-  'fn',
-  'cycle',
-  'sized',
-  'whoami',
-  'sleepThenWhoami',
-  'spin',
-  'waitForever',
-  'cooperative',
-  'exit',
-  'throwInTimer',
-  'exhaustMemory',
-  'progress',
-  'throttledProgress',
-  'context',
-];
-
-const TASKS: TaskSpec[] = [
-  { name: 'echo', module: fixture('echo.ts') },
-  { name: 'notAFunction', module: fixture('echo.ts'), export: 'notAFunction' },
-  { name: 'missingExport', module: fixture('echo.ts'), export: 'nope' },
-  { name: 'broken', module: fixture('broken.ts') },
-  { name: 'missingModule', module: fixture('does-not-exist.ts') },
-  ...BEHAVIOR_NAMES.map((name) => ({ name, module: BEHAVIORS, export: name })),
-];
-
-const pools: TaskPool[] = [];
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.destroy()));
-});
-
-const startWaiters = new Map<string, () => void>();
-
-/** Resolves on the first progress report of the job: fixtures that block report 0% first. */
-function started(jobId: string): Promise<void> {
-  return new Promise((resolve) => startWaiters.set(jobId, resolve));
-}
-
-function startPool(options: Partial<PoolOptions> = {}): TaskPool {
-  const pool = createPool({
-    workers: 1,
-    tasks: TASKS,
-    onProgress: (jobId) => startWaiters.get(jobId)?.(),
-    ...options,
-  });
-  pools.push(pool);
-  return pool;
-}
-
-let nextJob = 0;
-
-function request(task: string, input: Json = null, extra: Partial<RunRequest> = {}): RunRequest {
-  return { jobId: `job-${nextJob++}`, task, input, attempt: 1, timeoutMs: null, ...extra };
-}
-
-async function threadOf(pool: TaskPool): Promise<number> {
-  const outcome = await pool.run(request('whoami'));
-  expect(outcome.kind).toBe('ok');
-  return (outcome as { value: number }).value;
-}
+afterEach(destroyPools);
 
 describe('createPool: outcomes of a handler', () => {
   it('returns the result of a handler as ok', async () => {

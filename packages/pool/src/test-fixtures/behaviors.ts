@@ -98,3 +98,15 @@ export const throttledProgress = async (_input: unknown, ctx: TaskContext) => {
   await sleep(250);
   return 'done';
 };
+
+let inFlight = 0;
+let peak = 0;
+
+/** Sleeps `ms`; answers its thread and the most jobs of this kind its thread has run at once. */
+export const overlap = async (input: { ms: number }) => {
+  inFlight += 1;
+  peak = Math.max(peak, inFlight);
+  await sleep(input.ms);
+  inFlight -= 1;
+  return { thread: threadId, peak };
+};
