@@ -1,9 +1,7 @@
 import type { AttemptOutcome } from '@cadre/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPool } from './create-pool.js';
 import type { TaskPool } from './task-pool.js';
 import {
-  TASKS,
   destroyPools,
   fixture,
   request,
