@@ -25,6 +25,27 @@ test('changing a weight in the UI shifts the allocation', async ({ page }) => {
   expect((await category('images')).weight).toBe(30);
 });
 
+test('changing jobs per thread in the UI shows on the card and in the API', async ({ page }) => {
+  await openDashboard(page);
+  const card = categoryCard(page, 'reports');
+  const field = page.getByLabel('Concurrency of reports');
+  await expect(card.getByTestId('concurrency')).toBeHidden();
+  await expect(field).toHaveValue('1');
+
+  // Beyond 1..1000 the field itself refuses, so the form is not sent.
+  await field.fill('1001');
+  await page.getByRole('button', { name: 'Save settings of reports' }).click();
+  expect(await field.evaluate((el) => el.matches(':invalid'))).toBe(true);
+
+  await field.fill('50');
+  await page.getByRole('button', { name: 'Save settings of reports' }).click();
+  await expect(page.getByText('reports: settings saved')).toBeVisible();
+  await expect(card.getByTestId('concurrency')).toHaveText('× 50');
+  await expect(card.getByRole('meter', { name: /· × 50 per thread;/ })).toBeVisible();
+  await expect(field).toHaveValue('50');
+  expect((await category('reports')).concurrency).toBe(50);
+});
+
 test('pausing a category stops its starts and resuming restarts them', async ({ page }) => {
   await openDashboard(page);
   await api.submit(sleeps('reports', 100, 200));

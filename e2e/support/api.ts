@@ -42,6 +42,7 @@ export async function restoreCategories(saved: readonly CategoryView[], client: 
       minWorkers: c.minWorkers,
       maxWorkers: c.maxWorkers,
       paused: c.paused,
+      concurrency: c.concurrency,
     });
   }
 }

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cadre-lowdb-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('with the lowdb store', () => {
-  it('keeps finished and waiting jobs across a restart', async () => {
+  it("keeps finished and waiting jobs, and the categories' settings, across a restart", async () => {
     const first = await startTestServer({ store: await openLowdbStore({ dir }) });
     let done: Job;
     let waiting: Job;
@@ -22,6 +22,10 @@ describe('with the lowdb store', () => {
       expect(done.state).toBe('succeeded');
       waiting = await first.client.submit({ task: 'echo', delayMs: 3_600_000 });
       await first.client.patchCategory('email', { weight: 4 });
+      expect(await first.client.patchCategory('images', { concurrency: 50 })).toMatchObject({
+        name: 'images',
+        concurrency: 50,
+      });
     } finally {
       await first.close();
     }
@@ -38,6 +42,8 @@ describe('with the lowdb store', () => {
       expect(again.body.id).toBe(done.id);
       const email = (await second.client.categories()).find((c) => c.name === 'email');
       expect(email?.weight).toBe(4);
+      const images = (await second.client.categories()).find((c) => c.name === 'images');
+      expect(images?.concurrency).toBe(50);
     } finally {
       await second.close();
     }

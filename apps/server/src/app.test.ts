@@ -376,7 +376,9 @@ describe('categories, tasks, stats', () => {
       minWorkers: 1,
       maxWorkers: null,
       paused: false,
+      concurrency: 50,
     });
+    expect(res.body[2]).toMatchObject({ name: 'reports', concurrency: 1 });
   });
 
   it('patches a category', async () => {
@@ -391,6 +393,16 @@ describe('categories, tasks, stats', () => {
     expect(back.body).toMatchObject({ weight: 2, maxWorkers: null });
   });
 
+  it("patches a category's concurrency", async () => {
+    const res = await s.request('PATCH', '/api/categories/reports', { body: { concurrency: 50 } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'reports', concurrency: 50, weight: 3 });
+    const listed = await s.client.categories();
+    expect(listed.find((c) => c.name === 'reports')?.concurrency).toBe(50);
+    const back = await s.request('PATCH', '/api/categories/reports', { body: { concurrency: 1 } });
+    expect(back.body).toMatchObject({ name: 'reports', concurrency: 1 });
+  });
+
   it('answers 404 for an unknown category', async () => {
     const res = await s.request('PATCH', '/api/categories/nope', { body: { weight: 1 } });
     expectError(res, 404, 'ERR_UNKNOWN_CATEGORY', /nope/);
@@ -401,6 +413,10 @@ describe('categories, tasks, stats', () => {
     ['a negative minWorkers', { minWorkers: -1 }, 'minWorkers'],
     ['maxWorkers 0', { maxWorkers: 0 }, 'maxWorkers'],
     ['a string paused', { paused: 'yes' }, 'paused'],
+    ['concurrency 0', { concurrency: 0 }, 'concurrency'],
+    ['a fractional concurrency', { concurrency: 1.5 }, 'concurrency'],
+    ['concurrency 1001', { concurrency: 1001 }, 'concurrency'],
+    ['a null concurrency', { concurrency: null }, 'concurrency'],
     ['an unknown field', { wieght: 2 }, 'wieght'],
     ['an empty patch', {}, ''],
     ['an array', [], ''],
@@ -408,6 +424,7 @@ describe('categories, tasks, stats', () => {
     const res = await s.request('PATCH', '/api/categories/email', { body });
     expectError(res, 400, 'ERR_VALIDATION');
     expect(res.body.error.details.issues[0].path).toBe(path);
+    expect(res.body.error.message).toContain(path);
   });
 
   it('refuses a PATCH with malformed JSON', async () => {
@@ -579,6 +596,13 @@ describe('the rest', () => {
       '404',
       '409',
     ]);
+    expect(schemas.Category.required).toContain('concurrency');
+    expect(schemas.Category.properties.concurrency).toMatchObject({ minimum: 1, maximum: 1000 });
+    expect(schemas.CategoryPatch.properties.concurrency).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+    });
     const request = res.body.components.schemas.JobRequest;
     expect(request.additionalProperties).toBe(false);
     expect(request.required).toEqual(['task']);

@@ -20,8 +20,9 @@ export {
   type LiveClient,
   type LiveOptions,
 } from './live-client.js';
-// The job state machine's vocabulary, for clients that show or steer jobs.
-export { JOB_STATES, TRANSITIONS, isFinished } from '@cadre/core';
+// The job state machine's vocabulary, for clients that show or steer jobs,
+// and the bound of a category's `concurrency`, for forms that edit it.
+export { JOB_STATES, MAX_CONCURRENCY, TRANSITIONS, isFinished } from '@cadre/core';
 export type {
   Allocation,
   CategoryPatch,

@@ -36,11 +36,11 @@ describe('loadConfig', () => {
   it('loads the shipped example with the categories of API.md and every demo task', () => {
     const { config, file } = loadConfig({ env: {} });
     expect(file).toBe(EXAMPLE_CONFIG);
-    expect(config.categories.map((c) => [c.name, c.weight, c.minWorkers])).toEqual([
-      ['default', 1, 0],
-      ['email', 1, 1],
-      ['reports', 3, 0],
-      ['images', 2, 0],
+    expect(config.categories.map((c) => [c.name, c.weight, c.minWorkers, c.concurrency])).toEqual([
+      ['default', 1, 0, 1],
+      ['email', 1, 1, 50],
+      ['reports', 3, 0, 1],
+      ['images', 2, 0, 1],
     ]);
     expect(config.tasks.map((t) => t.name).sort()).toEqual(
       ['echo', 'fail', 'fib', 'flaky', 'permanent', 'sleep', 'spin'].sort(),
@@ -69,6 +69,7 @@ describe('loadConfig', () => {
       timeoutMs: null,
       maxQueued: null,
       tags: [],
+      concurrency: 1,
     });
     expect(config.tasks[0]).toEqual({
       name: 't',
@@ -136,6 +137,22 @@ describe('loadConfig', () => {
       ['default', []],
       ['render', ['gpu', 'eu-west']],
     ]);
+  });
+
+  it('reads categories[].concurrency', () => {
+    const { config } = loadConfig({
+      file: write({ categories: [{ name: 'email', concurrency: 50 }], tasks: [task] }),
+      env: {},
+    });
+    expect(config.categories.map((c) => [c.name, c.concurrency])).toEqual([
+      ['default', 1],
+      ['email', 50],
+    ]);
+  });
+
+  it.each([0, 1.5, 1001, -1, '50', null])('refuses categories[].concurrency %j', (value) => {
+    const message = failure({ categories: [{ name: 'a' }, { name: 'b', concurrency: value }] });
+    expect(message).toMatch(/: categories\[1\]\.concurrency: /);
   });
 
   it('names the file when it is missing', () => {

@@ -3,7 +3,13 @@
  * with (requests), plus zod descriptions of the answers (responses), so that
  * the document cannot drift from what the server accepts.
  */
-import { ERROR_CODES, ERROR_KINDS, FAILURE_REASONS, JOB_STATES } from '@cadre/core';
+import {
+  ERROR_CODES,
+  ERROR_KINDS,
+  FAILURE_REASONS,
+  JOB_STATES,
+  MAX_CONCURRENCY,
+} from '@cadre/core';
 import { z } from 'zod';
 import {
   categoryPatchSchema,
@@ -50,6 +56,11 @@ const categorySchema = z.object({
   minWorkers: z.int(),
   maxWorkers: z.int().nullable(),
   paused: z.boolean(),
+  concurrency: z
+    .int()
+    .min(1)
+    .max(MAX_CONCURRENCY)
+    .describe('jobs of this category one thread runs at once: 1 for CPU-bound work, more for I/O'),
   orphaned: z
     .boolean()
     .describe(
@@ -252,7 +263,7 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/categories/{name}': {
         patch: {
-          summary: 'Change weight, minWorkers, maxWorkers or paused',
+          summary: 'Change weight, minWorkers, maxWorkers, paused or concurrency',
           parameters: [pathParam('name')],
           requestBody: { required: true, content: content(ref('CategoryPatch')) },
           responses: {

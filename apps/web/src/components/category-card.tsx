@@ -1,9 +1,11 @@
 /**
- * One category: its live counters, the share of the workers it holds, and
- * its settings (weight, min/max workers, paused), changed through PATCH.
+ * One category: its live counters, its threads and the jobs in flight on
+ * them, and its settings (weight, min/max workers, jobs per thread, paused),
+ * changed through PATCH.
  */
-import type { CategoryPatch, CategoryView } from '@cadre/client';
+import { MAX_CONCURRENCY, type CategoryPatch, type CategoryView } from '@cadre/client';
 import { draftToPatch, toDraft, type Draft } from '../lib/category-draft.js';
+import { describeThreads, threadUse, threadWords } from '../lib/category-threads.js';
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount, formatRate } from '../lib/format.js';
@@ -23,8 +25,8 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
   const shown = draft ?? toDraft(c);
   const id = `cat-${c.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
 
-  const allocatedPct = workers > 0 ? Math.min(100, (c.allocated / workers) * 100) : 0;
-  const runningPct = workers > 0 ? Math.min(100, (c.running / workers) * 100) : 0;
+  const use = threadUse(c, workers);
+  const words = threadWords(c);
 
   async function patch(p: CategoryPatch, done: string) {
     setBusy(true);
@@ -100,17 +102,23 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
       <div
         className="share"
         role="meter"
-        aria-label={`Workers of ${c.name}: ${c.running} running of ${c.allocated} allocated, ${workers} in total`}
+        aria-label={`Threads of ${c.name}: ${describeThreads(c)}; room for ${use.room} at once; ${workers} threads in the pool`}
         aria-valuemin={0}
         aria-valuemax={workers}
         aria-valuenow={c.allocated}
       >
-        <div className="share-alloc" style={{ width: `${allocatedPct}%` }} />
-        <div className="share-run" style={{ width: `${runningPct}%` }} />
+        <div className="share-alloc" style={{ width: `${use.allocatedPct}%` }} />
+        <div className="share-run" style={{ width: `${use.inFlightPct}%` }} />
       </div>
-      <p className="share-text">
-        <span data-testid="running">{c.running}</span> running /{' '}
-        <span data-testid="allocated">{c.allocated}</span> allocated of {workers}
+      <p className="share-text" title={`${workers} threads in the pool`}>
+        <span data-testid="allocated">{words.threads}</span> {words.unit} ·{' '}
+        <span data-testid="running">{words.inFlight}</span> in flight
+        {words.perThread !== null && (
+          <>
+            {' '}
+            · <span data-testid="concurrency">{words.perThread}</span> per thread
+          </>
+        )}
       </p>
 
       <dl className="stats">
@@ -129,7 +137,12 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
         </p>
       ) : (
         <>
-          <form className="settings" onSubmit={save} aria-label={`Settings of ${c.name}`}>
+          <form
+            id={`${id}-settings`}
+            className="settings"
+            onSubmit={save}
+            aria-label={`Settings of ${c.name}`}
+          >
             <label>
               <span>weight</span>
               <input
@@ -167,8 +180,26 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
               />
             </label>
+            <label title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O">
+              <span>per thread</span>
+              <input
+                type="number"
+                min="1"
+                max={MAX_CONCURRENCY}
+                step="1"
+                inputMode="numeric"
+                aria-label={`Concurrency of ${c.name}`}
+                value={shown.concurrency}
+                onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
+              />
+            </label>
+          </form>
+
+          {/* Save sits with the other buttons, so that four fields fit a narrow card. */}
+          <div className="actions">
             <button
               type="submit"
+              form={`${id}-settings`}
               disabled={busy || draft === null}
               aria-label={`Save settings of ${c.name}`}
             >
@@ -184,9 +215,6 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 ↺
               </button>
             )}
-          </form>
-
-          <div className="actions">
             <button
               type="button"
               className={c.paused ? 'primary' : ''}

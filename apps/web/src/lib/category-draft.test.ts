@@ -1,6 +1,6 @@
 import type { CategoryView } from '@cadre/client';
 import { describe, expect, it } from 'vitest';
-import { draftToPatch, toDraft } from './category-draft.js';
+import { draftToPatch, toDraft, type Draft } from './category-draft.js';
 
 const current: CategoryView = {
   name: 'reports',
@@ -21,43 +21,56 @@ const current: CategoryView = {
   throughput: 0,
 };
 
+/** The current values as the form shows them, with `change` typed over them. */
+const draft = (change: Partial<Draft>): Draft => ({ ...toDraft(current), ...change });
+
 describe('category settings draft', () => {
   it('round-trips the current values into an empty patch', () => {
-    expect(toDraft(current)).toEqual({ weight: '3', minWorkers: '0', maxWorkers: '' });
+    expect(toDraft(current)).toEqual({
+      weight: '3',
+      minWorkers: '0',
+      maxWorkers: '',
+      concurrency: '1',
+    });
     expect(draftToPatch(toDraft(current), current)).toEqual({});
+    const email = { ...current, maxWorkers: 4, concurrency: 50 };
+    expect(toDraft(email)).toMatchObject({ maxWorkers: '4', concurrency: '50' });
+    expect(draftToPatch(toDraft(email), email)).toEqual({});
   });
 
   it('patches only what changed', () => {
-    expect(draftToPatch({ weight: '0.5', minWorkers: '1', maxWorkers: '' }, current)).toEqual({
+    expect(draftToPatch(draft({ weight: '0.5', minWorkers: '1' }), current)).toEqual({
       weight: 0.5,
       minWorkers: 1,
     });
-    expect(draftToPatch({ weight: '3', minWorkers: '0', maxWorkers: '2' }, current)).toEqual({
-      maxWorkers: 2,
+    expect(draftToPatch(draft({ maxWorkers: '2' }), current)).toEqual({ maxWorkers: 2 });
+    expect(draftToPatch(draft({ maxWorkers: ' ' }), { ...current, maxWorkers: 4 })).toEqual({
+      maxWorkers: null,
     });
-    expect(
-      draftToPatch(
-        { weight: '3', minWorkers: '0', maxWorkers: ' ' },
-        { ...current, maxWorkers: 4 },
-      ),
-    ).toEqual({ maxWorkers: null });
+    expect(draftToPatch(draft({ concurrency: '50' }), current)).toEqual({ concurrency: 50 });
+    expect(draftToPatch(draft({ concurrency: ' 1000 ' }), current)).toEqual({ concurrency: 1000 });
+    expect(draftToPatch(draft({ concurrency: '1' }), { ...current, concurrency: 50 })).toEqual({
+      concurrency: 1,
+    });
   });
 
-  it.each([
-    [{ weight: '0', minWorkers: '0', maxWorkers: '' }, 'Weight must be a number above 0.'],
-    [{ weight: 'x', minWorkers: '0', maxWorkers: '' }, 'Weight must be a number above 0.'],
-    [{ weight: '1', minWorkers: '-1', maxWorkers: '' }, 'Min workers must be a whole number ≥ 0.'],
-    [{ weight: '1', minWorkers: '1.5', maxWorkers: '' }, 'Min workers must be a whole number ≥ 0.'],
-    [
-      { weight: '1', minWorkers: '0', maxWorkers: 'lots' },
-      'Max workers must be a whole number ≥ 1, or empty for no limit.',
-    ],
-    [
-      { weight: '1', minWorkers: '0', maxWorkers: '0' },
-      'Max workers must be a whole number ≥ 1, or empty for no limit.',
-    ],
-    [{ weight: '1', minWorkers: '3', maxWorkers: '2' }, 'Max workers cannot be below min workers.'],
-  ])('rejects %j', (draft, message) => {
-    expect(draftToPatch(draft, current)).toBe(message);
+  const concurrencyMessage = 'Concurrency (jobs per thread) must be a whole number from 1 to 1000.';
+
+  it.each<[Partial<Draft>, string]>([
+    [{ weight: '0' }, 'Weight must be a number above 0.'],
+    [{ weight: 'x' }, 'Weight must be a number above 0.'],
+    [{ weight: '1', minWorkers: '-1' }, 'Min workers must be a whole number ≥ 0.'],
+    [{ weight: '1', minWorkers: '1.5' }, 'Min workers must be a whole number ≥ 0.'],
+    [{ maxWorkers: 'lots' }, 'Max workers must be a whole number ≥ 1, or empty for no limit.'],
+    [{ maxWorkers: '0' }, 'Max workers must be a whole number ≥ 1, or empty for no limit.'],
+    [{ minWorkers: '3', maxWorkers: '2' }, 'Max workers cannot be below min workers.'],
+    [{ concurrency: '0' }, concurrencyMessage],
+    [{ concurrency: '1.5' }, concurrencyMessage],
+    [{ concurrency: '1001' }, concurrencyMessage],
+    [{ concurrency: '-3' }, concurrencyMessage],
+    [{ concurrency: 'many' }, concurrencyMessage],
+    [{ concurrency: '' }, concurrencyMessage],
+  ])('rejects %j', (change, message) => {
+    expect(draftToPatch(draft(change), current)).toBe(message);
   });
 });

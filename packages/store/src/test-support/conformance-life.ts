@@ -91,6 +91,20 @@ export function describeLife(suite: Conformance): void {
         img: { maxWorkers: null },
       });
     });
+
+    it('keeps a concurrency, merged with the other settings, across restarts', async () => {
+      const { backend } = await suite.open();
+      await backend.patchCategory('mail', { weight: 2 });
+      await backend.patchCategory('mail', { concurrency: 50 });
+      await backend.patchCategory('img', { concurrency: 1 });
+      const expected = { mail: { weight: 2, concurrency: 50 }, img: { concurrency: 1 } };
+      expect(await backend.categoryOverrides()).toEqual(expected);
+      const { backend: after, opened } = await suite.reopen(backend, { now: T0 + 10 });
+      expect(opened.categories).toEqual(expected);
+      expect(await after.categoryOverrides()).toEqual(expected);
+      await after.patchCategory('mail', { concurrency: 8 });
+      expect((await after.categoryOverrides()).mail).toEqual({ weight: 2, concurrency: 8 });
+    });
   });
 
   describe('nodes', () => {
