@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Job } from '@cadre/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_INPUT_BYTES } from './http/schemas.js';
+import { MAX_INPUT_BYTES, MAX_INPUT_DEPTH } from './http/schemas.js';
 import {
   startTestServer,
   until,
@@ -194,6 +194,30 @@ describe('POST /api/jobs', () => {
     expectError(single, 413, 'ERR_PAYLOAD_TOO_LARGE', /^input: /);
   });
 
+  it('takes an input nested 1,000 levels deep, and refuses one deeper with 400, naming the job', async () => {
+    const nested = (levels: number) => JSON.parse('['.repeat(levels) + ']'.repeat(levels));
+    const deepest = await post({ task: 'echo', input: { a: nested(MAX_INPUT_DEPTH - 1) } });
+    expect(deepest.status).toBe(201);
+    const res = await post([
+      { task: 'echo' },
+      { task: 'echo', input: { a: nested(MAX_INPUT_DEPTH) } },
+    ]);
+    expectError(
+      res,
+      400,
+      'ERR_VALIDATION',
+      /^\[1\]\.input: the input nests deeper than 1000 levels/,
+    );
+    expect(res.body.error.details).toMatchObject({ index: 1, path: '[1].input', limit: 1000 });
+    // So deep that walking it would overflow the stack.
+    const raw = `{"task":"echo","input":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+    const deeper = await s.request('POST', '/api/jobs', {
+      raw,
+      headers: { 'content-type': 'application/json' },
+    });
+    expectError(deeper, 400, 'ERR_VALIDATION', /^input: the input nests deeper/);
+  });
+
   it('refuses a body over the body limit with 413', async () => {
     const res = await s.request('POST', '/api/jobs', {
       raw: JSON.stringify({ task: 'echo', input: 'x'.repeat(17 * 1024 * 1024) }),
@@ -207,6 +231,9 @@ describe('POST /api/jobs', () => {
     '{"task":"echo","input":{"constructor":{"prototype":{"polluted":true}}}}',
     '[{"task":"echo"},{"task":"echo","input":[{"a":{"__proto__":{"polluted":1}}}]}]',
     '{"__proto__":{"polluted":true},"task":"echo"}',
+    // Spelled with escapes.
+    '{"task":"echo","input":{"\\u005f_proto__":{"polluted":true}}}',
+    '{"task":"echo","input":[{"pro\\u0074otype":1}]}',
   ])('refuses prototype-polluting keys, with no effect: %s', async (raw) => {
     const res = await s.request('POST', '/api/jobs', {
       raw,
@@ -215,6 +242,15 @@ describe('POST /api/jobs', () => {
     expectError(res, 400, 'ERR_VALIDATION', /forbidden key/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('takes those words, and escapes, where they are no key', async () => {
+    const res = await s.request('POST', '/api/jobs', {
+      raw: '{"task":"echo","input":{"a":["__proto__","constructor","\\u0070rototype"]}}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.input).toEqual({ a: ['__proto__', 'constructor', 'prototype'] });
   });
 
   it('refuses new jobs with 503 while shutting down', async () => {

@@ -24,6 +24,7 @@ import { openApiDocument } from './http/openapi.js';
 import {
   MAX_BATCH,
   MAX_INPUT_BYTES,
+  MAX_INPUT_DEPTH,
   categoryPatchSchema,
   getJobQuerySchema,
   jobRequestSchema,
@@ -114,7 +115,7 @@ export function createApp(deps: AppDeps): express.Express {
     const body = requireJson(req);
     const many = Array.isArray(body);
     const requests = many ? parse(batchSchema, body) : [parse(jobRequestSchema, body)];
-    requests.forEach((r, i) => checkInputSize(r.input, many ? i : null));
+    requests.forEach((r, i) => checkInput(r.input, many ? i : null));
     const results = await engine.submit(requests as JobRequest[]);
     // Decision: a batch answers 201 if it created any job, 200 if every job
     // already existed (all idempotency keys matched).
@@ -145,7 +146,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/jobs/:id/retry', refuseWhileDraining, async (req, res) => {
     // The body is optional: without one, the job runs again with its own input.
     const { input } = req.body === undefined ? {} : parse(retryBodySchema, req.body);
-    checkInputSize(input, null);
+    checkInput(input, null);
     res.json(await engine.retry(req.params.id as string, { input: input as Json | undefined }));
   });
 
@@ -238,17 +239,40 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Throws ERR_PAYLOAD_TOO_LARGE for an input over MAX_INPUT_BYTES; `index` is the batch element. */
-function checkInputSize(input: unknown, index: number | null): void {
+/**
+ * Throws ERR_VALIDATION for an input nested deeper than MAX_INPUT_DEPTH, and
+ * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `index` is the batch
+ * element.
+ */
+function checkInput(input: unknown, index: number | null): void {
   if (input === undefined) return;
+  const path = index === null ? 'input' : `[${index}].input`;
+  if (nestsDeeperThan(input, MAX_INPUT_DEPTH)) {
+    throw Errors.validation(`${path}: the input nests deeper than ${MAX_INPUT_DEPTH} levels`, {
+      index,
+      path,
+      limit: MAX_INPUT_DEPTH,
+    });
+  }
   const bytes = Buffer.byteLength(JSON.stringify(input) ?? 'null');
   if (bytes <= MAX_INPUT_BYTES) return;
-  const path = index === null ? 'input' : `[${index}].input`;
   throw new CadreError(
     'ERR_PAYLOAD_TOO_LARGE',
     `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
     { index, path, bytes, limit: MAX_INPUT_BYTES },
   );
+}
+
+/** Whether arrays and objects nest in `value` more than `levels` deep; stops there. */
+function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const v of value) if (nestsDeeperThan(v, levels - 1)) return true;
+    return false;
+  }
+  for (const v of Object.values(value)) if (nestsDeeperThan(v, levels - 1)) return true;
+  return false;
 }
 
 /** Parses with `schema` or throws ERR_VALIDATION naming the fields. */

@@ -2,13 +2,15 @@
  * Prometheus metrics on a Registry of our own (never prom-client's global
  * one, so that several apps can live in one process, as tests do).
  *
- * Counters and histograms are fed from `job:changed`; gauges are read from
+ * Counters and histograms are counted from `job:changed` into a JobTally,
+ * plain numbers, and handed to prom-client when scraped; gauges are read from
  * the engine when scraped, so they are never stale and cost nothing between
  * scrapes.
  */
-import type { CategoryView, Job, JobState } from '@cadre/core';
+import type { CategoryView } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { JobTally, OUTCOMES, type Buckets, type CategoryTally } from './job-tally.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -25,26 +27,32 @@ export function createMetrics(engine: Engine): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const finished = new Counter({
+  const tally = new JobTally(SECONDS_BUCKETS);
+  new Counter({
     name: 'cadre_jobs_finished_total',
     help: 'Attempts that ended, by category and outcome (succeeded, failed, cancelled, retried)',
     labelNames: ['category', 'outcome'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const [category, t] of tally.categories) {
+        for (const outcome of OUTCOMES) {
+          if (t.finished[outcome] > 0) this.inc({ category, outcome }, t.finished[outcome]);
+        }
+      }
+    },
   });
-  const waitTime = new Histogram({
-    name: 'cadre_job_wait_seconds',
-    help: 'Time from when a job could run (createdAt or runAt) to the start of its attempt',
-    labelNames: ['category'] as const,
-    buckets: SECONDS_BUCKETS,
-    registers: [registry],
-  });
-  const runTime = new Histogram({
-    name: 'cadre_job_run_seconds',
-    help: 'Duration of finished attempts',
-    labelNames: ['category'] as const,
-    buckets: SECONDS_BUCKETS,
-    registers: [registry],
-  });
+  registry.registerMetric(
+    talliedHistogram(
+      'cadre_job_wait_seconds',
+      'Time from when a job could run (createdAt or runAt) to the start of its attempt',
+      tally,
+      (t) => t.wait,
+    ),
+  );
+  registry.registerMetric(
+    talliedHistogram('cadre_job_run_seconds', 'Duration of finished attempts', tally, (t) => t.run),
+  );
 
   const perCategory = (name: string, help: string, pick: (c: CategoryView) => number) =>
     new Gauge({
@@ -75,38 +83,7 @@ export function createMetrics(engine: Engine): Metrics {
     },
   });
 
-  const off = engine.on('job:changed', (job: Job, before: JobState | null) => {
-    // Progress reports change a job without changing its state.
-    if (before === job.state) return;
-    const category = job.category;
-    switch (job.state) {
-      case 'running': {
-        // From when it became due (runAt) or, if it never waited for a time, was created.
-        const from = Date.parse(job.runAt ?? job.createdAt);
-        const started = job.startedAt === null ? NaN : Date.parse(job.startedAt);
-        if (Number.isFinite(from) && Number.isFinite(started)) {
-          waitTime.observe({ category }, Math.max(0, started - from) / 1000);
-        }
-        break;
-      }
-      case 'retrying':
-        finished.inc({ category, outcome: 'retried' });
-        observeRun(job);
-        break;
-      case 'succeeded':
-      case 'failed':
-      case 'cancelled':
-        finished.inc({ category, outcome: job.state });
-        if (before === 'running') observeRun(job);
-        break;
-      default:
-        break;
-    }
-  });
-
-  function observeRun(job: Job): void {
-    if (job.durationMs !== null) runTime.observe({ category: job.category }, job.durationMs / 1000);
-  }
+  const off = engine.on('job:changed', (job, before) => tally.record(job, before));
 
   return {
     registry,
@@ -114,4 +91,65 @@ export function createMetrics(engine: Engine): Metrics {
     render: () => registry.metrics(),
     close: off,
   };
+}
+
+/** One line of a metric, as prom-client's registry reads it. */
+interface Sample {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/**
+ * A histogram labelled by category whose buckets a JobTally counts, read when
+ * scraped. It gives the registry what prom-client's own Histogram would for
+ * the same observations (metrics.test.ts compares the two), but prom-client
+ * has no way to add buckets counted elsewhere to its Histogram, hence this
+ * object of the shape its registry reads (`name`, `help`, `type`, `get`,
+ * `reset`).
+ */
+function talliedHistogram(
+  name: string,
+  help: string,
+  tally: JobTally,
+  pick: (t: CategoryTally) => Buckets,
+): Metric {
+  const metric = {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const values: Sample[] = [];
+      for (const [category, t] of tally.categories) {
+        const b = pick(t);
+        // A category appears once it has an observation, as with prom-client.
+        if (b.count === 0) continue;
+        let cumulative = 0;
+        b.bounds.forEach((le, i) => {
+          cumulative += b.counts[i]!;
+          values.push({
+            metricName: `${name}_bucket`,
+            labels: { le, category },
+            value: cumulative,
+          });
+        });
+        values.push(
+          { metricName: `${name}_bucket`, labels: { le: '+Inf', category }, value: b.count },
+          { metricName: `${name}_sum`, labels: { category }, value: b.sum },
+          { metricName: `${name}_count`, labels: { category }, value: b.count },
+        );
+      }
+      return Promise.resolve({
+        name,
+        help,
+        type: metric.type,
+        aggregator: metric.aggregator,
+        values,
+      });
+    },
+    /** The counts belong to the tally, which lives as long as the server. */
+    reset(): void {},
+  };
+  return metric as unknown as Metric;
 }

@@ -26,6 +26,20 @@ function reviver(key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Whether a key of `text` could be a forbidden one. A reviver costs a call per
+ * value (parsing a batch of 1,000 jobs took four times as long), so it runs
+ * only when this says yes. A JSON string spells a letter or `_` only as
+ * itself or as a `\u` escape (the other escapes make quotes, slashes and
+ * control characters), so a text holding neither a forbidden word nor a `\u`
+ * has no forbidden key.
+ */
+function mayHoldForbiddenKey(text: string): boolean {
+  if (text.includes('\\u')) return true;
+  for (const key of FORBIDDEN_KEYS) if (text.includes(key)) return true;
+  return false;
+}
+
 export function isJsonType(req: Request): boolean {
   return req.is(['application/json', 'application/*+json']) !== false;
 }
@@ -55,7 +69,7 @@ export function jsonBody() {
         return;
       }
       try {
-        req.body = JSON.parse(text, reviver);
+        req.body = mayHoldForbiddenKey(text) ? JSON.parse(text, reviver) : JSON.parse(text);
       } catch (parseErr) {
         if (parseErr instanceof ForbiddenKey) {
           next(

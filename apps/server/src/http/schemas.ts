@@ -9,6 +9,13 @@ import { z } from 'zod';
 export const MAX_BATCH = 10_000;
 /** Serialized size limit of one job's input. */
 export const MAX_INPUT_BYTES = 1024 * 1024;
+/**
+ * Nesting limit of one job's input (`[[1]]` nests 2 levels). Deeper values
+ * overflow the stack of whatever walks them (JSON.stringify, the copy to a
+ * worker thread) at a depth that depends on the stack, so the limit is set
+ * well below that.
+ */
+export const MAX_INPUT_DEPTH = 1000;
 /** A year: a delay beyond it is almost surely a unit mistake. */
 export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -22,7 +29,10 @@ export const jobRequestSchema = z
     category: shortString.optional().describe("default: the task's category, else 'default'"),
     // Not z.json(): the body came from JSON.parse, so it is JSON already, and
     // walking 10,000 inputs again (recursively) would only cost time and stack.
-    input: z.unknown().optional().describe('any JSON, at most 1 MiB serialized; default null'),
+    input: z
+      .unknown()
+      .optional()
+      .describe('any JSON, at most 1 MiB serialized and 1,000 levels deep; default null'),
     delayMs: z.int().min(0).max(MAX_DELAY_MS).optional(),
     runAt: z.iso.datetime({ offset: true }).optional().describe('ISO time'),
     maxRetries: z.int().min(0).max(100).optional(),

@@ -5,9 +5,13 @@ import type {
   SnapshotPayload,
 } from '@cadre/client';
 import type { Job } from '@cadre/core';
+import type { Engine } from '@cadre/engine';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, until, type TestServer } from '../test-support/test-server.js';
+import { attachLive } from './socket-gateway.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -24,8 +28,8 @@ afterAll(async () => {
 });
 
 /** A connected socket that records everything it receives. */
-async function open() {
-  const socket: ClientSocket = connect(s.url, { transports: ['websocket'], reconnection: false });
+async function open(url = s.url) {
+  const socket: ClientSocket = connect(url, { transports: ['websocket'], reconnection: false });
   sockets.push(socket);
   const got = {
     snapshots: [] as SnapshotPayload[],
@@ -125,6 +129,75 @@ describe('the socket gateway', () => {
     await s.client.cancel(long.id);
     await marker();
     expect(watcher.got.jobs.some((j) => j.id === long.id && j.state === 'cancelled')).toBe(false);
+  });
+});
+
+describe('the socket gateway while no job is watched', () => {
+  /** A second gateway on the test server's engine, which counts its job listeners. */
+  let listening = 0;
+  let url = '';
+  let close = async () => {};
+  beforeAll(async () => {
+    const engine: Engine = Object.create(s.engine) as Engine;
+    engine.on = (event, listener) => {
+      const off = s.engine.on(event, listener);
+      if (event !== 'job:changed') return off;
+      listening += 1;
+      return () => {
+        listening -= 1;
+        off();
+      };
+    };
+    const server = createServer();
+    const closeLive = attachLive(server, { engine, snapshotIntervalMs: 200 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = async () => {
+      await closeLive();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    };
+  });
+  afterAll(() => close());
+
+  it('does not listen to job changes unless one is watched', async () => {
+    const watcher = await open(url);
+    const other = await open(url);
+    const jobs = await s.client.submit(
+      Array.from({ length: 20 }, (_, i) => ({ task: 'echo', input: i })),
+    );
+    await s.client.get(jobs[19]!.id, { waitMs: 10_000 });
+    expect(listening).toBe(0);
+
+    const watched = await s.client.submit({ task: 'sleep', input: { ms: 30_000 } });
+    watcher.socket.emit('watch', watched.id);
+    await until(
+      () => listening,
+      (n) => n === 1,
+    );
+    await s.client.cancel(watched.id);
+    await until(
+      () => watcher.got.jobs.find((j) => j.id === watched.id && j.state === 'cancelled'),
+      (j) => j !== undefined,
+    );
+    expect(other.got.jobs).toHaveLength(0);
+    // The last watch of a job ends by an unwatch, or by its socket leaving.
+    watcher.socket.emit('unwatch', watched.id);
+    await until(
+      () => listening,
+      (n) => n === 0,
+    );
+    const left = await s.client.submit({ task: 'sleep', input: { ms: 30_000 } });
+    other.socket.emit('watch', left.id);
+    await until(
+      () => listening,
+      (n) => n === 1,
+    );
+    other.socket.close();
+    await until(
+      () => listening,
+      (n) => n === 0,
+    );
+    await s.client.cancel(left.id);
   });
 });
 

@@ -1,10 +1,11 @@
 /**
  * The socket.io gateway (shared/API.md, "Live events").
  *
- * Events are sampled for the UI: job changes only set a dirty flag, and a
- * one-second tick sends one `snapshot` if anything changed, never one message
- * per job. Per-job `job` events go only to sockets that `watch` that id, via a
- * room per id.
+ * Events are sampled for the UI: a one-second tick builds a `snapshot` and
+ * sends it when it differs from the last one sent, never one message per job.
+ * Per-job `job` events go only to sockets that `watch` that id, via a room
+ * per id; while no job is watched, the gateway does not even listen to job
+ * changes, so a job costs it nothing.
  *
  * In a cluster, each node's socket server is joined to the others' by an
  * adapter (socket.io's PostgreSQL adapter): a job event reaches the watchers
@@ -75,7 +76,38 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
   });
 
   if (options.adapter) io.adapter(options.adapter);
-  const remote = options.adapter ? new RemoteWatches(io) : null;
+
+  const remote = options.adapter ? new RemoteWatches(io, () => listenWhileWatched()) : null;
+
+  // Job events are listened to only while some socket, here or on another
+  // node, watches a job: each job change is a call otherwise.
+  let jobRooms = 0;
+  let offJob: (() => void) | null = null;
+  let closing = false;
+  const listenWhileWatched = () => {
+    const wanted = !closing && (jobRooms > 0 || (remote?.size ?? 0) > 0);
+    if (wanted && offJob === null) {
+      offJob = engine.on('job:changed', (job: Job) => {
+        const r = room(job.id);
+        if (io.sockets.adapter.rooms.has(r) || remote?.has(job.id)) io.to(r).emit('job', job);
+      });
+    } else if (!wanted && offJob !== null) {
+      offJob();
+      offJob = null;
+    }
+  };
+  // A room lives while a socket is in it (socket.io deletes it with its last
+  // socket, left or disconnected).
+  io.sockets.adapter.on('create-room', (r: string) => {
+    if (!isJobRoom(r)) return;
+    jobRooms += 1;
+    listenWhileWatched();
+  });
+  io.sockets.adapter.on('delete-room', (r: string) => {
+    if (!isJobRoom(r)) return;
+    jobRooms -= 1;
+    listenWhileWatched();
+  });
 
   if (token !== null) {
     io.use((socket, next) => {
@@ -116,18 +148,11 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     });
   });
 
-  let dirty = false;
-  // Also catches changes no job event reports (a category paused, throughput
-  // decaying after the last job): compare what would be sent with what was.
+  // What would be sent is compared with what was: this catches every change
+  // the dashboard shows (job counts, a category paused, throughput decaying
+  // after the last job) and costs nothing per job.
   let lastSent = '';
-  const offJob = engine.on('job:changed', (job: Job) => {
-    dirty = true;
-    const r = room(job.id);
-    // Rooms exist only while someone watches: skip the broadcast otherwise.
-    if (io.sockets.adapter.rooms.has(r) || remote?.has(job.id)) io.to(r).emit('job', job);
-  });
   const offAllocation = engine.on('allocation:changed', (at, allocation) => {
-    dirty = true;
     io.local.emit('allocation', { at, allocation });
   });
   let lastBeats = '';
@@ -143,8 +168,7 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
     });
     const beats = payload.nodes.map((n) => n.heartbeatAt).join();
     const beatsDue = beats !== lastBeats && Date.now() - lastSentAt >= heartbeatRefreshMs;
-    if (!dirty && fingerprint === lastSent && !beatsDue) return;
-    dirty = false;
+    if (fingerprint === lastSent && !beatsDue) return;
     lastSent = fingerprint;
     lastBeats = beats;
     lastSentAt = Date.now();
@@ -161,10 +185,11 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
 
   let closed: Promise<void> | null = null;
   return () => {
+    closing = true;
     closed ??= (async () => {
       clearInterval(timer);
       remote?.close();
-      offJob();
+      listenWhileWatched();
       offAllocation();
       io.disconnectSockets(true);
       // Leaves the cluster's bus: frees the adapter's LISTEN connection.
@@ -180,8 +205,14 @@ function validId(id: unknown): id is string {
   return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH;
 }
 
+const JOB_ROOM = 'job:';
+
 function room(id: string): string {
-  return `job:${id}`;
+  return JOB_ROOM + id;
+}
+
+function isJobRoom(r: string): boolean {
+  return r.startsWith(JOB_ROOM);
 }
 
 const REMOTE_REFRESH_MS = 10_000;
@@ -197,15 +228,20 @@ const REMOTE_REFRESH_MS = 10_000;
  */
 class RemoteWatches {
   readonly #io: LiveServer;
+  /** Called when the set of watched ids may have changed. */
+  readonly #onChange: () => void;
   /** Each watched id, with the round in which it was last announced or answered. */
   #ids = new Map<string, number>();
   #round = 0;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(io: LiveServer) {
+  constructor(io: LiveServer, onChange: () => void) {
     this.#io = io;
+    this.#onChange = onChange;
     io.on('watch', (id: string) => {
-      if (validId(id)) this.#ids.set(id, this.#round);
+      if (!validId(id)) return;
+      this.#ids.set(id, this.#round);
+      this.#onChange();
     });
     io.on('watched', (reply: (ids: string[]) => void) => reply(this.#localIds()));
     this.#timer = setInterval(() => this.#refresh(), REMOTE_REFRESH_MS);
@@ -215,6 +251,10 @@ class RemoteWatches {
 
   has(id: string): boolean {
     return this.#ids.has(id);
+  }
+
+  get size(): number {
+    return this.#ids.size;
   }
 
   announce(id: string): void {
@@ -232,6 +272,7 @@ class RemoteWatches {
         const ids = new Map([...this.#ids].filter(([, heard]) => heard >= round));
         for (const id of replies.flat()) if (validId(id)) ids.set(id, round);
         this.#ids = ids;
+        this.#onChange();
       },
       // A node did not answer in time: the entries stay until the next round.
       () => {},
@@ -241,7 +282,7 @@ class RemoteWatches {
   #localIds(): string[] {
     const ids: string[] = [];
     for (const r of this.#io.sockets.adapter.rooms.keys()) {
-      if (r.startsWith('job:')) ids.push(r.slice(4));
+      if (isJobRoom(r)) ids.push(r.slice(JOB_ROOM.length));
     }
     return ids;
   }
