@@ -199,6 +199,7 @@ export class WorkerBalancer {
     return [...this.#o.categories.values()].map((c) => {
       const n = counts[c.config.name];
       const perThread = c.concurrency;
+      const running = n?.running ?? 0;
       return {
         name: c.config.name,
         weight: c.weight,
@@ -206,8 +207,9 @@ export class WorkerBalancer {
         maxWorkers: c.maxWorkers,
         paused: !c.runnable,
         tags: c.config.tags,
-        queued: Math.ceil((n?.queued ?? 0) / perThread),
-        running: Math.ceil((n?.running ?? 0) / perThread),
+        queued:
+          Math.ceil(((n?.queued ?? 0) + running) / perThread) - Math.ceil(running / perThread),
+        running: Math.ceil(running / perThread),
       };
     });
   }
