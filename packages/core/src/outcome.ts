@@ -5,7 +5,17 @@
 import type { Json } from './job.js';
 
 export type AttemptOutcome =
-  | { kind: 'ok'; value: Json }
+  | {
+      kind: 'ok';
+      value: Json;
+      /**
+       * The JSON text of `value` exactly as the worker thread serialised it
+       * (`JSON.stringify(value)`, no indentation), when the pool has it: a
+       * store may journal this text as it is instead of serialising `value`
+       * again. Must be that text or absent, never anything else.
+       */
+      json?: string;
+    }
   /**
    * The handler threw. `retryable: false` is a permanent failure (never
    * retried). `retryAfterMs`, when a finite number, replaces the backoff for this retry
