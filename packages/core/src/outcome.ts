@@ -9,10 +9,10 @@ export type AttemptOutcome =
       kind: 'ok';
       value: Json;
       /**
-       * The JSON text of `value` exactly as the worker thread serialised it
-       * (`JSON.stringify(value)`, no indentation), when the pool has it: a
-       * store may journal this text as it is instead of serialising `value`
-       * again. Must be that text or absent, never anything else.
+       * The JSON text of `value` as the worker thread serialised it (one
+       * line: `JSON.stringify(value)`, no indentation), when the pool has it:
+       * a store may journal this text as it is instead of serialising `value`
+       * again. Must be the text of that very value, or absent.
        */
       json?: string;
     }

@@ -22,8 +22,9 @@ export type Mutation =
       prev: Job;
       job: Job;
       /**
-       * The JSON text of `job.result` (`JSON.stringify`, no indentation),
-       * when the caller has it: written as it is, not serialised again.
+       * The JSON text of `job.result` on one line (as `JSON.stringify` writes
+       * it), when the caller has it: a long one is journalled as it is, not
+       * serialised again.
        */
       resultJson?: string;
     }

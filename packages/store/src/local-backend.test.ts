@@ -89,9 +89,12 @@ describe('local (lowdb): a journal of release 0.3, whole records only', () => {
       await backend.promoteDue(T0 + 6000);
       const claimed = await backend.claim('default', 2, T0 + 6001);
       expect(claimed.map((job) => job.id)).toEqual([c, b]);
+      const pad = 'x'.repeat(120);
       for (const job of claimed) {
-        const value = { again: job.id };
-        const outcome = { kind: 'ok', value, json: JSON.stringify(value) } as const;
+        const value = { again: job.id, pad };
+        // Spaced unlike JSON.stringify, to find it in the journal as it was handed over.
+        const json = `{"again": "${job.id}", "pad": "${pad}"}`;
+        const outcome = { kind: 'ok', value, json } as const;
         expect(
           await backend.complete(
             { id: job.id, attempt: job.attempts, outcome, retryDelayMs: 0 },
@@ -107,6 +110,7 @@ describe('local (lowdb): a journal of release 0.3, whole records only', () => {
       expect(appended.match(/"op":"put"/g)).toHaveLength(1);
       expect(appended.match(/"input"/g)).toHaveLength(1);
       expect(appended.match(/"op":"update"/g)).toHaveLength(5);
+      for (const job of claimed) expect(appended).toContain(`"result":{"again": "${job.id}"`);
 
       ({ backend, requeued } = await open(tmp.dir, T0 + 7000));
       expect(requeued).toBe(0);

@@ -60,35 +60,88 @@ describe('encodeCommit', () => {
     );
   });
 
+  // Results this long are written from their text (shorter ones are cheaper to serialise).
+  const PAD = 'x'.repeat(120);
+
   it('writes a result handed over as JSON text as that very text, under the checksum', () => {
-    const value = { text: 'héllo ✓ "quoted" \\ back', list: [1, 2.5, null, true] };
+    const value = { text: 'héllo ✓ "quoted" \\ back', list: [1, 2.5, null, true], pad: PAD };
     // Spaced differently from JSON.stringify: proof that the text itself was written.
-    const resultJson = '{"text":"héllo ✓ \\"quoted\\" \\\\ back",  "list":[1,2.5,null,true]}';
+    const resultJson = `{"text":"héllo ✓ \\"quoted\\" \\\\ back",  "list":[1,2.5,null,true],"pad":"${PAD}"}`;
     const done = succeed(value);
-    const line = encodeCommit([
-      { op: 'update', prev: running, job: done, resultJson },
-      { op: 'update', prev: queued, job: running },
+    const line = encodeCommit([{ op: 'update', prev: running, job: done, resultJson }]);
+    expect(line.toString()).toContain(`,"result":${resultJson}}]`);
+    expect(entriesOf(line)).toEqual([
+      {
+        op: 'update',
+        id: 'a',
+        state: 'succeeded',
+        durationMs: 20,
+        progress: 100,
+        finishedAt: T0 + 30,
+        result: value,
+      },
     ]);
-    expect(line.toString()).toContain(`,"result":${resultJson}}`);
-    const [finish] = entriesOf(line);
-    expect(finish).toMatchObject({ op: 'update', id: 'a', state: 'succeeded', result: value });
-    expect(
-      replayOnto(running, encodeCommit([{ op: 'update', prev: running, job: done, resultJson }])),
-    ).toEqual(done);
+    expect(replayOnto(running, line)).toEqual(done);
+  });
+
+  it('keeps the order of a commit that mixes results written as text with other entries', () => {
+    const lives = ['p', 'q', 'r', 's'].map((id) => {
+      const q = makeJob(id);
+      const r = transition(q, { type: 'start', node: 'n1' }, T0 + 10);
+      const value = { id, pad: PAD };
+      const ok = { kind: 'ok', value } as const;
+      const d = transition(r, { type: 'settle', outcome: ok, retryDelayMs: 0 }, T0 + 30);
+      return { q, r, d, text: JSON.stringify(value) };
+    });
+    const [p, q, r, s] = lives as [
+      (typeof lives)[0],
+      (typeof lives)[0],
+      (typeof lives)[0],
+      (typeof lives)[0],
+    ];
+    const mutations: Mutation[] = [
+      { op: 'put', job: p.q },
+      { op: 'update', prev: q.r, job: q.d, resultJson: q.text },
+      { op: 'update', prev: r.r, job: r.d, resultJson: r.text },
+      { op: 'delete', id: 'gone' },
+      { op: 'update', prev: p.q, job: p.r },
+      { op: 'update', prev: s.r, job: s.d, resultJson: s.text },
+      { op: 'category', name: 'mail', override: { weight: 2 } },
+    ];
+    const entries = entriesOf(encodeCommit(mutations));
+    expect(entries.map((e) => [e.op, 'id' in e ? e.id : 'name' in e ? e.name : e.job.id])).toEqual([
+      ['put', 'p'],
+      ['update', 'q'],
+      ['update', 'r'],
+      ['delete', 'gone'],
+      ['update', 'p'],
+      ['update', 's'],
+      ['category', 'mail'],
+    ]);
+    expect(entries[1]).toMatchObject({ state: 'succeeded', result: { id: 'q', pad: PAD } });
+    expect(entries[5]).toMatchObject({ state: 'succeeded', result: { id: 's', pad: PAD } });
   });
 
   it.each([
-    ['text spread over lines', '{\n  "n": 1\n}'],
+    ['text spread over lines', `{\n  "n": 1, "pad": "${PAD}"\n}`],
+    ['text that is not a JSON value', `undefined${' '.repeat(130)}`],
+    ['text cut short', `{"n":1,"pad":"${PAD}`],
+    ['a list cut short', `[1, 2, "${PAD}"`],
+    ['a string cut short', `"${PAD}${PAD}`],
     ['empty text', ''],
-    ['text that is not a JSON value', 'undefined'],
-    ['text cut short', '{"n":1'],
-    ['a list cut short', '[1, 2'],
-    ['a string cut short', '"abc'],
   ])('serialises the value instead of %s', (_, resultJson) => {
     const done = succeed({ n: 1 });
     const line = encodeCommit([{ op: 'update', prev: running, job: done, resultJson }]);
     expect(line.toString()).toContain(',"result":{"n":1}}]');
     expect(replayOnto(running, line)).toEqual(done);
+  });
+
+  it('serialises a short result rather than splice its text in (cheaper)', () => {
+    const done = succeed({ n: 1 });
+    const line = encodeCommit([
+      { op: 'update', prev: running, job: done, resultJson: '{ "n": 1 }' },
+    ]);
+    expect(line.toString()).toContain(',"result":{"n":1}}]');
   });
 
   it('leaves out a result that did not change, even when handed over as text', () => {

@@ -323,7 +323,8 @@ describe('recovery', () => {
     const b = makeJob('b', { maxRetries: 0 });
     const aRunning = transition(a, { type: 'start', node: 'n1' }, T0 + 10);
     const bRunning = transition(b, { type: 'start', node: 'n1' }, T0 + 10);
-    const value = { echoed: 'héllo ✓', n: [1, 2] };
+    // Long enough to be journalled from its text (records.ts).
+    const value = { echoed: 'héllo ✓', n: [1, 2], pad: 'x'.repeat(120) };
     const aDone = transition(
       aRunning,
       { type: 'settle', outcome: { kind: 'ok', value }, retryDelayMs: 0 },

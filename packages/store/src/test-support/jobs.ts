@@ -27,7 +27,8 @@ export function makeJob(id: string, patch: Partial<Job> = {}): Job {
 export function lifeOf(id: string): { records: [Job, Job, Job]; resultJson: string } {
   const queued = makeJob(id);
   const running = transition(queued, { type: 'start', node: 'n1' }, T0 + 10);
-  const value = { echoed: id, text: 'héllo ✓' };
+  // Long enough to be journalled from its text (records.ts).
+  const value = { echoed: id, text: 'héllo ✓', pad: 'x'.repeat(120) };
   const done = transition(
     running,
     { type: 'settle', outcome: { kind: 'ok', value }, retryDelayMs: 0 },
