@@ -5,7 +5,17 @@
 import type { Json } from './job.js';
 
 export type AttemptOutcome =
-  | { kind: 'ok'; value: Json }
+  | {
+      kind: 'ok';
+      value: Json;
+      /**
+       * The JSON text of `value` as the worker thread serialised it (one
+       * line: `JSON.stringify(value)`, no indentation), when the pool has it:
+       * a store may journal this text as it is instead of serialising `value`
+       * again. Must be the text of that very value, or absent.
+       */
+      json?: string;
+    }
   /**
    * The handler threw. `retryable: false` is a permanent failure (never
    * retried). `retryAfterMs`, when a finite number, replaces the backoff for this retry

@@ -10,6 +10,24 @@ export type { CategoryOverride };
 export type Mutation =
   /** Insert or replace a job record (records are immutable values). */
   | { op: 'put'; job: Job }
+  /**
+   * Replace `prev`, the job's record as last committed, with `job`. The
+   * journal keeps only the fields that differ (job-delta.ts): the caller
+   * guarantees that `prev` is what the store holds for that id once every
+   * earlier commit is applied, or the record read back after a crash will
+   * differ from `job`. Use a put where that is not certain.
+   */
+  | {
+      op: 'update';
+      prev: Job;
+      job: Job;
+      /**
+       * The JSON text of `job.result` on one line (as `JSON.stringify` writes
+       * it), when the caller has it: a long one is journalled as it is, not
+       * serialised again.
+       */
+      resultJson?: string;
+    }
   /** Forget a finished job (retention). */
   | { op: 'delete'; id: string }
   /** Merge into a category's overrides. */

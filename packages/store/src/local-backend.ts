@@ -10,6 +10,14 @@
  *   written behind (at-least-once). An outcome is written behind too, but
  *   applied (state, events, the caller's promise) only once it is durable: a
  *   client that saw `succeeded` never sees the job run again.
+ * - A new job is written whole (a put); a change of one as an update, which
+ *   the journal keeps as the fields that changed, so the input is written
+ *   once. An update is used only where the record it replaces is certain to
+ *   be the one the journal holds: a change applied once durable (an outcome,
+ *   a cancel, a retry), or one applied at once and written behind, which is
+ *   never dropped (a claim, a promotion). A change applied at once whose
+ *   commit may fail and be forgotten (a hand-back, a requeue of lost
+ *   attempts) is written whole, and so is the next change of its job.
  * - While a durable change of a job is in flight (`#inflight`), nothing else
  *   changes that job: later changes wait for it.
  * - While the store refuses writes, `claim` answers none.
@@ -96,6 +104,8 @@ export class LocalBackend implements Backend {
    */
   readonly #inflight = new Map<string, (() => void)[]>();
   readonly #overrides = new Map<string, CategoryOverride>();
+  /** Jobs whose next change is written whole: the journal may not hold their record (#putUncertain). */
+  readonly #uncertain = new Set<string>();
   /** Waiting jobs of submissions whose commit is in flight, by category, counted against the limits. */
   readonly #reserved = new Map<string, number>();
   #limits: BackendLimits | null = null;
@@ -235,8 +245,9 @@ export class LocalBackend implements Backend {
       const id = cat.queue.peek()!;
       // A change of the head is being written: the queue waits for it (#landed wakes it).
       if (this.#inflight.has(id)) break;
-      const job = this.#apply(this.#jobs.get(id)!, { type: 'start', node }, now);
-      mutations.push({ op: 'put', job });
+      const prev = this.#jobs.get(id)!;
+      const job = this.#apply(prev, { type: 'start', node }, now);
+      mutations.push(this.#changeOf(prev, job));
       claimed.push(job);
     }
     if (mutations.length > 0) this.#batcher.later(mutations);
@@ -262,7 +273,12 @@ export class LocalBackend implements Backend {
     const { outcome, retryDelayMs } = done;
     const next = transition(job, { type: 'settle', outcome, retryDelayMs }, now);
     this.#inflight.set(done.id, []);
-    this.#batcher.later([{ op: 'put', job: next }], () => {
+    const finish = this.#changeOf(job, next);
+    // The worker's own JSON text of the result, when the pool hands it over.
+    if (finish.op === 'update' && outcome.kind === 'ok' && outcome.json !== undefined) {
+      finish.resultJson = outcome.json;
+    }
+    this.#batcher.later([finish], () => {
       this.#install(this.#jobs.get(done.id)!, next, now);
       this.#landed(done.id);
       resolve(next);
@@ -270,13 +286,13 @@ export class LocalBackend implements Backend {
   }
 
   async interrupt(attempts: readonly AttemptRef[], now: number): Promise<void> {
-    const mutations: Mutation[] = [];
+    const queued: Job[] = [];
     for (const { id, attempt } of attempts) {
       const job = this.#jobs.get(id);
       if (!job || this.#inflight.has(id) || !this.#runs(job, attempt)) continue;
-      mutations.push({ op: 'put', job: this.#apply(job, { type: 'interrupt' }, now) });
+      queued.push(this.#apply(job, { type: 'interrupt' }, now));
     }
-    if (mutations.length > 0) await this.#batcher.add(mutations);
+    if (queued.length > 0) await this.#putUncertain(queued);
   }
 
   async cancel(id: string, now: number): Promise<Job> {
@@ -303,7 +319,7 @@ export class LocalBackend implements Backend {
     const next = transition(job, event, now);
     this.#inflight.set(id, []);
     try {
-      await this.#batcher.add([{ op: 'put', job: next }]);
+      await this.#batcher.add([this.#changeOf(job, next)]);
       this.#install(this.#jobs.get(id)!, next, now);
     } finally {
       this.#landed(id);
@@ -367,8 +383,9 @@ export class LocalBackend implements Backend {
     const job = this.#jobs.get(id);
     if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) return;
     const next = this.#apply(job, { type: 'promote' }, now);
-    if (into) into.push({ op: 'put', job: next });
-    else this.#batcher.later([{ op: 'put', job: next }]);
+    const mutation = this.#changeOf(job, next);
+    if (into) into.push(mutation);
+    else this.#batcher.later([mutation]);
     this.#events.emit('wake', job.category);
   }
 
@@ -450,12 +467,12 @@ export class LocalBackend implements Backend {
     node.state = 'dead';
     node.leader = false;
     node.allocation = {};
-    const lost: Mutation[] = [];
+    const lost: Job[] = [];
     for (const job of this.#jobs.values()) {
       if (job.state !== 'running' || job.node !== node.name || this.#inflight.has(job.id)) continue;
-      lost.push({ op: 'put', job: this.#apply(job, { type: 'lose' }, now) });
+      lost.push(this.#apply(job, { type: 'lose' }, now));
     }
-    if (lost.length > 0) await this.#batcher.add(lost);
+    if (lost.length > 0) await this.#putUncertain(lost);
     return [{ node: node.name, requeued: lost.length }];
   }
 
@@ -471,6 +488,28 @@ export class LocalBackend implements Backend {
   }
 
   // ── state changes ────────────────────────────────────────────────────────
+
+  /**
+   * The mutation that records `next` in place of `prev`: an update (only the
+   * changed fields are journalled), or a put while the journal may not hold
+   * `prev` (see #putUncertain).
+   */
+  #changeOf(prev: Job, next: Job): Extract<Mutation, { op: 'put' | 'update' }> {
+    const whole = this.#uncertain.size > 0 && this.#uncertain.delete(next.id);
+    return whole ? { op: 'put', job: next } : { op: 'update', prev, job: next };
+  }
+
+  /**
+   * Commits records already changed in memory (a hand-back, a requeue of lost
+   * attempts), whole. Until they are durable, and for good if they fail, the
+   * journal may not hold them: the next change of each job is written whole
+   * too, not as an update of a record the journal might not have.
+   */
+  async #putUncertain(jobs: readonly Job[]): Promise<void> {
+    for (const job of jobs) this.#uncertain.add(job.id);
+    await this.#batcher.add(jobs.map((job) => ({ op: 'put', job }) as const));
+    for (const job of jobs) this.#uncertain.delete(job.id);
+  }
 
   /** Whether `job` runs attempt `attempt` on this node (the fence of outcomes). */
   #runs(job: Job, attempt: number): boolean {

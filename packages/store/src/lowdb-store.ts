@@ -366,6 +366,9 @@ export class LowdbStore implements JobStore {
     for (const m of mutations) {
       if (m.op === 'put') {
         this.#jobs.set(m.job.id, m.job);
+      } else if (m.op === 'update') {
+        // As recovery replays it: the record the journal's delta leads to, for a job still held.
+        if (this.#jobs.has(m.job.id)) this.#jobs.set(m.job.id, m.job);
       } else if (m.op === 'delete') {
         this.#jobs.delete(m.id);
       } else {

@@ -7,7 +7,8 @@
 import type { Job } from '@cadre/core';
 import { Errors } from '@cadre/core';
 import type { CategoryOverride, JobStore, Mutation, StoredState } from './job-store.js';
-import { commitProblem, toJson } from './records.js';
+import { applyJobDelta, diffJob } from './job-delta.js';
+import { commitProblem, encodeCommit } from './records.js';
 
 export class MemoryStore implements JobStore {
   readonly #jobs = new Map<string, Job>();
@@ -40,11 +41,18 @@ export class MemoryStore implements JobStore {
     const problem = commitProblem(mutations);
     if (problem !== null) throw Errors.validation(`cannot store: ${problem}`);
     // The durable store writes JSON: refuse what it would refuse, alike.
-    toJson(mutations);
+    encodeCommit(mutations);
     if (this.#unavailable !== null) throw Errors.storeUnavailable(this.#unavailable);
     for (const m of mutations) {
       if (m.op === 'put') {
         this.#jobs.set(m.job.id, m.job);
+      } else if (m.op === 'update') {
+        // Applied as recovery applies the journal's delta, not taken whole, so
+        // that a caller whose `prev` is not the stored record is found out.
+        const stored = this.#jobs.get(m.job.id);
+        if (stored !== undefined) {
+          this.#jobs.set(m.job.id, applyJobDelta(stored, diffJob(m.prev, m.job)));
+        }
       } else if (m.op === 'delete') {
         this.#jobs.delete(m.id);
       } else {

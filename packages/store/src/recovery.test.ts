@@ -5,7 +5,7 @@
 import { cp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCadreError } from '@cadre/core';
+import { isCadreError, transition, type Job } from '@cadre/core';
 import type { Mutation } from './job-store.js';
 import { openLowdbStore, type LowdbStore, type StoreLogger } from './lowdb-store.js';
 import { encodeCommit } from './records.js';
@@ -314,6 +314,123 @@ describe('recovery', () => {
     it('a snapshot that is not one', async () => {
       await build({ [SNAP]: '{"hello":"world"}\n' });
       await expectCorrupt(SNAP, 1, /not a cadre snapshot/);
+    });
+  });
+
+  describe('updates (only the fields that changed)', () => {
+    const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+    const a = makeJob('a');
+    const b = makeJob('b', { maxRetries: 0 });
+    const aRunning = transition(a, { type: 'start', node: 'n1' }, T0 + 10);
+    const bRunning = transition(b, { type: 'start', node: 'n1' }, T0 + 10);
+    // Long enough to be journalled from its text (records.ts).
+    const value = { echoed: 'héllo ✓', n: [1, 2], pad: 'x'.repeat(120) };
+    const aDone = transition(
+      aRunning,
+      { type: 'settle', outcome: { kind: 'ok', value }, retryDelayMs: 0 },
+      T0 + 25,
+    );
+    const bFailed = transition(
+      bRunning,
+      { type: 'settle', outcome: { kind: 'crash', message: 'gone' }, retryDelayMs: 0 },
+      T0 + 30,
+    );
+    const lives: Mutation[][] = [
+      [
+        { op: 'put', job: a },
+        { op: 'put', job: b },
+      ],
+      [
+        { op: 'update', prev: a, job: aRunning },
+        { op: 'update', prev: b, job: bRunning },
+      ],
+      [
+        { op: 'update', prev: aRunning, job: aDone, resultJson: JSON.stringify(value) },
+        { op: 'update', prev: bRunning, job: bFailed },
+      ],
+    ];
+    const asPuts = lives.map((commit) =>
+      commit.map((m): Mutation => (m.op === 'update' ? { op: 'put', job: m.job } : m)),
+    );
+    const jobs = async (store: LowdbStore): Promise<Job[]> => (await store.load()).jobs;
+
+    it('replay to the very records whole puts give', async () => {
+      const other = await makeTmpDir();
+      try {
+        for (const [dir, commits] of [
+          [tmp.dir, lives],
+          [other.dir, asPuts],
+        ] as const) {
+          const store = await openLowdbStore({ dir });
+          await commitAll(store, commits);
+          await store.close();
+        }
+        const fromUpdates = await open();
+        const fromPuts = await openLowdbStore({ dir: other.dir });
+        opened.push(fromPuts);
+        expect(await jobs(fromUpdates)).toEqual([aDone, bFailed]);
+        expect(await jobs(fromUpdates)).toEqual(await jobs(fromPuts));
+        // And the journal of updates is the smaller: no input after the submission.
+        const sizes = [
+          (await readFile(join(tmp.dir, J1))).length,
+          (await readFile(join(other.dir, J1))).length,
+        ];
+        expect(sizes[0]).toBeLessThan(sizes[1]! * 0.6);
+      } finally {
+        await other.remove();
+      }
+    });
+
+    it('apply after a snapshot to the records it holds', async () => {
+      const store = await openLowdbStore({ dir: tmp.dir });
+      await commitAll(store, lives.slice(0, 2));
+      await store.compact();
+      await commitAll(store, lives.slice(2));
+      await store.close();
+      expect((await readdir(tmp.dir)).sort()).toEqual([J2, SNAP]);
+      expect(await jobs(await open())).toEqual([aDone, bFailed]);
+    });
+
+    it('lose a commit cut anywhere in its line by a kill -9, and nothing before it', async () => {
+      const source = await makeTmpDir();
+      const store = await openLowdbStore({ dir: source.dir });
+      await commitAll(store, lives);
+      await store.close();
+      const whole = await readFile(join(source.dir, J1));
+      await source.remove();
+      const ends = [...whole.entries()].filter(([, byte]) => byte === 0x0a).map(([i]) => i + 1);
+      const [, second, third] = ends as [number, number, number];
+      // Every cut inside the last line leaves the state after the second commit;
+      // a cut inside the second line, the state after the first.
+      for (let cut = second + 1; cut < third; cut += 7) {
+        await build({ [J1]: whole.subarray(0, cut) });
+        const logger = recordingLogger();
+        const reopened = await open(logger);
+        expect(await jobs(reopened), `cut at byte ${cut}`).toEqual([aRunning, bRunning]);
+        expect(logger.warnings).toHaveLength(1);
+        await reopened.close();
+        opened.pop();
+        expect(await readFile(join(tmp.dir, J1))).toEqual(whole.subarray(0, second));
+      }
+      await build({ [J1]: whole.subarray(0, second - 5) });
+      expect(await jobs(await open())).toEqual([a, b]);
+    });
+
+    it('skip a job no longer there (retention deleted it)', async () => {
+      const store = await openLowdbStore({ dir: tmp.dir });
+      await commitAll(store, lives.slice(0, 2));
+      await store.commit([{ op: 'delete', id: 'a' }]);
+      await commitAll(store, lives.slice(2));
+      await store.close();
+      expect(await jobs(await open())).toEqual([bFailed]);
+    });
+
+    it('are damage when they name a field a record does not have', async () => {
+      const line = `[{"op":"update","id":"z","colour":"red"}]`;
+      await build({
+        [J1]: `${pieces.journal1.toString()}${line}\n${encodeCommit([put('y')]).toString()}`,
+      });
+      await expectCorrupt(J1, 3, /job delta 'z' has an unknown field "colour"/);
     });
   });
 

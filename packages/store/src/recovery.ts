@@ -15,14 +15,19 @@
  * a torn tail: commits that were being written when the process or the power
  * died, never acknowledged. An invalid line with a valid one after it, or in
  * an earlier segment, is damage: ERR_STORE_CORRUPT naming the file and line.
+ *
+ * Replay applies each commit's entries in order: a put sets a record whole,
+ * an update changes the fields it names on the record replayed so far. An
+ * update of a job no longer there (retention deleted it) is skipped.
  */
 import { join } from 'node:path';
 import type { Low } from 'lowdb';
 import type { Job } from '@cadre/core';
 import { Errors } from '@cadre/core';
-import type { CategoryOverride, Mutation } from './job-store.js';
+import { applyJobDelta } from './job-delta.js';
+import type { CategoryOverride } from './job-store.js';
 import { readLines, type Line } from './line-reader.js';
-import { commitProblem, decodeCommitLine } from './records.js';
+import { decodeCommitLine, journalRecordProblem, type JournalEntry } from './records.js';
 import { SNAPSHOT_TEMP_FILE, type SnapshotData, type SnapshotFile } from './snapshot-file.js';
 import type { StoreFs } from './store-fs.js';
 
@@ -106,10 +111,14 @@ export async function recover(
     expected++;
   }
 
-  const apply = (mutations: readonly Mutation[]): void => {
-    for (const m of mutations) {
+  const apply = (entries: readonly JournalEntry[]): void => {
+    for (const m of entries) {
       if (m.op === 'put') {
         jobs.set(m.job.id, m.job);
+      } else if (m.op === 'update') {
+        const job = jobs.get(m.id);
+        // Unknown: deleted since (retention); a later put would bring it back whole.
+        if (job !== undefined) jobs.set(m.id, applyJobDelta(job, m));
       } else if (m.op === 'delete') {
         jobs.delete(m.id);
       } else {
@@ -145,9 +154,9 @@ export async function recover(
         );
       }
       const value = (decoded as { value: unknown }).value;
-      const problem = commitProblem(value);
+      const problem = journalRecordProblem(value);
       if (problem !== null) throw Errors.storeCorrupt(file, line.number, problem);
-      apply(value as Mutation[]);
+      apply(value as JournalEntry[]);
       commitsReplayed++;
     });
     // Assigned inside the callback, where control-flow narrowing cannot follow.

@@ -4,7 +4,7 @@
  * directory for a durable one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCadreError, type Job } from '@cadre/core';
+import { isCadreError, transition, type Job } from '@cadre/core';
 import type { JobStore, Mutation, StoredState } from '../job-store.js';
 import { makeJob } from './jobs.js';
 
@@ -63,6 +63,66 @@ export function describeJobStoreConformance(
       const { jobs } = await reload();
       expect(jobs.map((j) => j.id)).toEqual(['a', 'b']);
       expect(jobs[0]).toEqual(running);
+    });
+
+    it('applies updates to the records they replace, and keeps them across restarts', async () => {
+      const a = makeJob('a');
+      const b = makeJob('b');
+      await store.commit([
+        { op: 'put', job: a },
+        { op: 'put', job: b },
+      ]);
+      const now = Date.parse(a.createdAt);
+      const running = transition(a, { type: 'start', node: 'n1' }, now + 10);
+      await store.commit([{ op: 'update', prev: a, job: running }]);
+      const value = { echoed: a.input };
+      const done = transition(
+        running,
+        { type: 'settle', outcome: { kind: 'ok', value }, retryDelayMs: 0 },
+        now + 25,
+      );
+      await store.commit([
+        { op: 'update', prev: running, job: done, resultJson: JSON.stringify(value) },
+      ]);
+      expect(await store.load()).toEqual({ jobs: [done, b], categories: {} });
+      expect(await reload()).toEqual({ jobs: [done, b], categories: {} });
+      const cancelled = transition(b, { type: 'cancel' }, now + 40);
+      const retried = transition(cancelled, { type: 'retry', input: { again: true } }, now + 50);
+      await store.commit([
+        { op: 'update', prev: b, job: cancelled },
+        { op: 'update', prev: cancelled, job: retried },
+      ]);
+      expect(await reload()).toEqual({ jobs: [done, retried], categories: {} });
+    });
+
+    it('ignores an update of a job it does not hold (deleted, or never put)', async () => {
+      const a = makeJob('a');
+      await store.commit([
+        { op: 'put', job: a },
+        { op: 'put', job: makeJob('b') },
+      ]);
+      await store.commit([{ op: 'delete', id: 'a' }]);
+      const running = transition(a, { type: 'start', node: 'n1' }, Date.parse(a.createdAt));
+      const stranger = makeJob('nobody');
+      await store.commit([
+        { op: 'update', prev: a, job: running },
+        { op: 'update', prev: stranger, job: { ...stranger, progress: 5 } },
+      ]);
+      expect((await store.load()).jobs.map((j) => j.id)).toEqual(['b']);
+      expect((await reload()).jobs.map((j) => j.id)).toEqual(['b']);
+    });
+
+    it('refuses an update that does not name the record it replaces', async () => {
+      const a = makeJob('a');
+      await store.commit([{ op: 'put', job: a }]);
+      const orphan = [{ op: 'update', job: { ...a, progress: 1 } }] as unknown as Mutation[];
+      expect(
+        await store.commit(orphan).then(
+          () => null,
+          (e: unknown) => isCadreError(e) && e.code,
+        ),
+      ).toBe('ERR_VALIDATION');
+      expect(await reload()).toEqual({ jobs: [a], categories: {} });
     });
 
     it('forgets a deleted job, and ignores deleting an unknown one', async () => {

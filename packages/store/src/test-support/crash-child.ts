@@ -1,11 +1,14 @@
 /**
  * Run by crash.test.ts as `node --import tsx crash-child.ts <dir> <tag> <compactMinBytes>`:
- * opens the store, commits jobs as fast as it can in concurrent batches, and
- * prints each id only once its commit has resolved, until it is killed.
- * stdout to a pipe is synchronous on Linux, so a printed id left the process.
+ * opens the store and, in concurrent lanes, takes batches of jobs through
+ * their life as fast as it can (submitted whole, started and finished as
+ * updates), printing `<stage> <id> …` once each commit has resolved (stage
+ * 0 queued, 1 running, 2 succeeded), until it is killed. stdout to a pipe is
+ * synchronous on Linux, so a printed line left the process.
  */
+import type { Mutation } from '../job-store.js';
 import { openLowdbStore } from '../lowdb-store.js';
-import { makeJob } from './jobs.js';
+import { lifeOf } from './jobs.js';
 
 const [dir, tag, compactMinBytes] = process.argv.slice(2);
 if (dir === undefined || tag === undefined)
@@ -30,8 +33,21 @@ async function lane(): Promise<never> {
   for (;;) {
     const size = 1 + Math.floor(Math.random() * 20);
     const ids = Array.from({ length: size }, () => `${tag}-${next++}`);
-    await store.commit(ids.map((id) => ({ op: 'put' as const, job: makeJob(id) })));
-    process.stdout.write(`${ids.join(' ')}\n`);
+    const lives = ids.map(lifeOf);
+    const stages: Mutation[][] = [
+      lives.map(({ records }) => ({ op: 'put', job: records[0] })),
+      lives.map(({ records }) => ({ op: 'update', prev: records[0], job: records[1] })),
+      lives.map(({ records, resultJson }) => ({
+        op: 'update',
+        prev: records[1],
+        job: records[2],
+        resultJson,
+      })),
+    ];
+    for (const [stage, mutations] of stages.entries()) {
+      await store.commit(mutations);
+      process.stdout.write(`${stage} ${ids.join(' ')}\n`);
+    }
     const done = store.stats().compactions;
     if (done > compactions) {
       compactions = done;
