@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchOutcome, RunBatch, RunRequest, TaskPool } from './task-pool.js';
-import { destroyPools, request, startPool, threadOf } from './test-fixtures/harness.js';
+import { destroyPools, ok, request, startPool, threadOf } from './test-fixtures/harness.js';
 
 afterEach(destroyPools);
 
@@ -33,9 +33,9 @@ describe('batches', () => {
       batch([request('echo', 'a'), request('nope'), request('echo', 'b')]),
     );
     expect(outcomes).toEqual([
-      { kind: 'ok', value: 'a' },
+      ok('a'),
       { kind: 'error', message: expect.stringContaining('nope'), retryable: false },
-      { kind: 'ok', value: 'b' },
+      ok('b'),
     ]);
   });
 
@@ -68,10 +68,7 @@ describe('batches', () => {
     const outcomes = await pool.runBatch(
       batch([request('cooperative', null, { timeoutMs: 50 }), request('echo', 2)]),
     );
-    expect(outcomes).toEqual([
-      { kind: 'timeout', message: 'timed out after 50 ms' },
-      { kind: 'ok', value: 2 },
-    ]);
+    expect(outcomes).toEqual([{ kind: 'timeout', message: 'timed out after 50 ms' }, ok(2)]);
     expect(await threadOf(pool)).toBe(before);
   });
 
@@ -119,7 +116,7 @@ describe('batches', () => {
       { kind: 'crash', message: 'the worker thread exited with code 3' },
       { kind: 'interrupted', message: expect.stringContaining('before it started') },
     ]);
-    expect(await pool.run(request('echo', 'after'))).toEqual({ kind: 'ok', value: 'after' });
+    expect(await pool.run(request('echo', 'after'))).toEqual(ok('after'));
   });
 
   it('ends every job of a batch cancelled on destroy', async () => {

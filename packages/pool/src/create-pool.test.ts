@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskPool } from './task-pool.js';
 import {
   destroyPools,
+  ok,
   fixture,
   request,
   startPool,
@@ -16,14 +17,14 @@ describe('createPool: outcomes of a handler', () => {
   it('returns the result of a handler as ok', async () => {
     const pool = startPool();
     const input = { text: 'héllo', list: [1, 2, { deep: true }], none: null };
-    expect(await pool.run(request('echo', input))).toEqual({ kind: 'ok', value: input });
+    expect(await pool.run(request('echo', input))).toEqual(ok(input));
     expect(pool.threads).toBe(1);
   });
 
   it('gives the handler its input, job id and attempt number', async () => {
     const pool = startPool();
     const outcome = await pool.run({ ...request('context', null), jobId: 'j-7', attempt: 3 });
-    expect(outcome).toEqual({ kind: 'ok', value: { jobId: 'j-7', attempt: 3, input: null } });
+    expect(outcome).toEqual(ok({ jobId: 'j-7', attempt: 3, input: null }));
   });
 
   it('makes a thrown error a retryable error', async () => {
@@ -140,7 +141,7 @@ describe('createPool: timeouts', () => {
       kind: 'timeout',
       message: 'timed out after 200 ms',
     });
-    expect(await pool.run(request('echo', 'after'))).toEqual({ kind: 'ok', value: 'after' });
+    expect(await pool.run(request('echo', 'after'))).toEqual(ok('after'));
     await expectThreads(pool, 2);
   });
 
@@ -173,7 +174,7 @@ describe('createPool: thread death', () => {
       kind: 'crash',
       message: 'the worker thread exited with code 3',
     });
-    expect(await pool.run(request('echo', 1))).toEqual({ kind: 'ok', value: 1 });
+    expect(await pool.run(request('echo', 1))).toEqual(ok(1));
   });
 
   it('makes an uncaught error in a timer callback a crash', async () => {
@@ -182,7 +183,7 @@ describe('createPool: thread death', () => {
       kind: 'crash',
       message: 'the worker thread died: late boom',
     });
-    expect(await pool.run(request('echo', 2))).toEqual({ kind: 'ok', value: 2 });
+    expect(await pool.run(request('echo', 2))).toEqual(ok(2));
   });
 
   it('makes running out of memory under resourceLimits a crash', async () => {
@@ -192,7 +193,7 @@ describe('createPool: thread death', () => {
     expect((outcome as { message: string }).message).toMatch(
       /^the worker thread ran out of memory/,
     );
-    expect(await pool.run(request('echo', 3))).toEqual({ kind: 'ok', value: 3 });
+    expect(await pool.run(request('echo', 3))).toEqual(ok(3));
   });
 
   it('survives several crashes in a row with all its threads', async () => {
@@ -213,7 +214,7 @@ describe('createPool: cancellation', () => {
     await isRunning;
     controller.abort();
     expect(await running).toEqual({ kind: 'cancelled' });
-    expect(await pool.run(request('echo', 4))).toEqual({ kind: 'ok', value: 4 });
+    expect(await pool.run(request('echo', 4))).toEqual(ok(4));
   });
 
   it('cancels a running task that ignores ctx.signal once the grace period is over', async () => {
@@ -225,7 +226,7 @@ describe('createPool: cancellation', () => {
     await isRunning;
     controller.abort();
     expect(await running).toEqual({ kind: 'cancelled' });
-    expect(await pool.run(request('echo', 5))).toEqual({ kind: 'ok', value: 5 });
+    expect(await pool.run(request('echo', 5))).toEqual(ok(5));
   });
 
   it('cancels a queued task without touching the running one', async () => {
@@ -236,7 +237,7 @@ describe('createPool: cancellation', () => {
     const queued = pool.run(request('echo', 'never', { signal: controller.signal }));
     controller.abort();
     expect(await queued).toEqual({ kind: 'cancelled' });
-    expect(await first).toEqual({ kind: 'ok', value: thread });
+    expect(await first).toEqual(ok(thread));
   });
 
   it('cancels by job id, running or queued, and says when there is nothing to cancel', async () => {
@@ -253,7 +254,7 @@ describe('createPool: cancellation', () => {
     expect(await running).toEqual({ kind: 'cancelled' });
     expect(pool.cancel(job.jobId)).toBe(false);
     expect(pool.cancel('no-such-job')).toBe(false);
-    expect(await pool.run(request('echo', 6))).toEqual({ kind: 'ok', value: 6 });
+    expect(await pool.run(request('echo', 6))).toEqual(ok(6));
   });
 
   it('answers an already aborted signal with cancelled', async () => {
@@ -284,7 +285,7 @@ describe('createPool: progress', () => {
       onProgress: (jobId, percent) => reports.push([jobId, percent]),
     });
     const outcome = await pool.run({ ...request('progress'), jobId: 'p-1' });
-    expect(outcome).toEqual({ kind: 'ok', value: 'done' });
+    expect(outcome).toEqual(ok('done'));
     expect(reports).toEqual([
       ['p-1', 10],
       ['p-1', 20],
@@ -295,7 +296,7 @@ describe('createPool: progress', () => {
   it('throttles progress reports, keeping the latest', async () => {
     const reports: number[] = [];
     const pool = startPool({ onProgress: (_jobId, percent) => reports.push(percent) });
-    expect(await pool.run(request('throttledProgress'))).toEqual({ kind: 'ok', value: 'done' });
+    expect(await pool.run(request('throttledProgress'))).toEqual(ok('done'));
     expect(reports).toEqual([1, 100]);
   });
 });

@@ -452,7 +452,7 @@ function hardAbort(attempt: Attempt): void {
 function fromWorker(outcome: WorkerOutcome): BatchOutcome {
   switch (outcome.kind) {
     case 'ok':
-      return { kind: 'ok', value: JSON.parse(outcome.json) };
+      return { kind: 'ok', value: JSON.parse(outcome.json), json: outcome.json };
     case 'skipped':
       // Skipped only when stopped, and a stop sets the verdict: never met.
       return NOT_STARTED;

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { InferTaskInput, InferTaskOutput, Json, TaskContext } from '@cadre/core';
+import { ok } from './test-fixtures/harness.js';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { createPool } from './create-pool.js';
@@ -93,17 +94,15 @@ describe('a defineTask export in the pool', () => {
 
   it('runs with the parsed input: defaults filled in, transforms applied', async () => {
     const pool = start();
-    expect(await run(pool, 'greet', { name: 'ada' })).toEqual({
-      kind: 'ok',
-      value: { greeting: 'hello ada', attempt: 1 },
-    });
-    expect(await run(pool, 'greet', { name: 'ada', times: 2 })).toEqual({
-      kind: 'ok',
-      value: { greeting: 'hello ada hello ada', attempt: 1 },
-    });
-    expect(await run(pool, 'transformed', 'abcd')).toEqual({ kind: 'ok', value: 8 });
-    expect(await run(pool, 'untyped', { n: 1 })).toEqual({ kind: 'ok', value: 2 });
-    expect(await run(pool, 'handmade', 4)).toEqual({ kind: 'ok', value: 4 });
+    expect(await run(pool, 'greet', { name: 'ada' })).toEqual(
+      ok({ greeting: 'hello ada', attempt: 1 }),
+    );
+    expect(await run(pool, 'greet', { name: 'ada', times: 2 })).toEqual(
+      ok({ greeting: 'hello ada hello ada', attempt: 1 }),
+    );
+    expect(await run(pool, 'transformed', 'abcd')).toEqual(ok(8));
+    expect(await run(pool, 'untyped', { n: 1 })).toEqual(ok(2));
+    expect(await run(pool, 'handmade', 4)).toEqual(ok(4));
   });
 
   it('fails a job whose input the schema refuses, permanently, naming the path', async () => {

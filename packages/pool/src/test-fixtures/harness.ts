@@ -82,3 +82,8 @@ export async function threadOf(pool: TaskPool): Promise<number> {
   expect(outcome.kind).toBe('ok');
   return (outcome as { value: number }).value;
 }
+
+/** The outcome of a handler that returned `value` (its JSON text travels with it). */
+export function ok(value: Json): { kind: 'ok'; value: Json; json: string } {
+  return { kind: 'ok', value, json: JSON.stringify(value) };
+}
