@@ -17,3 +17,22 @@ export function ratio(a: Cell | undefined, b: Cell | undefined): Cell {
 export function cell(v: Cell | undefined): string | number {
   return v === null || v === undefined ? 'could not run' : v;
 }
+
+/** Measurements that may fail: `attempt` prints a failure, keeps it in `failures`, and answers null. */
+export function attempts(): {
+  failures: string[];
+  attempt: <T>(what: string, fn: () => Promise<T>) => Promise<T | null>;
+} {
+  const failures: string[] = [];
+  async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await fn();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      failures.push(`${what}: ${why}`);
+      console.log(`✗ ${what} could not run: ${why}`);
+      return null;
+    }
+  }
+  return { failures, attempt };
+}

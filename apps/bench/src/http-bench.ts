@@ -2,7 +2,7 @@
  * End to end over HTTP on loopback: the real server (`apps/server/dist/main.js`)
  * in its own process on the durable store, loaded by concurrent clients.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type CadreClient } from '@cadre/client';
 import { CHECKED_INPUT } from './engine-bench.js';
 import { percentile } from './percentiles.js';
+import { stopChild } from './stop-child.js';
 import { lastLoggedError } from './server-log.js';
 
 /** Tasks `echo` and `checked` (echo behind an input schema), as in the engine section. */
@@ -83,7 +84,7 @@ export async function startServer(
       );
     });
   }).catch(async (err: unknown) => {
-    await stopChild(child);
+    await stopChild(child, STOP_MS);
     if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true });
     throw err;
   });
@@ -93,24 +94,10 @@ export async function startServer(
     url,
     pid: child.pid!,
     close: async () => {
-      await stopChild(child);
+      await stopChild(child, STOP_MS);
       if (options.dataDir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  // A child killed by a signal (kill -9) has a signalCode and no exitCode.
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    // A server that does not stop within its grace period is killed.
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /** `clients` loops submitting batches of `batch` jobs of `task` until `n` have succeeded; jobs/s. */

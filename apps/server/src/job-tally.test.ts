@@ -1,33 +1,12 @@
 import type { Job, JobState } from '@cadre/core';
 import { describe, expect, it } from 'vitest';
 import { Buckets, JobTally } from './job-tally.js';
+import { T0, jobRecord } from './test-support/job-record.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 
 function job(changes: Partial<Job>): Job {
-  return {
-    id: 'j1',
-    key: null,
-    category: 'default',
-    task: 'echo',
-    input: null,
-    state: 'queued',
-    attempts: 0,
-    maxRetries: 3,
-    timeoutMs: null,
-    runAt: null,
-    createdAt: iso(0),
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    progress: null,
-    result: null,
-    lastError: null,
-    failure: null,
-    node: null,
-    ...changes,
-  };
+  return jobRecord(changes);
 }
 
 describe('Buckets', () => {

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from './metrics.js';
+import { T0, jobRecord } from './test-support/job-record.js';
 
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 const BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 const NAMES = ['cadre_jobs_finished_total', 'cadre_job_wait_seconds', 'cadre_job_run_seconds'];
@@ -83,28 +83,7 @@ function reference() {
 }
 
 function job(changes: Partial<Job>): Job {
-  return {
-    id: 'j1',
-    key: null,
-    category: 'default',
-    task: 'echo',
-    input: null,
-    state: 'queued',
-    attempts: 1,
-    maxRetries: 3,
-    timeoutMs: null,
-    runAt: null,
-    createdAt: iso(0),
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    progress: null,
-    result: null,
-    lastError: null,
-    failure: null,
-    node: null,
-    ...changes,
-  };
+  return jobRecord(changes);
 }
 
 /** Milliseconds, often right on a bucket's bound, sometimes past the last. */

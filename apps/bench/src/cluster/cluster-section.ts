@@ -14,7 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { best, cell, ratio, type Cell } from '../cells.js';
+import { attempts, best, cell, ratio, type Cell } from '../cells.js';
 import { CHECKED_INPUT } from '../engine-bench.js';
 import { fmt, table } from '../table.js';
 import { writeClusterConfig } from './cluster-config.js';
@@ -59,17 +59,7 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
   const sleepSeconds = quick ? 2 : 8;
   const idealPerNode = nodeWorkers * (1000 / SLEEP_MS);
 
-  const failures: string[] = [];
-  async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
-    try {
-      return await fn();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      failures.push(`${what}: ${why}`);
-      console.log(`✗ ${what} could not run: ${why}`);
-      return null;
-    }
-  }
+  const { failures, attempt } = attempts();
 
   const version = await serverVersion();
   console.log(

@@ -69,7 +69,13 @@ export async function measureFailover(
   ).catch(() => {
     throw new Error('not every node was given slots within 15 s: no placement to see change');
   });
-  const view = await fetchNodes(first.url);
+  // A lease may lapse for a moment under load (another node then takes it): wait to see a leader.
+  let view = await fetchNodes(first.url);
+  await pollUntil(
+    5_000,
+    async () => (view = await fetchNodes(first.url)).some((v) => v.leader && v.state === 'live'),
+    20,
+  ).catch(() => undefined);
   const leader = nodes.find((n) => view.some((v) => v.leader && v.name === n.name));
   const survivor = nodes.find((n) => n !== leader);
   if (!leader || !survivor) throw new Error('no leader, or no other node, to fail over to');

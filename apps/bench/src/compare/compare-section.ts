@@ -19,6 +19,7 @@
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { attempts } from '../cells.js';
 import { CHECKED_INPUT, type Ceiling } from '../engine-bench.js';
 import { table } from '../table.js';
 import { bullEndToEndRate, bullProcessingRate, type BullTarget } from './bullmq-rates.js';
@@ -60,17 +61,7 @@ export async function compareSection(options: CompareSectionOptions): Promise<vo
     return measure(n);
   };
 
-  const failures: string[] = [];
-  async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
-    try {
-      return await fn();
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      failures.push(`${what}: ${why}`);
-      console.log(`✗ ${what} could not run: ${why}`);
-      return null;
-    }
-  }
+  const { failures, attempt } = attempts();
 
   const raw = (await options.ceiling()).best.rate;
   const bullmq = (createRequire(import.meta.url)('bullmq/package.json') as { version: string })

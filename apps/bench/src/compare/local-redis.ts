@@ -3,10 +3,11 @@
  * answers PING, else a throwaway `redis-server` from Debian's package on a
  * free port, keeping nothing on disk, stopped at close.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort } from '../free-port.js';
 import { pollUntil } from '../cluster/poll-until.js';
+import { stopChild } from '../stop-child.js';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 const HOST = '127.0.0.1';
@@ -57,13 +58,13 @@ export async function openLocalRedis(): Promise<LocalRedis> {
     (err: unknown) => (err instanceof Error ? err.message : String(err)),
   );
   if (outcome !== null) {
-    await stop(child);
+    await stopChild(child, STOP_MS);
     throw new Error(
       `no Redis on ${HOST}:${DEFAULT_PORT}, and none could be started on :${port}: ${outcome} ` +
         '(on Debian: apt-get install redis-server)',
     );
   }
-  return { host: HOST, port, origin: 'started', close: () => stop(child) };
+  return { host: HOST, port, origin: 'started', close: () => stopChild(child, STOP_MS) };
 }
 
 /** The first reply line to an inline PING, or null when nothing answers within PING_MS. */
@@ -83,20 +84,5 @@ function ping(host: string, port: number): Promise<string | null> {
       const end = reply.indexOf('\r\n');
       if (end >= 0) done(reply.slice(0, end));
     });
-  });
-}
-
-/** SIGTERM (Redis shuts down at once with nothing to save), SIGKILL after STOP_MS. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }
