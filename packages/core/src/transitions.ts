@@ -144,7 +144,8 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
       return finish(job, 'failed', now, { lastError, failure: 'max_retries' });
     }
     case 'interrupt':
-      // We stopped it: not the job's fault, so the attempt is given back.
+      // Not the job's fault (a graceful stop, or its thread died under another
+      // job of its batch), so the attempt is given back.
       return {
         ...job,
         state: 'queued',
@@ -152,7 +153,8 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
         runAt: iso(now),
         progress: null,
         lastError: {
-          message: 'cadre stopped while the job was running; queued again, the attempt not counted',
+          message:
+            'cadre stopped the attempt through no fault of the job (a graceful stop, or its thread died under another job of its batch); queued again, the attempt not counted',
           kind: 'interrupted',
         },
       };

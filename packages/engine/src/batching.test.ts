@@ -76,4 +76,33 @@ describe('batches and the balancer', () => {
     const views = await engine.categories();
     expect(views.every((c) => c.queued > 0)).toBe(true);
   });
+
+  it("fails only the job that killed its batch's thread: the others run again, their attempt not counted", async () => {
+    const { engine, changes } = await startEngine({ workers: 1 });
+    // Warm up: the category's job time is known, so its jobs travel in batches.
+    const warm = await engine.submit(
+      Array.from({ length: 50 }, (_, i) => ({ task: 'echo', input: i })),
+    );
+    for (const r of warm) await engine.waitFor(r.job.id, 10_000);
+    await engine.patchCategory('default', { paused: true });
+    const tasks = ['echo', 'echo', 'exit', 'echo', 'echo'];
+    const batch = await engine.submit(tasks.map((task, i) => ({ task, input: i, maxRetries: 0 })));
+    await engine.patchCategory('default', { paused: false });
+    const ends = await Promise.all(batch.map((r) => engine.waitFor(r.job.id, 20_000)));
+    expect(ends.map((j) => j.state)).toEqual([
+      'succeeded',
+      'succeeded',
+      'failed',
+      'succeeded',
+      'succeeded',
+    ]);
+    expect(ends[2]!.lastError?.kind).toBe('crash');
+    // Every job spent one attempt: the echoes' interrupted attempts were given back.
+    expect(ends.map((j) => j.attempts)).toEqual([1, 1, 1, 1, 1]);
+    // The echoes that shared the crashing job's batch were interrupted, then ran again.
+    const interrupted = changes.filter((j) => j.lastError?.kind === 'interrupted').map((j) => j.id);
+    const echoes = new Set([0, 1, 3, 4].map((i) => batch[i]!.job.id));
+    expect(interrupted.length).toBeGreaterThan(0);
+    for (const id of interrupted) expect(echoes.has(id)).toBe(true);
+  });
 });

@@ -10,7 +10,7 @@ import { createEngine } from '../engine.js';
 import type { Engine } from '../types.js';
 
 const TASKS = fileURLToPath(new URL('./tasks.js', import.meta.url));
-const TASK_NAMES = ['echo', 'sleep', 'fail', 'flaky', 'permanent', 'spin'];
+const TASK_NAMES = ['echo', 'sleep', 'fail', 'flaky', 'permanent', 'spin', 'exit'];
 
 export function category(name: string, over: Partial<CategoryConfig> = {}): CategoryConfig {
   return {

@@ -26,3 +26,7 @@ export function permanent() {
 export function spin() {
   for (;;);
 }
+
+export function exit() {
+  process.exit(3);
+}
