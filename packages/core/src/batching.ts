@@ -16,6 +16,12 @@ export interface BatchPolicy {
   maxJobs: number;
   /** About how long one batch should run on its thread, in ms. */
   budgetMs: number;
+  /**
+   * A thread starts no more jobs of a batch that has run this long (ms), and
+   * sends the rest back to be sent again: the guard for a batch sized on a
+   * job time that no longer holds (a category whose jobs turned slow).
+   */
+  cutMs: number;
   /** Weight of the newest batch in the running average of a job's time (0..1). */
   smoothing: number;
 }
@@ -23,8 +29,10 @@ export interface BatchPolicy {
 /**
  * 64 jobs: past that, the round trip is under 2 % of an echo batch's time.
  * 10 ms: a 1 ms job goes in batches of 9 or so, a 20 ms job alone.
+ * 25 ms: a batch sized on short jobs that turned long gives back the rest
+ * after the first job past it.
  */
-export const BATCHING: BatchPolicy = { maxJobs: 64, budgetMs: 10, smoothing: 0.2 };
+export const BATCHING: BatchPolicy = { maxJobs: 64, budgetMs: 10, cutMs: 25, smoothing: 0.2 };
 
 /** The most jobs a batch of a category may take, for a job time of `jobMs` (null: not known yet). */
 export function batchLimit(jobMs: number | null, policy: BatchPolicy = BATCHING): number {

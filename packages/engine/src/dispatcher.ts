@@ -11,6 +11,9 @@
  * - Every job of a batch is `running` from its claim; a job of a batch that
  *   did not run to an outcome through no fault of its own (`interrupted`: its
  *   thread died under another job) is handed back, its attempt not counted.
+ *   A batch that outruns `BATCHING.cutMs` (its jobs turned slow) sends back
+ *   the jobs it has not started: they wait first in line for the next batch,
+ *   or go back to the queue if the category is paused meanwhile.
  * - A category is claimed from only while it may have work (`maybeWork`):
  *   set by hints (a job queued, a wake from the backend, every tick), cleared
  *   when a claim comes back empty. One claim per category is in flight at a time.
@@ -23,6 +26,7 @@
  *   the category is paused or loses its slots here, and at stop.
  */
 import {
+  BATCHING,
   CLAIM_AHEAD,
   EndRate,
   JobTime,
@@ -251,7 +255,8 @@ export class Dispatcher {
         timeoutMs: job.timeoutMs,
       };
     }
-    this.#o.pool.runBatch({ jobs: requests, lane: category, concurrency }).then(
+    const batch = { jobs: requests, lane: category, concurrency, cutMs: BATCHING.cutMs };
+    this.#o.pool.runBatch(batch).then(
       (outcomes) => this.#settle(s, jobs, outcomes, now),
       (err: unknown) =>
         this.#settle(
@@ -273,18 +278,25 @@ export class Dispatcher {
     const now = this.#o.clock.now();
     s.batches -= 1;
     this.#busy -= jobs.length;
-    s.jobTime.observe(now - startedAt, jobs.length);
     let interrupted: Job[] | null = null;
+    let returned: Job[] | null = null;
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!;
+      const outcome = outcomes[i]!;
       // Dropped (this node was declared dead) or handed back at stop: the outcome is stale.
       if (this.#running.get(job.id) === undefined) continue;
+      if (outcome.kind === 'returned') {
+        // Still claimed: it waits for the next batch, first in line.
+        (returned ??= []).push(job);
+        continue;
+      }
       this.#running.delete(job.id);
       s.ended.ended(now);
-      const outcome = outcomes[i]!;
       if (outcome.kind === 'interrupted') (interrupted ??= []).push(job);
       else this.#record(job, outcome, now);
     }
+    s.jobTime.observe(now - startedAt, jobs.length - (returned?.length ?? 0));
+    if (returned !== null) s.ahead.unshift(...returned);
     if (interrupted !== null) this.#interrupt(interrupted);
     if (this.#busy === 0 && this.#drained) this.#drained();
     this.fill();

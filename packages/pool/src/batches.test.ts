@@ -119,6 +119,20 @@ describe('batches', () => {
     expect(await pool.run(request('echo', 'after'))).toEqual(ok('after'));
   });
 
+  it('sends back the jobs it has not started once the batch has run past its cut', async () => {
+    const pool = startPool();
+    await threadOf(pool);
+    const jobs = [request('sleepThenWhoami', { ms: 100 }), request('echo', 1), request('echo', 2)];
+    const outcomes = await pool.runBatch({ ...batch(jobs), cutMs: 50 });
+    expect(kinds(outcomes)).toEqual(['ok', 'returned', 'returned']);
+    // Within its cut, a batch runs whole.
+    const whole = await pool.runBatch({
+      ...batch([request('echo', 1), request('echo', 2)]),
+      cutMs: 5_000,
+    });
+    expect(kinds(whole)).toEqual(['ok', 'ok']);
+  });
+
   it('ends every job of a batch cancelled on destroy', async () => {
     const pool = startPool();
     const running = pool.runBatch(batch([request('waitForever'), request('echo', 1)]));

@@ -59,6 +59,7 @@ const BYSTANDER: BatchOutcome = Object.freeze({
   kind: 'interrupted',
   message: 'its thread was stopped to end another job that ran on it',
 });
+const RETURNED: BatchOutcome = Object.freeze({ kind: 'returned' });
 const LOST: BatchOutcome = Object.freeze({
   kind: 'interrupted',
   message: 'its thread died after it ended, before its outcome was sent',
@@ -210,10 +211,10 @@ class PiscinaTaskPool implements TaskPool {
 
   async run(request: RunRequest): Promise<AttemptOutcome> {
     const [outcome] = await this.runBatch({ jobs: [request], lane: '', concurrency: 1 });
-    // A batch of one has no other attempt to blame a death on.
-    return outcome!.kind === 'interrupted'
-      ? { kind: 'crash', message: outcome!.message }
-      : (outcome as AttemptOutcome);
+    // A batch of one has no other attempt to blame a death on, and is never cut.
+    if (outcome!.kind === 'interrupted') return { kind: 'crash', message: outcome!.message };
+    if (outcome!.kind === 'returned') return { kind: 'crash', message: 'the attempt never ran' };
+    return outcome!;
   }
 
   runBatch(request: RunBatch): Promise<BatchOutcome[]> {
@@ -254,6 +255,7 @@ class PiscinaTaskPool implements TaskPool {
     const payload = {
       jobs,
       shared: batch.board.shared,
+      cutMs: request.cutMs ?? Infinity,
       // Read by `#balance`; symbol keys are not cloned to the thread.
       [queueOptionsSymbol]: batch,
     };
@@ -456,6 +458,8 @@ function fromWorker(outcome: WorkerOutcome): BatchOutcome {
     case 'skipped':
       // Skipped only when stopped, and a stop sets the verdict: never met.
       return NOT_STARTED;
+    case 'returned':
+      return RETURNED;
     default:
       return outcome;
   }

@@ -34,6 +34,8 @@ export interface JobPayload {
 export interface BatchPayload {
   jobs: JobPayload[];
   shared: SharedArrayBuffer;
+  /** After this long (ms) the thread starts no more of the batch's jobs: they go back `returned`. */
+  cutMs: number;
 }
 
 /**
@@ -45,7 +47,9 @@ export type WorkerOutcome =
   | { kind: 'ok'; json: string }
   | { kind: 'error'; message: string; retryable: boolean; retryAfterMs?: number }
   /** The main thread asked for it to be skipped before it started (cancel, timeout). */
-  | { kind: 'skipped' };
+  | { kind: 'skipped' }
+  /** Not started: the batch had run past its `cutMs`. */
+  | { kind: 'returned' };
 
 /** Outcomes in the order of `BatchPayload.jobs`. */
 export type BatchResult = WorkerOutcome[];

@@ -38,6 +38,11 @@ export interface RunBatch {
   lane: string;
   /** Batches of this lane one thread runs at once (1 for CPU-bound work). */
   concurrency: number;
+  /**
+   * After this long (ms) on its thread, the batch starts no more jobs: the
+   * rest end `returned`. @defaultValue Infinity
+   */
+  cutMs?: number;
 }
 
 /**
@@ -46,7 +51,11 @@ export interface RunBatch {
  * under another attempt of the batch, or it never started). Its attempt should
  * not count.
  */
-export type BatchOutcome = AttemptOutcome | { kind: 'interrupted'; message: string };
+export type BatchOutcome =
+  | AttemptOutcome
+  | { kind: 'interrupted'; message: string }
+  /** Not started, through `RunBatch.cutMs`: the caller may send it again (the attempt did not run). */
+  | { kind: 'returned' };
 
 export interface TaskPool {
   /** Worker threads in the pool; fixed for its life. */
@@ -57,7 +66,8 @@ export interface TaskPool {
    * Runs a batch; outcomes in the order of `batch.jobs`. Never rejects. Each
    * attempt's timeout counts from its own start, and each can be cancelled.
    * A thread that dies fails only the attempt it was running (`crash`); the
-   * others end `interrupted`.
+   * others end `interrupted`. A batch past its `cutMs` sends back the
+   * attempts it has not started (`returned`).
    */
   runBatch(batch: RunBatch): Promise<BatchOutcome[]>;
   /**

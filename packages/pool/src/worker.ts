@@ -30,6 +30,7 @@ const modules: ModuleCache = new Map();
 const handlers: (TaskHandler<unknown, unknown> | undefined)[] = [];
 const running = new Map<number, AttemptContext>();
 const SKIPPED: WorkerOutcome = Object.freeze({ kind: 'skipped' });
+const RETURNED: WorkerOutcome = Object.freeze({ kind: 'returned' });
 
 const control = new BroadcastChannel(setup.controlChannel);
 control.onmessage = (event: MessageEvent) => {
@@ -43,8 +44,14 @@ export default async function runBatch(payload: BatchPayload): Promise<BatchResu
   const board = new BatchBoard(payload.shared);
   const { jobs } = payload;
   const outcomes: WorkerOutcome[] = new Array<WorkerOutcome>(jobs.length);
+  const cutAt = absoluteNow() + payload.cutMs;
   for (let i = 0; i < jobs.length; i++) {
-    outcomes[i] = board.begin(i, absoluteNow()) ? await runAttempt(jobs[i]!) : SKIPPED;
+    const now = absoluteNow();
+    if (i > 0 && now >= cutAt) {
+      outcomes.fill(RETURNED, i);
+      break;
+    }
+    outcomes[i] = board.begin(i, now) ? await runAttempt(jobs[i]!) : SKIPPED;
   }
   board.finish(jobs.length);
   return outcomes;
