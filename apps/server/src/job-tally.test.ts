@@ -5,9 +5,7 @@ import { T0, jobRecord } from './test-support/job-record.js';
 
 const iso = (ms: number) => new Date(T0 + ms).toISOString();
 
-function job(changes: Partial<Job>): Job {
-  return jobRecord(changes);
-}
+const job = jobRecord;
 
 describe('Buckets', () => {
   it('counts a value on a bound in that bound, and past the last in +Inf', () => {

@@ -146,8 +146,9 @@ export class Dispatcher {
           free = this.#freeBatches(s, cat.concurrency);
         }
         if (!s.maybeWork || s.inFlight) continue;
-        const allowed = s.allocated * cat.concurrency - s.batches - s.claiming;
-        if (allowed <= 0 && this.#threadsUsed() < this.#o.threads) starved = true;
+        if (allowedBatches(s, cat.concurrency) <= 0 && this.#threadsUsed() < this.#o.threads) {
+          starved = true;
+        }
         // Jobs claimed earlier still wait for a slot: claim only ahead.
         const run = s.ahead.length > 0 ? 0 : free;
         const ahead = this.#o.backend.claimsAhead ? this.#toClaimAhead(s) : 0;
@@ -157,7 +158,7 @@ export class Dispatcher {
         // Asked once per hint: a category that stays capped does not ask again and again.
         for (const [name, s] of this.#slots) {
           const concurrency = this.#o.categories.get(name)!.concurrency;
-          if (s.allocated * concurrency - s.batches - s.claiming <= 0) s.maybeWork = false;
+          if (allowedBatches(s, concurrency) <= 0) s.maybeWork = false;
         }
         this.#o.onStarved();
       }
@@ -180,8 +181,8 @@ export class Dispatcher {
   #freeBatches(s: Slots, concurrency: number): number {
     const own = s.batches + s.claiming;
     const idle = this.#o.threads - this.#threadsUsed();
-    const byThreads = (Math.ceil(own / concurrency) + idle) * concurrency;
-    return Math.max(0, Math.min(s.allocated * concurrency, byThreads) - own);
+    const byThreads = (Math.ceil(own / concurrency) + idle) * concurrency - own;
+    return Math.max(0, Math.min(allowedBatches(s, concurrency), byThreads));
   }
 
   /**
@@ -394,4 +395,9 @@ export class Dispatcher {
     }
     return s;
   }
+}
+
+/** Batch slots the category's threads here leave it, less what runs or is being claimed. */
+function allowedBatches(s: Slots, concurrency: number): number {
+  return s.allocated * concurrency - s.batches - s.claiming;
 }

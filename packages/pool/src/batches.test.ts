@@ -186,6 +186,20 @@ describe('lanes', () => {
     expect(order).toEqual(['io', 'cpu']);
   });
 
+  it('makes an I/O batch wait for a thread free of CPU jobs', async () => {
+    const pool = startPool({ workers: 1 });
+    await threadOf(pool);
+    const order: string[] = [];
+    // The I/O lane would have room on that thread (1 of 10) if lanes did not keep it off.
+    const cpu = pool
+      .runBatch(batch([request('sleepThenWhoami', { ms: 200 })], 'reports', 1))
+      .then(() => order.push('cpu'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const io = pool.runBatch(batch([request('echo', 1)], 'email', 10)).then(() => order.push('io'));
+    await Promise.all([cpu, io]);
+    expect(order).toEqual(['cpu', 'io']);
+  });
+
   it('interrupts the bystanders on a thread stopped for another job', async () => {
     const pool = startPool({ workers: 1, abortGraceMs: 50 });
     await threadOf(pool);
