@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   ERR_STORE_LOCKED: 'the data directory is in use',
   ERR_STORE_UNAVAILABLE: 'the store cannot be reached or cannot write',
   ERR_NODE_NOT_FOUND: 'node not found',
+  ERR_FLOW_NOT_FOUND: 'flow not found',
   ERR_NODE_LIVE: 'the node is live',
   ERR_NODE_NAME_TAKEN: 'a live node already has this name',
   ERR_SHUTTING_DOWN: 'cadre is shutting down',
@@ -90,6 +91,7 @@ export const Errors = {
     new CadreError('ERR_STORE_UNAVAILABLE', `the store could not write to disk: ${cause}`),
   databaseUnavailable: (cause: string) =>
     new CadreError('ERR_STORE_UNAVAILABLE', `the database cannot be reached: ${cause}`),
+  flowNotFound: (id: string) => new CadreError('ERR_FLOW_NOT_FOUND', `no flow with id '${id}'`),
   nodeNotFound: (name: string) => new CadreError('ERR_NODE_NOT_FOUND', `no node named '${name}'`),
   nodeLive: (name: string) =>
     new CadreError('ERR_NODE_LIVE', `node '${name}' is live; only a dead node can be removed`),

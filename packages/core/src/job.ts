@@ -9,6 +9,7 @@
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export const JOB_STATES = [
+  'waiting',
   'delayed',
   'queued',
   'running',
@@ -34,9 +35,18 @@ export function isFinished(state: JobState): state is FinishedState {
 /**
  * `lost`: the process died under the attempt (it counts); `interrupted`: cadre
  * stopped it on purpose (a graceful stop past its grace period) and queued the
- * job again without counting the attempt.
+ * job again without counting the attempt; `upstream`: a callback that will
+ * never fire (the job it waited for failed, was cancelled, or succeeded when
+ * it waited for an error), cancelled without running.
  */
-export const ERROR_KINDS = ['exception', 'timeout', 'crash', 'lost', 'interrupted'] as const;
+export const ERROR_KINDS = [
+  'exception',
+  'timeout',
+  'crash',
+  'lost',
+  'interrupted',
+  'upstream',
+] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export const FAILURE_REASONS = ['max_retries', 'permanent'] as const;
@@ -46,6 +56,30 @@ export interface JobError {
   message: string;
   kind: ErrorKind;
 }
+
+/**
+ * What makes a callback (a `waiting` job) fire, and what it receives ahead of
+ * its own arguments (`args`, its input as submitted: an array, or absent for []).
+ * - on `success`: when every parent has succeeded (one parent, or a chord's
+ *   members); on `error`: when its one parent has failed for good, or was
+ *   cancelled because a job upstream of it failed.
+ * - pass `result`: runs with [parentResult, ...args]; `results`: with
+ *   [[r1, …, rn], ...args] in the parents' order (a chord); `error`: with
+ *   [errorMessage, ...args]; `nothing`: with its input unchanged (an
+ *   `immutable` parent).
+ */
+export interface JobTrigger {
+  on: 'success' | 'error';
+  pass: 'result' | 'results' | 'error' | 'nothing';
+}
+
+/**
+ * A job's place in a flow: a chain's `step`, a group's `member`, a group's
+ * `chord` callback, or a `callback` of one of those (their onSuccess and
+ * onError, at any depth).
+ */
+export const FLOW_ROLES = ['step', 'member', 'chord', 'callback'] as const;
+export type FlowRole = (typeof FLOW_ROLES)[number];
 
 export interface Job {
   id: string;
@@ -75,6 +109,14 @@ export interface Job {
   failure: FailureReason | null;
   /** The node that ran its latest attempt; null before the first. */
   node: string | null;
+  /** The flow (chain or group) it belongs to, or null. */
+  flowId: string | null;
+  /** Its role in that flow; null outside a flow. */
+  flowRole: FlowRole | null;
+  /** The jobs it waits for, in order (a callback's parent; a chord's members); [] for others. */
+  parents: string[];
+  /** When it fires and what it receives, for a callback; null for others. */
+  trigger: JobTrigger | null;
 }
 
 /** What the engine needs to create a job; defaults are already resolved. */
@@ -88,4 +130,12 @@ export interface NewJob {
   timeoutMs: number | null;
   /** Epoch ms when the job may first run; `null` or not after `now` means at once. */
   runAtMs: number | null;
+  /** @defaultValue null */
+  flowId?: string | null;
+  /** @defaultValue null */
+  flowRole?: FlowRole | null;
+  /** @defaultValue [] */
+  parents?: readonly string[];
+  /** A callback is created `waiting`. @defaultValue null */
+  trigger?: JobTrigger | null;
 }

@@ -41,6 +41,8 @@ const runningJob = (attempt: number, maxRetries: number, startedAtMs = T0): Job 
 
 const EVENTS: Record<JobEventType, JobEvent> = {
   promote: { type: 'promote' },
+  fire: { type: 'fire', input: [1] },
+  drop: { type: 'drop', message: 'job j0 failed' },
   start: { type: 'start', node: 'n1' },
   settle: { type: 'settle', outcome: { kind: 'ok', value: null }, retryDelayMs: 1000 },
   cancel: { type: 'cancel' },
@@ -67,6 +69,9 @@ describe('TRANSITIONS table', () => {
   const expected: Record<string, JobState> = {
     'delayed promote': 'queued',
     'retrying promote': 'queued',
+    'waiting fire': 'queued',
+    'waiting drop': 'cancelled',
+    'waiting cancel': 'cancelled',
     'queued start': 'running',
     'running settle': 'succeeded',
     'delayed cancel': 'cancelled',
@@ -149,6 +154,10 @@ describe('createJob', () => {
       lastError: null,
       failure: null,
       node: null,
+      flowId: null,
+      flowRole: null,
+      parents: [],
+      trigger: null,
     });
   });
 
@@ -170,6 +179,51 @@ describe('createJob', () => {
   it('keeps key, timeout and retries from the spec', () => {
     const job = createJob(spec({ key: 'k', timeoutMs: 250, maxRetries: 0 }), T0);
     expect(job).toMatchObject({ key: 'k', timeoutMs: 250, maxRetries: 0 });
+  });
+});
+
+describe('callbacks: waiting, fire and drop', () => {
+  const trigger = { on: 'success', pass: 'result' } as const;
+
+  it('creates a callback waiting, with its flow, parents and trigger, even if it has a runAt', () => {
+    const job = createJob(
+      spec({ trigger, parents: ['p1'], flowId: 'f1', flowRole: 'step', runAtMs: T0 + 5000 }),
+      T0,
+    );
+    expect(job).toMatchObject({
+      state: 'waiting',
+      runAt: null,
+      parents: ['p1'],
+      flowId: 'f1',
+      flowRole: 'step',
+      trigger,
+    });
+  });
+
+  it('a plain job has no flow, no parents and no trigger', () => {
+    expect(createJob(spec(), T0)).toMatchObject({
+      flowId: null,
+      flowRole: null,
+      parents: [],
+      trigger: null,
+    });
+  });
+
+  it('fire queues it with the input it runs with, due now', () => {
+    const job = createJob(spec({ trigger, parents: ['p1'] }), T0);
+    const fired = transition(job, { type: 'fire', input: [7, 'a'] }, T0 + 10);
+    expect(fired).toMatchObject({ state: 'queued', input: [7, 'a'], runAt: iso(T0 + 10) });
+  });
+
+  it('drop cancels it without running, kind upstream', () => {
+    const job = createJob(spec({ trigger, parents: ['p1'] }), T0);
+    const dropped = transition(job, { type: 'drop', message: 'job p1 failed: boom' }, T0 + 10);
+    expect(dropped).toMatchObject({
+      state: 'cancelled',
+      attempts: 0,
+      finishedAt: iso(T0 + 10),
+      lastError: { kind: 'upstream', message: 'job p1 failed: boom' },
+    });
   });
 });
 

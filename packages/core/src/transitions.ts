@@ -5,6 +5,9 @@
  *   kept when they are promoted, set to the moment of a retry or a requeue
  *   after a loss, and null only for a job queued at once on submission.
  *
+ *   waiting    a callback waits for its parents (flows.ts decides when).
+ *              fire → queued, with the input it runs with; drop → cancelled
+ *              (kind `upstream`: it will never fire); cancel → cancelled.
  *   delayed    waits for `runAt` (submitted with `delayMs`/`runAt`).
  *              promote → queued; cancel → cancelled.
  *   queued     waits in its category's FIFO queue for a free slot.
@@ -28,6 +31,10 @@ import type { AttemptOutcome } from './outcome.js';
 
 export type JobEvent =
   | { type: 'promote' }
+  /** A callback's parents decided it runs, with `input`. */
+  | { type: 'fire'; input: Json }
+  /** A callback's parents decided it never runs; `message` says why. */
+  | { type: 'drop'; message: string }
   /** `node` is the node the attempt runs on. */
   | { type: 'start'; node: string }
   /** `retryDelayMs` is the backoff to use if the outcome leads to a retry. */
@@ -42,9 +49,11 @@ export type JobEventType = JobEvent['type'];
 
 export const TRANSITIONS: Readonly<Record<JobEventType, readonly JobState[]>> = {
   promote: ['delayed', 'retrying'],
+  fire: ['waiting'],
+  drop: ['waiting'],
   start: ['queued'],
   settle: ['running'],
-  cancel: ['delayed', 'queued', 'running', 'retrying'],
+  cancel: ['waiting', 'delayed', 'queued', 'running', 'retrying'],
   retry: ['failed', 'cancelled'],
   lose: ['running'],
   interrupt: ['running'],
@@ -71,16 +80,17 @@ function iso(ms: number): string {
 /** The last instant a `Date` can hold. */
 const MAX_TIME_MS = 8.64e15;
 
-/** Builds the record of a new job: delayed if it must wait, else queued. */
+/** Builds the record of a new job: waiting if it is a callback, delayed if it must wait, else queued. */
 export function createJob(spec: NewJob, now: number): Job {
-  const delayed = spec.runAtMs !== null && spec.runAtMs > now;
+  const trigger = spec.trigger ?? null;
+  const delayed = trigger === null && spec.runAtMs !== null && spec.runAtMs > now;
   return {
     id: spec.id,
     key: spec.key,
     category: spec.category,
     task: spec.task,
     input: spec.input,
-    state: delayed ? 'delayed' : 'queued',
+    state: trigger !== null ? 'waiting' : delayed ? 'delayed' : 'queued',
     attempts: 0,
     maxRetries: spec.maxRetries,
     timeoutMs: spec.timeoutMs,
@@ -94,6 +104,10 @@ export function createJob(spec: NewJob, now: number): Job {
     lastError: null,
     failure: null,
     node: null,
+    flowId: spec.flowId ?? null,
+    flowRole: spec.flowRole ?? null,
+    parents: spec.parents ? [...spec.parents] : [],
+    trigger,
   };
 }
 
@@ -106,6 +120,13 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
     case 'promote':
       // runAt stays: it tells when the job became due, so its wait can be measured.
       return { ...job, state: 'queued' };
+    case 'fire':
+      return { ...job, state: 'queued', input: event.input, runAt: iso(now) };
+    case 'drop':
+      return finish(job, 'cancelled', now, {
+        runAt: null,
+        lastError: { message: event.message, kind: 'upstream' },
+      });
     case 'start':
       return {
         ...job,

@@ -12,7 +12,26 @@ export interface JobRequest {
   runAt?: string;
   maxRetries?: number;
   timeoutMs?: number;
+  /** Not allowed on a job with callbacks, on a callback, or in a chain or group. */
   key?: string;
+  /** Jobs created `waiting` with this one, queued when it succeeds. */
+  onSuccess?: JobRequest[];
+  /** Jobs created `waiting` with this one, queued when it fails for good. */
+  onError?: JobRequest[];
+  /** When true its callbacks run with their own input, without its result or error. @defaultValue false */
+  immutable?: boolean;
+}
+
+export interface ChainRequest {
+  /** 2..100 steps; each is the success callback of the one before. */
+  jobs: JobRequest[];
+}
+
+export interface GroupRequest {
+  /** 1..1,000 members, run in parallel. */
+  jobs: JobRequest[];
+  /** The chord callback: runs with [[r1, …, rn], ...args] once every member has succeeded. */
+  callback?: JobRequest;
 }
 
 export type Allocation = Record<string, number>;

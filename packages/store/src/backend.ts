@@ -15,6 +15,14 @@
  * for a decision the engine can make, but a database may use its own clock
  * for leases and heartbeats, consistently (see each verb).
  *
+ * Flows (core's flows.ts): a verb that brings a job to a final state
+ * (`complete`, `cancel`, a `lose` with no retries left at `open` or `reap`)
+ * also applies `settleDependents` to the callbacks waiting on it, in the same
+ * durable commit, and emits `change` (and `wake`) for them: a callback fires
+ * exactly once, even across a kill -9 or between nodes. A finished job that
+ * a waiting callback still depends on (a chord's member) is never pruned.
+ * Waiting jobs count against the queue limits like delayed ones.
+ *
  * Errors: ERR_JOB_NOT_FOUND, ERR_INVALID_TRANSITION, ERR_QUEUE_FULL,
  * ERR_STORE_UNAVAILABLE (the backend cannot be reached or refuses writes; the
  * caller may try again). Nothing else escapes a verb.
@@ -31,8 +39,17 @@ import type {
   RetryChanges,
 } from '@cadre/core';
 
-/** A request resolved against the config: what `createJob` needs but the id, which the backend assigns. */
-export type JobSpec = Omit<NewJob, 'id'>;
+/**
+ * A request resolved against the config: what `createJob` needs but the ids,
+ * which the backend assigns. A callback names its parents by their index in
+ * the same `submit` (each before it), and has a `trigger`; the specs that
+ * have a `flowRole` make up one new flow, whose id the backend assigns too.
+ * Specs with parents or children have no key.
+ */
+export type JobSpec = Omit<NewJob, 'id' | 'flowId' | 'parents'> & {
+  /** Indices of earlier specs of the same submit. @defaultValue [] */
+  parents?: readonly number[];
+};
 
 /** A category's settings changed at run time (weight, pause, …), shared by all nodes, kept across restarts. */
 export type CategoryOverride = CategoryPatch;
@@ -52,6 +69,8 @@ export interface ListQuery {
   cursor?: string;
   /** Only the job with this idempotency key (at most one). */
   key?: string;
+  /** Only the jobs of this flow. */
+  flowId?: string;
 }
 
 export interface ListPage {
@@ -205,6 +224,8 @@ export interface Backend {
   retry(id: string, changes: RetryChanges, now: number): Promise<Job>;
   get(id: string): Promise<Job | null>;
   list(query: ListQuery): Promise<ListPage>;
+  /** Every job of the flow, oldest first; [] for an unknown flow. */
+  flowJobs(flowId: string): Promise<Job[]>;
   /** Jobs per state, by category (every category that has jobs). */
   counts(): Promise<CategoryCounts>;
   /**
