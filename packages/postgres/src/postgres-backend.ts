@@ -295,7 +295,8 @@ export class PostgresBackend implements Backend {
     const planned = specs.map((spec) => {
       const earlier = spec.key === null ? undefined : firstWithKey.get(spec.key);
       if (earlier) return earlier;
-      const job = createJob({ ...spec, id: s.nextId() }, now);
+      // Flows (issue 12) are not written to PostgreSQL yet: their links are left out.
+      const job = createJob({ ...spec, id: s.nextId(), parents: [] }, now);
       if (job.key !== null) firstWithKey.set(job.key, job);
       jobs.push(job);
       return job;
@@ -378,6 +379,11 @@ export class PostgresBackend implements Backend {
 
   get(id: string): Promise<Job | null> {
     return getJob(this.#open().db, this.#names, id);
+  }
+
+  async flowJobs(_flowId: string): Promise<Job[]> {
+    // Flows (issue 12) are not written to PostgreSQL yet.
+    return [];
   }
 
   list(query: ListQuery): Promise<ListPage> {

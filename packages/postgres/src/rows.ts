@@ -7,9 +7,11 @@ import {
   Errors,
   toErrorMessage,
   type FailureReason,
+  type FlowRole,
   type Job,
   type JobError,
   type JobState,
+  type JobTrigger,
   type Json,
 } from '@cadre/core';
 
@@ -61,6 +63,11 @@ export interface JobRow {
   last_error: JobError | null;
   failure: FailureReason | null;
   node: string | null;
+  // Flows (issue 12): read by the flow work in progress; absent until its migration.
+  flow_id?: string | null;
+  flow_role?: FlowRole | null;
+  parents?: string[];
+  trigger?: JobTrigger | null;
 }
 
 export function rowToJob(row: JobRow): Job {
@@ -84,6 +91,10 @@ export function rowToJob(row: JobRow): Job {
     lastError: row.last_error ?? null,
     failure: row.failure,
     node: row.node,
+    flowId: row.flow_id ?? null,
+    flowRole: row.flow_role ?? null,
+    parents: row.parents ?? [],
+    trigger: row.trigger ?? null,
   };
 }
 
