@@ -72,7 +72,7 @@ export const Errors = {
     return new CadreError(
       'ERR_VALIDATION',
       `${where}${first?.path ?? ''} ${first?.message ?? 'is invalid'}${more}`,
-      { ...details, field: 'input', path: first?.path ?? '', issues },
+      { field: 'input', ...details, path: first?.path ?? '', issues },
     );
   },
   storeCorrupt: (file: string, line: number | null, why: string) =>

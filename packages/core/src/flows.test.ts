@@ -76,7 +76,10 @@ describe('settleDependents: callbacks', () => {
     expect(changed.s).toMatchObject({ state: 'queued', input: [{ n: 1 }, 'x', 2] });
     expect(changed.e).toMatchObject({
       state: 'cancelled',
-      lastError: { kind: 'upstream', message: 'job p succeeded, so this error callback does not run' },
+      lastError: {
+        kind: 'upstream',
+        message: 'job p succeeded, so this error callback does not run',
+      },
     });
   });
 
@@ -111,7 +114,10 @@ describe('settleDependents: callbacks', () => {
     const s = job('s', { parents: ['p'], trigger: onSuccess() });
     const e = job('e', { parents: ['p'], trigger: onError() });
     const changed = settle(graphOf([p, s, e]), cancel(p));
-    expect(changed.s).toMatchObject({ state: 'cancelled', lastError: { message: 'job p was cancelled' } });
+    expect(changed.s).toMatchObject({
+      state: 'cancelled',
+      lastError: { message: 'job p was cancelled' },
+    });
     expect(changed.e!.state).toBe('cancelled');
   });
 
@@ -173,7 +179,12 @@ describe('settleDependents: chords', () => {
       flowRole: 'chord',
       input: ['tail'],
     });
-    const cbErr = job('ze', { parents: ['z'], trigger: onError(), flowRole: 'callback', input: [9] });
+    const cbErr = job('ze', {
+      parents: ['z'],
+      trigger: onError(),
+      flowRole: 'callback',
+      input: [9],
+    });
     return { members, g: graphOf([...members, cb, cbErr]) };
   }
 

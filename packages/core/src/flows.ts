@@ -97,7 +97,8 @@ function decide(
       const results: Json[] = [];
       for (const id of child.parents) {
         const member = look(id);
-        if (member === undefined) return drop(`job ${id}, which it waited for, no longer exists`, null);
+        if (member === undefined)
+          return drop(`job ${id}, which it waited for, no longer exists`, null);
         if (member.state === 'succeeded') results.push(member.result);
         else if (isFinished(member.state)) return dropAfter(member, failureOf(member));
         else return null;

@@ -49,6 +49,8 @@ export interface CategoryView {
    * and listed, never run, until it is configured again.
    */
   orphaned: boolean;
+  /** Callbacks waiting for their parents. */
+  waiting: number;
   delayed: number;
   queued: number;
   running: number;
@@ -78,6 +80,8 @@ export interface Stats {
   allocation: Allocation;
   queued: number;
   running: number;
+  /** Callbacks waiting for their parents. */
+  waiting: number;
   delayed: number;
   retrying: number;
   succeeded: number;

@@ -388,6 +388,10 @@ describe('stop and recovery', () => {
       lastError: null,
       failure: null,
       node: null,
+      flowId: null,
+      flowRole: null,
+      parents: [],
+      trigger: null,
     };
     await store.commit([
       {

@@ -21,10 +21,15 @@ import {
   Errors,
   JOB_STATES,
   canTransition,
+  flowView,
+  isCadreError,
   isFinished,
   type CategoryPatch,
   type CategoryView,
+  type ChainRequest,
   type EngineConfig,
+  type Flow,
+  type GroupRequest,
   type Job,
   type JobRequest,
   type JobState,
@@ -44,6 +49,7 @@ import {
 import { CategorySettings, validatePatch } from './category-settings.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Clock, EngineOptions, Logger, PoolHooks } from './engine-options.js';
+import { planChain, planGroup, planJobs, type Plan } from './flow-plan.js';
 import { RequestResolver } from './request-resolver.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
 import { WorkerBalancer } from './worker-balancer.js';
@@ -195,10 +201,62 @@ class CadreEngine implements Engine {
   // ── jobs ─────────────────────────────────────────────────────────────────
 
   async submit(requests: readonly JobRequest[]): Promise<SubmitResult[]> {
+    const now = this.#admitting();
+    const plan = planJobs(requests, (r, where) => this.#resolver.resolve(r, where, now));
+    const results = await this.#backend.submit(plan.specs, now);
+    return plan.specs.length === requests.length ? results : plan.roots.map((i) => results[i]!);
+  }
+
+  async submitChain(request: ChainRequest): Promise<Flow> {
+    const now = this.#admitting();
+    return this.#submitFlow(
+      planChain(request, (r, where) => this.#resolver.resolve(r, where, now)),
+      now,
+    );
+  }
+
+  async submitGroup(request: GroupRequest): Promise<Flow> {
+    const now = this.#admitting();
+    return this.#submitFlow(
+      planGroup(request, (r, where) => this.#resolver.resolve(r, where, now)),
+      now,
+    );
+  }
+
+  async #submitFlow(plan: Plan, now: number): Promise<Flow> {
+    const jobs = (await this.#backend.submit(plan.specs, now)).map((r) => r.job);
+    return flowView(jobs[0]!.flowId!, jobs)!;
+  }
+
+  /** The time of a submission; ERR_SHUTTING_DOWN once the engine stops admitting. */
+  #admitting(): number {
     if (this.#mode !== 'running') throw Errors.shuttingDown();
-    const now = this.#clock.now();
-    const specs = requests.map((r, i) => this.#resolver.resolve(r, i, now));
-    return this.#backend.submit(specs, now);
+    return this.#clock.now();
+  }
+
+  async flow(id: string): Promise<Flow> {
+    const jobs = await this.#backend.flowJobs(id);
+    const flow = flowView(
+      id,
+      jobs.map((j) => this.#withProgress(j)),
+    );
+    if (flow === null) throw Errors.flowNotFound(id);
+    return flow;
+  }
+
+  async cancelFlow(id: string): Promise<Flow> {
+    const jobs = await this.#backend.flowJobs(id);
+    if (jobs.length === 0) throw Errors.flowNotFound(id);
+    // Oldest first: cancelling a job drops the callbacks waiting on it, so
+    // most later ones are cancelled before their turn comes.
+    for (const job of jobs) {
+      if (isFinished(job.state)) continue;
+      await this.#backend.cancel(job.id, this.#clock.now()).catch((err: unknown) => {
+        // Finished meanwhile (dropped by an earlier cancel, or done): nothing to cancel.
+        if (!isCadreError(err) || err.code !== 'ERR_INVALID_TRANSITION') throw err;
+      });
+    }
+    return this.flow(id);
   }
 
   async get(id: string): Promise<Job> {
@@ -335,6 +393,7 @@ class CadreEngine implements Engine {
         paused: c.paused,
         concurrency: c.concurrency,
         orphaned: c.orphaned,
+        waiting: n?.waiting ?? 0,
         delayed: n?.delayed ?? 0,
         queued: n?.queued ?? 0,
         running: n?.running ?? 0,
@@ -361,6 +420,7 @@ class CadreEngine implements Engine {
       workers: live.length > 0 ? live.reduce((sum, n) => sum + n.workers, 0) : this.#config.workers,
       nodes: Math.max(1, live.length),
       allocation: { ...this.#run?.balancer.allocation },
+      waiting: 0,
       queued: 0,
       running: 0,
       delayed: 0,
@@ -371,6 +431,7 @@ class CadreEngine implements Engine {
       uptimeMs: this.#startedAt === 0 ? 0 : this.#clock.now() - this.#startedAt,
     };
     for (const n of Object.values(counts)) {
+      s.waiting += n.waiting;
       s.queued += n.queued;
       s.running += n.running;
       s.delayed += n.delayed;

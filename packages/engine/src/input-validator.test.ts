@@ -125,7 +125,9 @@ describe('InputValidator', () => {
   ]);
 
   it('answers ERR_VALIDATION naming where the input is and the path inside it', () => {
-    const err = thrown(() => validator.check('hello', { to: 7 }, 3));
+    const err = thrown(() =>
+      validator.check('hello', { to: 7 }, { index: 3, path: 'jobs[3]', top: 'jobs[3]' }),
+    );
     expect(err.code).toBe('ERR_VALIDATION');
     expect(err.message).toBe('jobs[3].input/to must be string');
     expect(err.details).toEqual({
@@ -136,13 +138,22 @@ describe('InputValidator', () => {
     });
   });
 
+  it('names the field from the top-level request for a callback', () => {
+    const where = { index: 1, path: 'jobs[1].onSuccess[0]', top: 'jobs[1]' };
+    const err = thrown(() => validator.check('hello', { to: 7 }, where));
+    expect(err.message).toBe('jobs[1].onSuccess[0].input/to must be string');
+    expect(err.details).toMatchObject({ index: 1, field: 'onSuccess[0].input', path: '/to' });
+  });
+
   it('counts the other issues in the message', () => {
     const err = thrown(() => validator.check('hello', { to: 7, times: 9 }, null));
     expect(err.message).toBe('input/to must be string (and 1 more)');
   });
 
   it('lets any input through for a task without a schema, or an unknown task', () => {
-    expect(() => validator.check('any', { whatever: [1] }, 0)).not.toThrow();
+    expect(() =>
+      validator.check('any', { whatever: [1] }, { index: 0, path: 'jobs[0]', top: 'jobs[0]' }),
+    ).not.toThrow();
     expect(() => validator.check('nope', 1, null)).not.toThrow();
   });
 

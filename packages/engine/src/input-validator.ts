@@ -9,6 +9,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 // The definitions, not ajv-formats' plugin: npm gives the plugin its own copy
 // of ajv, whose code generator must not mix with this one's.
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { detailsOf, type Where } from './flow-plan.js';
 
 /** `null` when the input matches; else what is wrong, where (never empty). */
 export type InputCheck = (input: Json) => InputIssue[] | null;
@@ -93,17 +94,17 @@ export class InputValidator {
 
   /**
    * Throws ERR_VALIDATION when `input` does not match the schema of `task`,
-   * naming it as the caller wrote it: `jobs[3].input` for element `index` of
-   * a submission, `input` (null) for a retry. Builds nothing for a task
+   * naming it as the caller wrote it: `jobs[3].input` or
+   * `jobs[0].onSuccess[1].input` in a submission, `input` (null) for a retry. Builds nothing for a task
    * without a schema: this runs for every submitted job.
    */
-  check(task: string, input: Json, index: number | null): void {
+  check(task: string, input: Json, at: Where | null): void {
     const check = this.#checks.get(task);
     if (check === undefined) return;
     const issues = check(input);
     if (issues === null) return;
-    if (index === null) throw Errors.invalidInput('input', issues, {});
-    throw Errors.invalidInput(`jobs[${index}].input`, issues, { index });
+    if (at === null) throw Errors.invalidInput('input', issues, {});
+    throw Errors.invalidInput(`${at.path}.input`, issues, detailsOf(at, 'input'));
   }
 }
 

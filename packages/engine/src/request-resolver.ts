@@ -12,6 +12,7 @@ import {
 } from '@cadre/core';
 import type { JobSpec } from '@cadre/store';
 import type { CategorySettings } from './category-settings.js';
+import { detailsOf, invalid, type Where } from './flow-plan.js';
 import { InputValidator } from './input-validator.js';
 
 export class RequestResolver {
@@ -30,8 +31,8 @@ export class RequestResolver {
   }
 
   /** ERR_UNKNOWN_TASK, ERR_UNKNOWN_CATEGORY or ERR_VALIDATION, with `index` and `field` in `details`. */
-  resolve(r: JobRequest, index: number, now: number): JobSpec {
-    const where = (field: string) => ({ index, field });
+  resolve(r: JobRequest, at: Where, now: number): JobSpec {
+    const where = (field: string) => detailsOf(at, field);
     const task = this.#tasks.get(r.task);
     if (!task) throw withDetails(Errors.unknownTask(r.task), where('task'));
     const categoryName = r.category ?? task.category ?? 'default';
@@ -43,13 +44,10 @@ export class RequestResolver {
     if (r.delayMs !== undefined) runAtMs = now + r.delayMs;
     else if (r.runAt !== undefined) runAtMs = Date.parse(r.runAt);
     if (runAtMs !== null && !Number.isFinite(runAtMs)) {
-      throw withDetails(
-        Errors.validation(`jobs[${index}].runAt is not a valid time`),
-        where('runAt'),
-      );
+      throw invalid(at, 'runAt', 'is not a valid time');
     }
     const input = r.input ?? null;
-    this.#inputs.check(r.task, input, index);
+    this.#inputs.check(r.task, input, at);
     return {
       key: r.key ?? null,
       category: categoryName,

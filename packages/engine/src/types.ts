@@ -5,6 +5,9 @@ import type {
   Allocation,
   CategoryPatch,
   CategoryView,
+  ChainRequest,
+  Flow,
+  GroupRequest,
   Job,
   JobRequest,
   JobState,
@@ -43,6 +46,18 @@ export interface Engine {
    * durable, in request order.
    */
   submit(requests: readonly JobRequest[]): Promise<SubmitResult[]>;
+  /**
+   * Creates a chain (2..100 steps, each the success callback of the one
+   * before), with every callback, in one durable commit. ERR_VALIDATION
+   * names the path of what is wrong (`jobs[1].onError[0].input`).
+   */
+  submitChain(request: ChainRequest): Promise<Flow>;
+  /** Creates a group (1..1,000 members) and its chord callback, if any, in one durable commit. */
+  submitGroup(request: GroupRequest): Promise<Flow>;
+  /** The flow as it is now: ERR_FLOW_NOT_FOUND. */
+  flow(id: string): Promise<Flow>;
+  /** Cancels every job of the flow that has not finished, oldest first; answers the flow after. */
+  cancelFlow(id: string): Promise<Flow>;
   /** Throws ERR_JOB_NOT_FOUND. */
   get(id: string): Promise<Job>;
   /** Resolves when the job is finished or after `waitMs`, with the job as it is then. */

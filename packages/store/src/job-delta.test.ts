@@ -97,6 +97,10 @@ describe('diffJob and applyJobDelta', () => {
       lastError: { message: 'x', kind: 'crash' },
       failure: 'permanent',
       node: 'n9',
+      flowId: 'f1',
+      flowRole: 'chord',
+      parents: ['p1', 'p2'],
+      trigger: { on: 'success', pass: 'results' },
     };
     for (const field of Object.keys(other) as (keyof Job)[]) {
       if (field === 'id') continue;

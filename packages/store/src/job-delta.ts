@@ -35,6 +35,10 @@ const PLAIN_FIELDS = [
   'lastError',
   'failure',
   'node',
+  'flowId',
+  'flowRole',
+  'parents',
+  'trigger',
 ] as const;
 
 type TimeField = (typeof TIME_FIELDS)[number];
@@ -103,6 +107,11 @@ export function diffJobInto<T extends object>(
   if (next.maxRetries !== prev.maxRetries) d.maxRetries = next.maxRetries;
   if (next.timeoutMs !== prev.timeoutMs) d.timeoutMs = next.timeoutMs;
   if (next.createdAt !== prev.createdAt) d.createdAt = deltaTime(next.createdAt);
+  // Set when a job is created and never changed; records of old releases have none.
+  if (next.flowId !== prev.flowId) d.flowId = next.flowId ?? null;
+  if (next.flowRole !== prev.flowRole) d.flowRole = next.flowRole ?? null;
+  if (next.parents !== prev.parents) d.parents = next.parents ?? [];
+  if (next.trigger !== prev.trigger) d.trigger = next.trigger ?? null;
   // Last, where a caller that writes the result itself puts it.
   if (next.result !== prev.result && options?.withoutResult !== true) d.result = next.result;
   return d;

@@ -20,6 +20,11 @@
  *   attempts) is written whole, and so is the next change of its job.
  * - While a durable change of a job is in flight (`#inflight`), nothing else
  *   changes that job: later changes wait for it.
+ * - A change that finishes a job carries, in the same commit, what it does to
+ *   the callbacks waiting on it (core's `settleDependents`), which it holds
+ *   like its own job. It reads jobs with a change in flight as they will be
+ *   once it lands (`#coming`): a callback being cancelled is not fired, and
+ *   two chord members finishing in commits in flight see each other.
  * - While the store refuses writes, `claim` answers none.
  * - It is a cluster of one: it always leads, and no other node exists.
  */
@@ -33,7 +38,9 @@ import {
   createJob,
   isFinished,
   isRetainedAs,
+  settleDependents,
   transition,
+  type FlowGraph,
   type Allocation,
   type CategoryPatch,
   type Job,
@@ -79,6 +86,19 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
   return new LocalBackend(options);
 }
 
+/** A record as an older release wrote it, with the fields it did not have. */
+function upgrade(record: Job): Job {
+  if (record.node !== undefined && record.parents !== undefined) return record;
+  return {
+    ...record,
+    node: record.node ?? null,
+    flowId: record.flowId ?? null,
+    flowRole: record.flowRole ?? null,
+    parents: record.parents ?? [],
+    trigger: record.trigger ?? null,
+  };
+}
+
 export class LocalBackend implements Backend {
   readonly kind = 'local';
   readonly pollMs = null;
@@ -93,6 +113,12 @@ export class LocalBackend implements Backend {
   /** Ids by category and state, newest first, for listing. */
   readonly #listing = new JobIndex();
   readonly #keys = new Map<string, string>();
+  /** Ids of the jobs that list a job among their parents, by that job's id. */
+  readonly #children = new Map<string, string[]>();
+  /** Ids of each flow's jobs. */
+  readonly #flows = new Map<string, Set<string>>();
+  /** The record a job will have once its change in flight (see #inflight) lands. */
+  readonly #coming = new Map<string, Job>();
   /** Submissions whose commit is in flight, by idempotency key; settle once indexed. */
   readonly #pendingKeys = new Map<string, Promise<void>>();
   readonly #categories = new Map<string, LocalCategory>();
@@ -182,6 +208,7 @@ export class LocalBackend implements Backend {
     const created: Job[] = [];
     const inBatch = new Map<string, Job>();
     this.#submitNow = now;
+    const flowId = specs.some((s) => s.flowRole) ? this.#newId() : null;
     for (const spec of specs) {
       if (spec.key !== null) {
         const existing = this.#keys.get(spec.key);
@@ -203,7 +230,16 @@ export class LocalBackend implements Backend {
           continue;
         }
       }
-      const job = createJob({ ...spec, id: this.#newId() }, now);
+      const job = createJob(
+        {
+          ...spec,
+          id: this.#newId(),
+          flowId: spec.flowRole ? flowId : null,
+          // Parents come before their callbacks, and have no key: they are created here.
+          parents: spec.parents?.map((i) => (results[i] as SubmitResult).job.id),
+        },
+        now,
+      );
       if (spec.key !== null) inBatch.set(spec.key, job);
       created.push(job);
       results.push({ job, created: true });
@@ -272,17 +308,57 @@ export class LocalBackend implements Backend {
     }
     const { outcome, retryDelayMs } = done;
     const next = transition(job, { type: 'settle', outcome, retryDelayMs }, now);
-    this.#inflight.set(done.id, []);
+    const dependents = this.#dependents(next, now);
+    this.#hold(next);
     const finish = this.#changeOf(job, next);
     // The worker's own JSON text of the result, when the pool hands it over.
     if (finish.op === 'update' && outcome.kind === 'ok' && outcome.json !== undefined) {
       finish.resultJson = outcome.json;
     }
-    this.#batcher.later([finish], () => {
+    const mutations = [finish, ...this.#holdDependents(dependents)];
+    this.#batcher.later(mutations, () => {
       this.#install(this.#jobs.get(done.id)!, next, now);
       this.#landed(done.id);
+      this.#installDependents(dependents, now);
       resolve(next);
     });
+  }
+
+  /**
+   * What `next`, the job's coming record, does to the callbacks waiting on
+   * it. Jobs whose change is being written are read as they will be: two
+   * members of a chord finishing in commits in flight at once see each
+   * other's success, and a callback being fired or cancelled is no longer waiting.
+   */
+  #dependents(next: Job, now: number): Job[] {
+    if (!this.#children.has(next.id)) return [];
+    const graph: FlowGraph = {
+      job: (id) => (id === next.id ? next : (this.#coming.get(id) ?? this.#jobs.get(id))),
+      children: (id) => this.#children.get(id) ?? [],
+    };
+    return settleDependents(next, graph, now);
+  }
+
+  /** Marks `next` as the coming record of its job: nothing else changes the job until it lands. */
+  #hold(next: Job): void {
+    this.#inflight.set(next.id, []);
+    this.#coming.set(next.id, next);
+  }
+
+  /** Holds off other changes of `dependents` while theirs is written; returns their mutations. */
+  #holdDependents(dependents: readonly Job[]): Mutation[] {
+    return dependents.map((d) => {
+      this.#hold(d);
+      return this.#changeOf(this.#jobs.get(d.id)!, d);
+    });
+  }
+
+  /** The callbacks' changes are durable: they take effect. */
+  #installDependents(dependents: readonly Job[], now: number): void {
+    for (const d of dependents) {
+      this.#install(this.#jobs.get(d.id)!, d, now);
+      this.#landed(d.id);
+    }
   }
 
   async interrupt(attempts: readonly AttemptRef[], now: number): Promise<void> {
@@ -308,7 +384,8 @@ export class LocalBackend implements Backend {
   /**
    * A change a caller is answered after: written first, applied once durable.
    * Waits for any change of the job already in flight, and holds off every
-   * other change of it (a claim, a promotion, an outcome) while its own is written.
+   * other change of it (a claim, a promotion, an outcome) while its own is
+   * written, and of the callbacks that change fires or drops.
    */
   async #change(id: string, event: JobEvent, now: number): Promise<Job> {
     for (let list = this.#inflight.get(id); list; list = this.#inflight.get(id)) {
@@ -317,12 +394,20 @@ export class LocalBackend implements Backend {
     const job = this.#jobs.get(id);
     if (!job) throw Errors.jobNotFound(id);
     const next = transition(job, event, now);
-    this.#inflight.set(id, []);
+    const dependents = this.#dependents(next, now);
+    this.#hold(next);
+    let written = false;
     try {
-      await this.#batcher.add([this.#changeOf(job, next)]);
+      const mutations = [this.#changeOf(job, next), ...this.#holdDependents(dependents)];
+      await this.#batcher.add(mutations);
+      written = true;
       this.#install(this.#jobs.get(id)!, next, now);
     } finally {
       this.#landed(id);
+      for (const d of dependents) {
+        if (written) this.#install(this.#jobs.get(d.id)!, d, now);
+        this.#landed(d.id);
+      }
     }
     return next;
   }
@@ -331,6 +416,7 @@ export class LocalBackend implements Backend {
   #landed(id: string): void {
     const waiting = this.#inflight.get(id)!;
     this.#inflight.delete(id);
+    this.#coming.delete(id);
     for (const go of waiting) go();
     const job = this.#jobs.get(id);
     if (job?.state === 'queued') this.#events.emit('wake', job.category);
@@ -351,6 +437,7 @@ export class LocalBackend implements Backend {
         (query.cursor === undefined || job.id < query.cursor);
       return { jobs: match ? [job] : [], nextCursor: null };
     }
+    if (query.flowId !== undefined) return this.#listFlow(query.flowId, query, limit);
     const page = this.#listing.page({
       category: query.category,
       state: query.state,
@@ -358,6 +445,30 @@ export class LocalBackend implements Backend {
       limit,
     });
     return { jobs: page.ids.map((id) => this.#jobs.get(id)!), nextCursor: page.nextCursor };
+  }
+
+  /** A page of a flow's jobs: a flow has a few thousand jobs at most, filtered as they are. */
+  #listFlow(flowId: string, query: ListQuery, limit: number): ListPage {
+    const ids = [...(this.#flows.get(flowId) ?? [])].sort().reverse();
+    const jobs: Job[] = [];
+    let more = false;
+    for (const id of ids) {
+      if (query.cursor !== undefined && id >= query.cursor) continue;
+      const job = this.#jobs.get(id)!;
+      if (query.category !== undefined && job.category !== query.category) continue;
+      if (query.state !== undefined && job.state !== query.state) continue;
+      if (jobs.length === limit) {
+        more = true;
+        break;
+      }
+      jobs.push(job);
+    }
+    return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+  }
+
+  async flowJobs(flowId: string): Promise<Job[]> {
+    const ids = [...(this.#flows.get(flowId) ?? [])].sort();
+    return ids.map((id) => this.#jobs.get(id)!);
   }
 
   async counts(): Promise<CategoryCounts> {
@@ -392,16 +503,22 @@ export class LocalBackend implements Backend {
   async prune(now: number): Promise<number> {
     const deletes: Mutation[] = [];
     for (const cat of this.#categories.values()) {
+      let kept = false;
       for (const ref of cat.finished.prune(this.#limits!.retention, now)) {
         const job = this.#jobs.get(ref.id);
         // Retried since it finished (or being retried): it is live again, or listed again later.
         if (!job || this.#inflight.has(ref.id) || !isRetainedAs(job, ref)) continue;
-        this.#jobs.delete(ref.id);
-        this.#listing.remove(ref.id, job.category, job.state);
-        if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
+        if (this.#awaited(ref.id)) {
+          // A chord still needs its result: kept, and judged again by the next prune.
+          cat.finished.add(ref.id, ref.state, ref.finishedAtMs);
+          kept = true;
+          continue;
+        }
+        this.#forget(job);
         cat.counts[job.state] -= 1;
         deletes.push({ op: 'delete', id: ref.id });
       }
+      if (kept) cat.finished.sort();
     }
     if (deletes.length > 0) this.#batcher.later(deletes);
     return deletes.length;
@@ -472,7 +589,8 @@ export class LocalBackend implements Backend {
       if (job.state !== 'running' || job.node !== node.name || this.#inflight.has(job.id)) continue;
       lost.push(this.#apply(job, { type: 'lose' }, now));
     }
-    if (lost.length > 0) await this.#putUncertain(lost);
+    const dependents = this.#settleLost(lost, now);
+    if (lost.length > 0) await this.#putUncertain([...lost, ...dependents]);
     return [{ node: node.name, requeued: lost.length }];
   }
 
@@ -563,6 +681,7 @@ export class LocalBackend implements Backend {
       case 'cancelled':
         cat.finished.add(job.id, job.state, now);
         break;
+      case 'waiting':
       case 'running':
         break;
     }
@@ -573,6 +692,40 @@ export class LocalBackend implements Backend {
     this.#jobs.set(job.id, job);
     this.#listing.add(job.id, job.category, job.state);
     if (job.key !== null) this.#keys.set(job.key, job.id);
+    for (const parent of job.parents) {
+      const children = this.#children.get(parent);
+      if (children) children.push(job.id);
+      else this.#children.set(parent, [job.id]);
+    }
+    if (job.flowId !== null) {
+      const flow = this.#flows.get(job.flowId);
+      if (flow) flow.add(job.id);
+      else this.#flows.set(job.flowId, new Set([job.id]));
+    }
+  }
+
+  /** Forgets a pruned job. */
+  #forget(job: Job): void {
+    this.#jobs.delete(job.id);
+    this.#listing.remove(job.id, job.category, job.state);
+    if (job.key !== null && this.#keys.get(job.key) === job.id) this.#keys.delete(job.key);
+    this.#children.delete(job.id);
+    for (const parent of job.parents) {
+      const left = this.#children.get(parent)?.filter((id) => id !== job.id);
+      if (left === undefined) continue;
+      if (left.length > 0) this.#children.set(parent, left);
+      else this.#children.delete(parent);
+    }
+    const flow = job.flowId === null ? undefined : this.#flows.get(job.flowId);
+    if (flow) {
+      flow.delete(job.id);
+      if (flow.size === 0) this.#flows.delete(job.flowId!);
+    }
+  }
+
+  /** Whether a callback still waits on `id` (a chord on its member): it needs the job's result. */
+  #awaited(id: string): boolean {
+    return (this.#children.get(id) ?? []).some((c) => this.#jobs.get(c)?.state === 'waiting');
   }
 
   /**
@@ -582,12 +735,12 @@ export class LocalBackend implements Backend {
   #recover(stored: readonly Job[], now: number): Mutation[] {
     const sorted = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const lost: Mutation[] = [];
+    const lostJobs: Job[] = [];
     for (const record of sorted) {
-      // Records written before jobs named their node.
-      let job: Job = record.node === undefined ? { ...record, node: null } : record;
+      let job = upgrade(record);
       if (job.state === 'running') {
         job = transition(job, { type: 'lose' }, now);
-        lost.push({ op: 'put', job });
+        lostJobs.push(job);
       }
       this.#remember(job);
       const cat = this.#category(job.category);
@@ -599,9 +752,27 @@ export class LocalBackend implements Backend {
         cat.finished.add(job.id, job.state, Date.parse(job.finishedAt ?? job.createdAt));
       }
     }
+    const dependents = this.#settleLost(lostJobs, now);
+    for (const job of [...lostJobs, ...dependents]) lost.push({ op: 'put', job });
     for (const cat of this.#categories.values()) cat.finished.sort();
     this.#newId = createIdGenerator(() => this.#submitNow, sorted.at(-1)?.id ?? '');
     return lost;
+  }
+
+  /**
+   * Applies in memory what lost attempts that failed for good (no retries
+   * left) do to the callbacks waiting on them; returns those changes, which
+   * the caller commits with the losses.
+   */
+  #settleLost(lost: readonly Job[], now: number): Job[] {
+    const changed: Job[] = [];
+    for (const job of lost) {
+      for (const d of this.#dependents(job, now)) {
+        this.#install(this.#jobs.get(d.id)!, d, now);
+        changed.push(d);
+      }
+    }
+    return changed;
   }
 
   /**

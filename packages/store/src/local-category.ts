@@ -9,6 +9,7 @@ export class LocalCategory {
   readonly queue = new FifoQueue();
   /** Jobs per state, kept in step with every change. */
   readonly counts: Record<JobState, number> = {
+    waiting: 0,
     delayed: 0,
     queued: 0,
     running: 0,
@@ -22,8 +23,9 @@ export class LocalCategory {
   /** Waiting jobs of submissions being committed, counted against `maxQueued`. */
   reserved = 0;
 
-  /** Jobs waiting to run: delayed, queued and retrying. */
+  /** Jobs waiting to run, counted against the queue limits: waiting callbacks, delayed, queued and retrying. */
   get waiting(): number {
-    return this.counts.delayed + this.counts.queued + this.counts.retrying;
+    const c = this.counts;
+    return c.waiting + c.delayed + c.queued + c.retrying;
   }
 }

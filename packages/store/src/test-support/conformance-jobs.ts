@@ -29,7 +29,7 @@ export function describeJobVerbs(suite: Conformance): void {
       const results = await backend.submit(specs, T0);
       expect(results.map((r) => r.created)).toEqual([true, true, true]);
       results.forEach((r, i) =>
-        expect(r.job).toEqual(createJob({ ...specs[i]!, id: r.job.id, parents: [] }, T0)),
+        expect(r.job).toEqual(createJob({ ...specs[i]!, parents: [], id: r.job.id }, T0)),
       );
       const ids = results.map((r) => r.job.id);
       expect([...ids].sort()).toEqual(ids);
