@@ -1,7 +1,8 @@
 /**
  * A short cluster chaos run: three node processes on this file's own
  * PostgreSQL database, kill -9 of one node (the leader in some rounds) per
- * round; the invariants of check-invariants.ts must hold. The full run is
+ * round, chains and chords among the jobs; the invariants of
+ * check-invariants.ts and check-flows.ts must hold. The full run is
  * `npm run chaos -- --cluster`.
  */
 import { createTestDatabase, type TestDatabase } from '@cadre/postgres/test-support';
@@ -27,6 +28,7 @@ describe('cluster chaos (short)', () => {
       upMs: [400, 1200],
       leaderShare: 0.5,
       rate: 60,
+      flowShare: 0.3,
       drainTimeoutMs: 30_000,
     });
     const text = formatChaosReport(report);
@@ -38,6 +40,8 @@ describe('cluster chaos (short)', () => {
     expect(report.cluster?.leaderKills, text).toBeLessThan(3);
     expect(report.verdict!.figures.acknowledged, text).toBeGreaterThan(30);
     expect(report.verdict!.figures.executions, text).toBeGreaterThan(0);
+    expect(report.verdict!.figures.flows.acknowledged, text).toBeGreaterThan(3);
+    expect(report.verdict!.figures.flows.fired, text).toBeGreaterThan(0);
     expect(report.ok, text).toBe(true);
   }, 90_000);
 });
