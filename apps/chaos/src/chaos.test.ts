@@ -17,7 +17,6 @@ describe('chaos (short)', () => {
       upMs: [400, 1500],
       earlyKillShare: 0,
       rate: 60,
-      flowShare: 0.3,
       drainTimeoutMs: 30_000,
     });
     const text = formatChaosReport(report);

@@ -8,7 +8,7 @@
  *   --max-seconds S   CHAOS_MAX_SECONDS  start no round after S seconds (default 150)
  *   --rate R          CHAOS_RATE         jobs submitted per second (default 120)
  *   --flows S         CHAOS_FLOW_SHARE   share of the requests that are a chain or a group
- *                                        with a chord (default 0.2; 0 for none)
+ *                                        with a chord (default 0.3; 0 for none)
  *   --keep            keep the data directory (and the cluster's database)
  *
  * `npm run chaos -- --cluster` does the same to three nodes on one PostgreSQL
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     seed: numberOption(argv, 'seed', 'CHAOS_SEED', Math.floor(Math.random() * 2 ** 31)),
     maxSeconds: numberOption(argv, 'max-seconds', 'CHAOS_MAX_SECONDS', 150, 1),
     rate: numberOption(argv, 'rate', 'CHAOS_RATE', 120, 1),
-    flowShare: Math.min(1, numberOption(argv, 'flows', 'CHAOS_FLOW_SHARE', 0.2)),
+    flowShare: Math.min(1, numberOption(argv, 'flows', 'CHAOS_FLOW_SHARE', 0.3)),
     keepData: argv.includes('--keep'),
     log: (line: string) => console.log(line),
   };

@@ -28,7 +28,6 @@ describe('cluster chaos (short)', () => {
       upMs: [400, 1200],
       leaderShare: 0.5,
       rate: 60,
-      flowShare: 0.3,
       drainTimeoutMs: 30_000,
     });
     const text = formatChaosReport(report);

@@ -48,7 +48,7 @@ export interface LoadOptions {
   maxBatch: number;
   /** Jobs per second, all loops together: keeps the backlog within what the final drain can finish. */
   rate: number;
-  /** Share of the requests that are a flow (half chains, half groups); 0 for none. @defaultValue 0.2 */
+  /** Share of the requests that are a flow (half chains, half groups); 0 for none. @defaultValue 0.3 */
   flowShare?: number;
   runId: string;
   signal: AbortSignal;
@@ -62,7 +62,7 @@ export async function driveLoad(options: LoadOptions): Promise<void> {
 async function loop(o: LoadOptions): Promise<void> {
   const flows = flowApi(o.client.url);
   while (!o.signal.aborted) {
-    const sent = o.rng.chance(o.flowShare ?? 0.2)
+    const sent = o.rng.chance(o.flowShare ?? 0.3)
       ? await submitFlow(o, flows)
       : await submitJobs(o);
     if (sent === null) return;

@@ -30,7 +30,7 @@ export interface ChaosOptions {
   concurrency?: number;
   /** @defaultValue 12 */
   maxBatch?: number;
-  /** Share of the requests that are a flow (a chain, or a group with a chord); 0 for none. @defaultValue 0.2 */
+  /** Share of the requests that are a flow (a chain, or a group with a chord); 0 for none. @defaultValue 0.3 */
   flowShare?: number;
   /** Jobs submitted per second. @defaultValue 120 */
   rate?: number;
@@ -130,7 +130,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
           concurrency: options.concurrency ?? 3,
           maxBatch: options.maxBatch ?? 12,
           rate: options.rate ?? 120,
-          flowShare: options.flowShare ?? 0.2,
+          flowShare: options.flowShare ?? 0.3,
           runId,
           signal: stopLoad.signal,
         });

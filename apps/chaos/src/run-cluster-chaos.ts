@@ -41,7 +41,7 @@ export interface ClusterChaosOptions {
   concurrency?: number;
   /** @defaultValue 12 */
   maxBatch?: number;
-  /** Share of the requests that are a flow (a chain, or a group with a chord); 0 for none. @defaultValue 0.2 */
+  /** Share of the requests that are a flow (a chain, or a group with a chord); 0 for none. @defaultValue 0.3 */
   flowShare?: number;
   /** Jobs submitted per second, all nodes together. @defaultValue 120 */
   rate?: number;
@@ -107,7 +107,7 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
       concurrency: options.concurrency ?? 1,
       maxBatch: options.maxBatch ?? 12,
       rate: (options.rate ?? 120) / nodeCount,
-      flowShare: options.flowShare ?? 0.2,
+      flowShare: options.flowShare ?? 0.3,
       runId,
       signal: stop.signal,
     });
