@@ -4,36 +4,25 @@
  * server in the same run. Every rate counts jobs (a chain is two) from the
  * first request until the server has seen them all succeed.
  */
-import type { CadreClient, JobRequest } from '@cadre/client';
+import type { CadreClient, ChainRequest, JobRequest } from '@cadre/client';
 import { CHECKED_INPUT } from './engine-bench.js';
 
 /** A chain: echo, then echo of its result ([result], the second step having no arguments of its own). */
-const CHAIN = { jobs: [{ task: 'echo', input: CHECKED_INPUT }, { task: 'echo' }] };
+const CHAIN: ChainRequest = { jobs: [{ task: 'echo', input: CHECKED_INPUT }, { task: 'echo' }] };
 
 /** Requests in flight at once for the one-chain-per-request runs: enough to fill a group commit. */
 export const CHAINS_IN_FLIGHT = 64;
 
-/** Sends `n` requests made by `body(i)` to `path`, `inFlight` at a time; throws on any answer but 2xx. */
-async function post(
-  url: string,
-  path: string,
+/** Runs `send(i)` for i in 0..n-1, `inFlight` at a time. */
+async function inFlightLoop(
   n: number,
   inFlight: number,
-  body: (i: number) => unknown,
+  send: (i: number) => Promise<unknown>,
 ): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(inFlight, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        const res = await fetch(`${url}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify(body(i)),
-        });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-      }
+      while (next < n) await send(next++);
     }),
   );
 }
@@ -65,7 +54,7 @@ export function chainRate(
   inFlight = CHAINS_IN_FLIGHT,
 ): Promise<number> {
   return timed(client, chains * 2, () =>
-    post(client.url, '/api/chains', chains, inFlight, () => CHAIN),
+    inFlightLoop(chains, inFlight, () => client.submitChain(CHAIN)),
   );
 }
 
@@ -75,8 +64,8 @@ export function pairRate(
   pairs: number,
   inFlight = CHAINS_IN_FLIGHT,
 ): Promise<number> {
-  const pair = [CHAIN.jobs[0], CHAIN.jobs[0]];
-  return timed(client, pairs * 2, () => post(client.url, '/api/jobs', pairs, inFlight, () => pair));
+  const pair = [CHAIN.jobs[0]!, CHAIN.jobs[0]!];
+  return timed(client, pairs * 2, () => inFlightLoop(pairs, inFlight, () => client.submit(pair)));
 }
 
 /**
@@ -87,8 +76,8 @@ export function callbackRate(client: CadreClient, n: number, batch = 500): Promi
   const request: JobRequest = { task: 'echo', input: CHECKED_INPUT, onSuccess: [{ task: 'echo' }] };
   const requests = Math.ceil(n / batch);
   return timed(client, n * 2, () =>
-    post(client.url, '/api/jobs', requests, 4, (i) =>
-      Array.from({ length: Math.min(batch, n - i * batch) }, () => request),
+    inFlightLoop(requests, 4, (i) =>
+      client.submit(Array.from({ length: Math.min(batch, n - i * batch) }, () => request)),
     ),
   );
 }

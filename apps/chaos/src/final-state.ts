@@ -7,13 +7,12 @@ import {
   isCadreClientError,
   type CadreClient,
   type CategoryView,
+  type Flow,
   type Job,
   type JobState,
   type Stats,
 } from '@cadre/client';
-import type { Flow } from '@cadre/core';
 import { ALL_STATES } from './check-invariants.js';
-import { flowApi } from './flow-api.js';
 
 export interface FinalState {
   jobs: Job[];
@@ -63,11 +62,10 @@ export async function readFinalState(
   const stats = await client.stats();
   const jobsByState = {} as Record<JobState, Job[]>;
   for (const state of ALL_STATES) jobsByState[state] = await listAll(client, state);
-  const flows = flowApi(client.url);
   const servedFlows: Flow[] = [];
   for (const id of flowIds) {
     try {
-      servedFlows.push(await flows.get(id));
+      servedFlows.push(await client.getFlow(id));
     } catch (err) {
       if (!isCadreClientError(err) || err.status !== 404) throw err;
     }

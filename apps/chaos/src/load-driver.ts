@@ -9,7 +9,6 @@
 import { isCadreClientError, type CadreClient, type JobRequest } from '@cadre/client';
 import type { Acknowledged, InDoubt } from './check-invariants.js';
 import type { AcknowledgedFlow, InDoubtFlow } from './check-flows.js';
-import { flowApi, type FlowApi } from './flow-api.js';
 import { chaosChain, chaosGroup, chaosRequest, type FlowRequest } from './job-mix.js';
 import type { Rng } from './rng.js';
 
@@ -60,11 +59,8 @@ export async function driveLoad(options: LoadOptions): Promise<void> {
 }
 
 async function loop(o: LoadOptions): Promise<void> {
-  const flows = flowApi(o.client.url);
   while (!o.signal.aborted) {
-    const sent = o.rng.chance(o.flowShare ?? 0.3)
-      ? await submitFlow(o, flows)
-      : await submitJobs(o);
+    const sent = o.rng.chance(o.flowShare ?? 0.3) ? await submitFlow(o) : await submitJobs(o);
     if (sent === null) return;
     await pause((sent * o.concurrency * 1000) / o.rate, o.signal);
   }
@@ -93,12 +89,15 @@ async function submitJobs(o: LoadOptions): Promise<number | null> {
 }
 
 /** One chain or group; the jobs it holds, or null once the server is gone. */
-async function submitFlow(o: LoadOptions, api: FlowApi): Promise<number | null> {
+async function submitFlow(o: LoadOptions): Promise<number | null> {
   const tag = `${o.runId}-f${o.ledger.nextKey++}`;
   const request = o.rng.chance(0.5) ? chaosChain(o.rng, tag) : chaosGroup(o.rng, tag);
   const size = jobsIn(request);
   try {
-    const flow = await api.submit(request);
+    const flow =
+      request.kind === 'chain'
+        ? await o.client.submitChain({ jobs: request.jobs })
+        : await o.client.submitGroup({ jobs: request.jobs, callback: request.callback });
     const jobs = [...flow.jobs, ...(flow.callback ? [flow.callback] : []), ...flow.callbacks];
     o.ledger.flows.push({ id: flow.id, tag, request, jobIds: jobs.map((j) => j.id) });
     return size;
@@ -117,12 +116,11 @@ function rejected(o: LoadOptions, err: unknown): boolean {
 }
 
 /**
- * After booking the request in doubt: true if the server answered (a 5xx, or
- * an answer that was not the flow), which is reported; false if it is
- * unreachable, i.e. this server was killed.
+ * After booking the request in doubt: true if the server answered (a 5xx),
+ * which is reported; false if it is unreachable, i.e. this server was killed.
  */
 function failed(o: LoadOptions, err: unknown): boolean {
-  if (!isCadreClientError(err) || err.status === 0) return false;
+  if (!isCadreClientError(err) || err.status < 500) return false;
   o.ledger.serverErrors.push(`${err.status} ${err.code}: ${err.message}`);
   return true;
 }
