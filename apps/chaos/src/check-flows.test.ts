@@ -131,6 +131,7 @@ describe('checkFlows', () => {
     expect(kinds).toEqual({});
     expect(figures).toEqual({
       acknowledged: 5,
+      jobs: 20,
       inDoubt: 0,
       inDoubtStored: 0,
       chains: 3,

@@ -76,6 +76,8 @@ export interface FlowObservation {
 
 export interface FlowFigures {
   acknowledged: number;
+  /** Jobs of the acknowledged flows, as their answers named them. */
+  jobs: number;
   inDoubt: number;
   inDoubtStored: number;
   chains: number;
@@ -104,6 +106,7 @@ export interface Planned {
 export function checkFlows(obs: FlowObservation, violate: Violate): FlowFigures {
   const figures: FlowFigures = {
     acknowledged: obs.flows.length,
+    jobs: obs.flows.reduce((n, f) => n + f.jobIds.length, 0),
     inDoubt: obs.flowsInDoubt.length,
     inDoubtStored: 0,
     chains: 0,

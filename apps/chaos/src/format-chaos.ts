@@ -29,6 +29,7 @@ export function formatChaosReport(r: ChaosReport): string {
     const fl = f.flows;
     const flowRows: [string, number][] = [
       ['flows acknowledged (chains, groups with a chord)', fl.acknowledged],
+      ['  their jobs', fl.jobs],
       ['flow requests in doubt', fl.inDoubt],
       ['  of which stored', fl.inDoubtStored],
       ['callbacks fired (later steps, chords, error callbacks)', fl.fired],
