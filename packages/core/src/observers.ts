@@ -166,8 +166,7 @@ export function savedObserver(
 ): ObserverRecord {
   if (existing === null) return { ...spec, sinceMs: nowMs, revision: 1, source };
   const unchanged =
-    existing.source === source &&
-    JSON.stringify(observerSpecOf(existing)) === JSON.stringify(spec);
+    existing.source === source && JSON.stringify(observerSpecOf(existing)) === JSON.stringify(spec);
   if (unchanged) return existing;
   return { ...existing, ...spec, revision: existing.revision + 1, source };
 }

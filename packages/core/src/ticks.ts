@@ -123,7 +123,7 @@ export class Ticks {
    */
   latest(sinceMs: number, atMs: number, n: number): number[] {
     const out: number[] = [];
-    for (let t = this.previous(atMs); t !== null && t > sinceMs && out.length < n; ) {
+    for (let t = this.previous(atMs); t !== null && t > sinceMs && out.length < n;) {
       out.push(t);
       t = this.previous(t - 1);
     }
