@@ -19,6 +19,7 @@ import type { Backend, OpenOptions } from '../backend.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
 import { describeReads } from './conformance-reads.js';
+import { describeSchedules } from './conformance-schedules.js';
 import {
   NODE,
   RETENTION,
@@ -78,5 +79,6 @@ export function describeBackendConformance(
     describeJobVerbs(suite);
     describeReads(suite);
     describeLife(suite);
+    describeSchedules(suite);
   });
 }
