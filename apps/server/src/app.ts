@@ -21,6 +21,7 @@ import { requireToken, type FailureLimiter } from './http/auth.js';
 import { sendCadreError } from './http/error-status.js';
 import { jsonBody, requireJson } from './http/json-body.js';
 import { openApiDocument } from './http/openapi.js';
+import { scheduleRoutes } from './http/schedule-routes.js';
 import {
   MAX_BATCH,
   MAX_INPUT_BYTES,
@@ -179,6 +180,8 @@ export function createApp(deps: AppDeps): express.Express {
     await engine.removeNode(req.params.name as string);
     res.status(204).end();
   });
+
+  api.use(scheduleRoutes({ engine, refuseWhileDraining }));
 
   api.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());

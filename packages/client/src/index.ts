@@ -21,8 +21,14 @@ export {
   type LiveOptions,
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
-// and the bound of a category's `concurrency`, for forms that edit it.
-export { JOB_STATES, MAX_CONCURRENCY, TRANSITIONS, isFinished } from '@cadre/core';
+// the bound of a category's `concurrency` and the catch-up modes of schedules, for forms.
+export {
+  CATCH_UP_MODES,
+  JOB_STATES,
+  MAX_CONCURRENCY,
+  TRANSITIONS,
+  isFinished,
+} from '@cadre/core';
 export type {
   Allocation,
   CategoryPatch,
@@ -32,7 +38,13 @@ export type {
   JobState,
   Json,
   NodeView,
+  ObserverQuery,
+  ObserverRequest,
+  ObserverResult,
+  ObserverView,
   RetryChanges,
+  ScheduleRequest,
+  ScheduleView,
   Stats,
   TaskView,
 } from '@cadre/core';

@@ -19,7 +19,7 @@
 import { Errors } from './errors.js';
 import { JOB_STATES, type JobState } from './job.js';
 import { checkName, type DeclaredIn } from './schedules.js';
-import { Ticks, type Timing } from './ticks.js';
+import { Ticks, whole, type Timing } from './ticks.js';
 
 export interface ObserverQuery {
   state?: JobState;
@@ -107,8 +107,8 @@ export function checkObserver(request: ObserverRequest, where = ''): ObserverSpe
     });
   }
   if ((request.everyMs === undefined) === (request.at === undefined)) {
-    throw Errors.validation(`${where}give exactly one of everyMs and at`, {
-      field: `${where}everyMs`,
+    throw Errors.validation(`${whole(where)}give exactly one of everyMs and at`, {
+      field: where.replace(/\.$/, ''),
     });
   }
   if (request.at !== undefined && !TIME_OF_DAY.test(request.at)) {

@@ -51,6 +51,11 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/** The prefix of a message about the whole of what `where` names: `schedules[2]: `, or none. */
+export function whole(where: string): string {
+  return where === '' ? '' : `${where.replace(/\.$/, '')}: `;
+}
+
 /** The ticks of one timing. Build it once per timing: a cron expression is parsed here. */
 export class Ticks {
   readonly timing: Timing;
@@ -66,8 +71,8 @@ export class Ticks {
     this.timing = timing;
     const { cron, everyMs, tz } = timing;
     if ((cron === null) === (everyMs === null)) {
-      throw Errors.validation(`${where}give exactly one of cron and everyMs`, {
-        field: `${where}cron`,
+      throw Errors.validation(`${whole(where)}give exactly one of cron and everyMs`, {
+        field: where.replace(/\.$/, ''),
       });
     }
     if (tz !== null && !isTimeZone(tz)) {

@@ -58,6 +58,11 @@ export async function startFakeCadre(
     lastError: null,
     failure: null,
     node: null,
+    flowId: null,
+    flowRole: null,
+    parents: [],
+    trigger: null,
+    schedule: null,
   });
   for (let i = 0; i < (options.preexisting ?? 0); i++) {
     const job = create({ task: 'echo', category: 'reports' });
