@@ -5,7 +5,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CadreError, Errors, type JobRequest, type Json } from '@cadre/core';
+import {
+  CadreError,
+  Errors,
+  type ChainRequest,
+  type GroupRequest,
+  type JobRequest,
+  type Json,
+} from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import express, {
   type NextFunction,
@@ -15,19 +22,26 @@ import express, {
 } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
-import type { z } from 'zod';
-import { describeIssues, fieldIssues } from './config/zod-issues.js';
 import { requireToken, type FailureLimiter } from './http/auth.js';
 import { sendCadreError } from './http/error-status.js';
 import { jsonBody, requireJson } from './http/json-body.js';
+import {
+  checkJobTree,
+  eachJob,
+  flowRoots,
+  jobRoots,
+  joinPath,
+  type Root,
+} from './http/job-tree.js';
 import { openApiDocument } from './http/openapi.js';
+import { checkInput, parse } from './http/request-checks.js';
 import { scheduleRoutes } from './http/schedule-routes.js';
 import {
   MAX_BATCH,
-  MAX_INPUT_BYTES,
-  MAX_INPUT_DEPTH,
   categoryPatchSchema,
+  chainBodySchema,
   getJobQuerySchema,
+  groupBodySchema,
   jobRequestSchema,
   listJobsQuerySchema,
   retryBodySchema,
@@ -114,15 +128,40 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/jobs', refuseWhileDraining, async (req, res) => {
     const body = requireJson(req);
+    checkJobTree(jobRoots(body));
     const many = Array.isArray(body);
     const requests = many ? parse(batchSchema, body) : [parse(jobRequestSchema, body)];
-    requests.forEach((r, i) => checkInput(r.input, many ? i : null));
+    checkInputs(jobRoots(many ? requests : requests[0]));
     const results = await engine.submit(requests as JobRequest[]);
     // Decision: a batch answers 201 if it created any job, 200 if every job
     // already existed (all idempotency keys matched).
     res.status(results.some((r) => r.created) ? 201 : 200);
     if (many) res.json(results.map((r) => r.job));
     else res.json(results[0]?.job);
+  });
+
+  api.post('/chains', refuseWhileDraining, async (req, res) => {
+    const body = requireJson(req);
+    checkJobTree(flowRoots(body));
+    const chain = parse(chainBodySchema, body);
+    checkInputs(flowRoots(chain));
+    res.status(201).json(await engine.submitChain(chain as ChainRequest));
+  });
+
+  api.post('/groups', refuseWhileDraining, async (req, res) => {
+    const body = requireJson(req);
+    checkJobTree(flowRoots(body));
+    const group = parse(groupBodySchema, body);
+    checkInputs(flowRoots(group));
+    res.status(201).json(await engine.submitGroup(group as GroupRequest));
+  });
+
+  api.get('/flows/:id', async (req, res) => {
+    res.json(await engine.flow(req.params.id as string));
+  });
+
+  api.post('/flows/:id/cancel', async (req, res) => {
+    res.json(await engine.cancelFlow(req.params.id as string));
   });
 
   api.get('/jobs', async (req, res) => {
@@ -147,7 +186,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/jobs/:id/retry', refuseWhileDraining, async (req, res) => {
     // The body is optional: without one, the job runs again with its own input.
     const { input } = req.body === undefined ? {} : parse(retryBodySchema, req.body);
-    checkInput(input, null);
+    checkInput(input, 'input', null);
     res.json(await engine.retry(req.params.id as string, { input: input as Json | undefined }));
   });
 
@@ -242,48 +281,11 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/**
- * Throws ERR_VALIDATION for an input nested deeper than MAX_INPUT_DEPTH, and
- * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `index` is the batch
- * element.
- */
-function checkInput(input: unknown, index: number | null): void {
-  if (input === undefined) return;
-  const path = index === null ? 'input' : `[${index}].input`;
-  if (nestsDeeperThan(input, MAX_INPUT_DEPTH)) {
-    throw Errors.validation(`${path}: the input nests deeper than ${MAX_INPUT_DEPTH} levels`, {
-      index,
-      path,
-      limit: MAX_INPUT_DEPTH,
-    });
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(input) ?? 'null');
-  if (bytes <= MAX_INPUT_BYTES) return;
-  throw new CadreError(
-    'ERR_PAYLOAD_TOO_LARGE',
-    `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
-    { index, path, bytes, limit: MAX_INPUT_BYTES },
-  );
-}
-
-/** Whether arrays and objects nest in `value` more than `levels` deep; stops there. */
-function nestsDeeperThan(value: unknown, levels: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (levels === 0) return true;
-  if (Array.isArray(value)) {
-    for (const v of value) if (nestsDeeperThan(v, levels - 1)) return true;
-    return false;
-  }
-  for (const v of Object.values(value)) if (nestsDeeperThan(v, levels - 1)) return true;
-  return false;
-}
-
-/** Parses with `schema` or throws ERR_VALIDATION naming the fields. */
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = fieldIssues(result.error);
-  throw Errors.validation(describeIssues(issues), { issues });
+/** checkInput for every job of a parsed body, callbacks included. */
+function checkInputs(roots: readonly Root[]): void {
+  eachJob(roots, ({ request, path, index }) => {
+    checkInput((request as { input?: unknown }).input, joinPath(path, 'input'), index);
+  });
 }
 
 function clientErrorStatus(err: unknown): number | null {

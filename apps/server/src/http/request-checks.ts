@@ -1,6 +1,7 @@
 /**
- * Checks of request bodies shared by the route modules: zod parsing into
- * ERR_VALIDATION that names the fields, and the limits of one job's input.
+ * Checks of request bodies shared by the route modules (app.ts,
+ * schedule-routes.ts): zod parsing into ERR_VALIDATION that names the
+ * fields, and the limits of one job's input.
  */
 import { CadreError, Errors } from '@cadre/core';
 import type { z } from 'zod';
@@ -17,12 +18,15 @@ export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<
 
 /**
  * Throws ERR_VALIDATION for an input nested deeper than MAX_INPUT_DEPTH, and
- * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `path` names the input.
+ * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `path` names the input
+ * (`input`, `[3].input`, `jobs[0].onSuccess[1].input`, `job.input`), `index`
+ * the top-level request it belongs to.
  */
-export function checkInputLimits(input: unknown, path: string): void {
+export function checkInput(input: unknown, path: string, index: number | null): void {
   if (input === undefined) return;
   if (nestsDeeperThan(input, MAX_INPUT_DEPTH)) {
     throw Errors.validation(`${path}: the input nests deeper than ${MAX_INPUT_DEPTH} levels`, {
+      index,
       path,
       limit: MAX_INPUT_DEPTH,
     });
@@ -32,7 +36,7 @@ export function checkInputLimits(input: unknown, path: string): void {
   throw new CadreError(
     'ERR_PAYLOAD_TOO_LARGE',
     `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
-    { path, bytes, limit: MAX_INPUT_BYTES },
+    { index, path, bytes, limit: MAX_INPUT_BYTES },
   );
 }
 

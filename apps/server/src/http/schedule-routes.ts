@@ -9,7 +9,7 @@ import type { JobRequest, ObserverRequest, ScheduleRequest } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import express, { type RequestHandler, type Router } from 'express';
 import { requireJson } from './json-body.js';
-import { checkInputLimits, parse } from './request-checks.js';
+import { checkInput, parse } from './request-checks.js';
 import { observerBodySchema, scheduleBodySchema, schedulePatchSchema } from './schedule-schemas.js';
 
 export interface ScheduleRoutesDeps {
@@ -23,7 +23,7 @@ export function scheduleRoutes({ engine, refuseWhileDraining }: ScheduleRoutesDe
 
   router.post('/schedules', refuseWhileDraining, async (req, res) => {
     const body = parse(scheduleBodySchema, requireJson(req));
-    checkInputLimits(body.job.input, 'job.input');
+    checkInput(body.job.input, 'job.input', null);
     const request: ScheduleRequest = { ...body, job: body.job as JobRequest };
     const { schedule, created } = await engine.saveSchedule(request);
     res.status(created ? 201 : 200).json(schedule);

@@ -114,6 +114,7 @@ export async function startFakeCadre(
         allocation: { reports: 1, images: 1, default: 0, email: 0 },
         queued: count('queued'),
         running: 0,
+        waiting: 0,
         delayed: count('delayed'),
         retrying: 0,
         succeeded: count('succeeded'),
