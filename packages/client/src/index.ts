@@ -12,7 +12,15 @@ export {
   type JobPage,
   type ListOptions,
 } from './http-client.js';
-export type { AnyTasks, TaskInputOf, TaskMap, TypedJobRequest } from './typed-tasks.js';
+export type {
+  AnyTasks,
+  TaskInputOf,
+  TaskMap,
+  TypedCallbackRequest,
+  TypedChainRequest,
+  TypedGroupRequest,
+  TypedJobRequest,
+} from './typed-tasks.js';
 export {
   connectLive,
   type CadreSocket,
@@ -21,15 +29,33 @@ export {
   type LiveOptions,
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
-// and the bound of a category's `concurrency`, for forms that edit it.
-export { JOB_STATES, MAX_CONCURRENCY, TRANSITIONS, isFinished } from '@cadre/core';
+// the bound of a category's `concurrency`, for forms that edit it, and the
+// flows' vocabulary and bounds.
+export {
+  FLOW_KINDS,
+  FLOW_ROLES,
+  FLOW_STATES,
+  JOB_STATES,
+  MAX_CHAIN_JOBS,
+  MAX_CONCURRENCY,
+  MAX_GROUP_JOBS,
+  TRANSITIONS,
+  isFinished,
+} from '@cadre/core';
 export type {
   Allocation,
   CategoryPatch,
   CategoryView,
+  ChainRequest,
+  Flow,
+  FlowKind,
+  FlowRole,
+  FlowState,
+  GroupRequest,
   Job,
   JobRequest,
   JobState,
+  JobTrigger,
   Json,
   NodeView,
   RetryChanges,

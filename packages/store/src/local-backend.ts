@@ -21,8 +21,10 @@
  * - While a durable change of a job is in flight (`#inflight`), nothing else
  *   changes that job: later changes wait for it.
  * - A change that finishes a job carries, in the same commit, what it does to
- *   the callbacks waiting on it (core's `settleDependents`); while such a
- *   callback has a change of its own in flight, the finish waits for it.
+ *   the callbacks waiting on it (core's `settleDependents`), which it holds
+ *   like its own job. It reads jobs with a change in flight as they will be
+ *   once it lands (`#coming`): a callback being cancelled is not fired, and
+ *   two chord members finishing in commits in flight see each other.
  * - While the store refuses writes, `claim` answers none.
  * - It is a cluster of one: it always leads, and no other node exists.
  */
@@ -174,9 +176,9 @@ export class LocalBackend implements Backend {
     for (const [name, override] of Object.entries(state.categories)) {
       this.#overrides.set(name, override);
     }
-    const lost = this.#recover(state.jobs, now);
-    if (lost.length > 0) await this.#batcher.add(lost);
-    return { categories: Object.fromEntries(this.#overrides), requeued: lost.length };
+    const { lost, changes } = this.#recover(state.jobs, now);
+    if (changes.length > 0) await this.#batcher.add(changes);
+    return { categories: Object.fromEntries(this.#overrides), requeued: lost };
   }
 
   async close(): Promise<void> {
@@ -728,11 +730,11 @@ export class LocalBackend implements Backend {
 
   /**
    * Reads back the stored jobs: those that were running when the process
-   * died are queued again (`lose`, the attempt counted). Returns those changes.
+   * died are queued again (`lose`, the attempt counted), and what those that
+   * fail for good do to their callbacks. Returns how many were lost, and the changes.
    */
-  #recover(stored: readonly Job[], now: number): Mutation[] {
+  #recover(stored: readonly Job[], now: number): { lost: number; changes: Mutation[] } {
     const sorted = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const lost: Mutation[] = [];
     const lostJobs: Job[] = [];
     for (const record of sorted) {
       let job = upgrade(record);
@@ -751,10 +753,10 @@ export class LocalBackend implements Backend {
       }
     }
     const dependents = this.#settleLost(lostJobs, now);
-    for (const job of [...lostJobs, ...dependents]) lost.push({ op: 'put', job });
+    const changes = [...lostJobs, ...dependents].map((job) => ({ op: 'put', job }) as const);
     for (const cat of this.#categories.values()) cat.finished.sort();
     this.#newId = createIdGenerator(() => this.#submitNow, sorted.at(-1)?.id ?? '');
-    return lost;
+    return { lost: lostJobs.length, changes };
   }
 
   /**

@@ -2,7 +2,7 @@
  * Every request shape the HTTP API accepts, in one place: the routes parse
  * with these and /api/openapi.json is generated from them.
  */
-import { JOB_STATES, MAX_CONCURRENCY } from '@cadre/core';
+import { JOB_STATES, MAX_CHAIN_JOBS, MAX_CONCURRENCY, MAX_GROUP_JOBS } from '@cadre/core';
 import { z } from 'zod';
 
 /** Batches beyond this are refused whole. */
@@ -20,10 +20,44 @@ export const MAX_INPUT_DEPTH = 1000;
 export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const MAX_WAIT_MS = 30_000;
+/**
+ * Most jobs one request creates, callbacks included, and the deepest nesting
+ * of callbacks: the engine's own limits (flow-plan.ts), checked here too
+ * before zod walks the callbacks, which it does recursively.
+ */
+export const MAX_JOBS_PER_REQUEST = 10_000;
+export const MAX_CALLBACK_DEPTH = 32;
 
 const shortString = z.string().min(1).max(200);
 
-export const jobRequestSchema = z
+/** A job to create, with its callbacks (`onSuccess`, `onError`), which are job requests too. */
+export interface JobRequestBody {
+  task: string;
+  category?: string | undefined;
+  input?: unknown;
+  delayMs?: number | undefined;
+  runAt?: string | undefined;
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
+  key?: string | undefined;
+  onSuccess?: JobRequestBody[] | undefined;
+  onError?: JobRequestBody[] | undefined;
+  immutable?: boolean | undefined;
+}
+
+// The callback lists refer to the request schema itself: zod reads them
+// through getters, so the schema can be recursive, and its JSON Schema
+// refers to JobRequest by $ref.
+const callbackList = (when: string): z.ZodOptional<z.ZodArray<z.ZodType<JobRequestBody>>> =>
+  z
+    .array(jobRequestSchema)
+    .max(MAX_JOBS_PER_REQUEST)
+    .optional()
+    .describe(
+      `jobs created \`waiting\` with this one, queued when it ${when}; a callback has no delayMs, runAt or key, and its input is an array of further arguments (or absent) unless this job is immutable`,
+    );
+
+export const jobRequestSchema: z.ZodType<JobRequestBody> = z
   .strictObject({
     task: shortString.describe('a registered task'),
     category: shortString.optional().describe("default: the task's category, else 'default'"),
@@ -37,7 +71,23 @@ export const jobRequestSchema = z
     runAt: z.iso.datetime({ offset: true }).optional().describe('ISO time'),
     maxRetries: z.int().min(0).max(100).optional(),
     timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).optional(),
-    key: shortString.optional().describe('idempotency key'),
+    key: shortString
+      .optional()
+      .describe(
+        'idempotency key; not allowed on a job with callbacks, on a callback, or in a chain or group',
+      ),
+    get onSuccess() {
+      return callbackList('succeeds');
+    },
+    get onError() {
+      return callbackList('fails for good');
+    },
+    immutable: z
+      .boolean()
+      .optional()
+      .describe(
+        'when true, its callbacks run with their own input, without its result or error; default false',
+      ),
   })
   .refine((r) => r.delayMs === undefined || r.runAt === undefined, {
     message: 'give delayMs or runAt, not both',
@@ -48,6 +98,27 @@ export const submitBodySchema = z.union([
   jobRequestSchema,
   z.array(jobRequestSchema).min(1).max(MAX_BATCH),
 ]);
+
+export const chainBodySchema = z.strictObject({
+  jobs: z
+    .array(jobRequestSchema)
+    .min(2, `a chain has 2 to ${MAX_CHAIN_JOBS} jobs`)
+    .max(MAX_CHAIN_JOBS, `a chain has 2 to ${MAX_CHAIN_JOBS} jobs`)
+    .describe('the steps, in order: each is the success callback of the one before'),
+});
+
+export const groupBodySchema = z.strictObject({
+  jobs: z
+    .array(jobRequestSchema)
+    .min(1, `a group has 1 to ${MAX_GROUP_JOBS} jobs`)
+    .max(MAX_GROUP_JOBS, `a group has 1 to ${MAX_GROUP_JOBS} jobs`)
+    .describe('the members, run in parallel'),
+  callback: jobRequestSchema
+    .optional()
+    .describe(
+      "the chord: runs with [[r1, …, rn], ...args] once every member has succeeded (args: its own input, an array, or absent); cancelled (kind 'upstream') if one fails for good",
+    ),
+});
 
 /** An extension of API.md: a retry may run the job with a new input. */
 export const retryBodySchema = z.strictObject({
@@ -68,6 +139,7 @@ export const listJobsQuerySchema = z.object({
   cursor: z.string().min(1).max(1000).optional(),
   /** An extension of API.md: the job with this idempotency key, if any. */
   key: shortString.optional(),
+  flowId: shortString.optional().describe('the jobs of this flow'),
 });
 
 export const categoryPatchSchema = z

@@ -16,6 +16,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Backend, OpenOptions } from '../backend.js';
+import { describeFlows } from './conformance-flows.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
 import { describeReads } from './conformance-reads.js';
@@ -78,5 +79,6 @@ export function describeBackendConformance(
     describeJobVerbs(suite);
     describeReads(suite);
     describeLife(suite);
+    describeFlows(suite);
   });
 }
