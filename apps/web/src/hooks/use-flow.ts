@@ -1,14 +1,14 @@
 /**
  * One flow, live while it is open: polled about once a second while it runs
- * (less often when a poll is slow, and not while the tab is hidden), then
- * left alone once it has finished. One request at a time: the next poll is
- * set only when the last one has answered.
+ * (less often when a poll is slow or the flow big, and not while the tab is
+ * hidden), then left alone once it has finished. One request at a time: the
+ * next poll is set only when the last one has answered.
  */
 import type { Flow } from '@cadre/client';
 import { useCallback, useEffect, useState } from 'react';
 import { useDashboard } from './use-dashboard.js';
 import { describeError, isNotFound, isUnauthorized } from '../lib/errors.js';
-import { nextPollMs } from '../lib/flows.js';
+import { FLOW_POLL_MS, allFlowJobs, nextPollMs } from '../lib/flows.js';
 
 /** After a failed poll (the server restarting, say), try again this much later. */
 const RETRY_MS = 3000;
@@ -34,14 +34,16 @@ export function useFlow(id: string): FlowState {
       timer = setTimeout(() => void poll(), ms);
     };
     async function poll() {
-      if (typeof document !== 'undefined' && document.hidden) return later(1000);
+      if (typeof document !== 'undefined' && document.hidden) return later(FLOW_POLL_MS);
       const started = Date.now();
       try {
         const next = await client.getFlow(id);
         if (!current) return;
         setFlow(next);
         setError(null);
-        if (next.state === 'running') later(nextPollMs(Date.now() - started));
+        if (next.state === 'running') {
+          later(nextPollMs(Date.now() - started, allFlowJobs(next).length));
+        }
       } catch (err) {
         if (!current) return;
         setError(describeError(err));

@@ -59,6 +59,12 @@ describe('polling a running flow', () => {
   ])('after a poll of %s ms, waits %s ms', (took, wait) => {
     expect(nextPollMs(took)).toBe(wait);
   });
+
+  it('asks less often for a big flow', () => {
+    expect(nextPollMs(20, 10)).toBe(FLOW_POLL_MS);
+    expect(nextPollMs(20, 1001)).toBe(2002);
+    expect(nextPollMs(800, 1001)).toBe(3200);
+  });
 });
 
 describe('a trigger in words', () => {

@@ -38,14 +38,20 @@ export function hasFired(job: Pick<Job, 'state' | 'startedAt'>): boolean {
 
 /** About once a second. */
 export const FLOW_POLL_MS = 1000;
-/** A poll that took `tookMs` waits at least four times that: a 1,000-job flow on a busy server asks less often. */
+/**
+ * A poll that took `tookMs` waits at least four times that, and a big flow
+ * 2 ms a job (2 s for a group of 1,000, whose answer is some 400 kB): a
+ * flow on a busy server, or a big one, is asked less often.
+ */
 const POLL_BACKOFF = 4;
+const POLL_MS_PER_JOB = 2;
 const MAX_POLL_MS = 10_000;
 
-/** The wait before polling a running flow again, after a poll that took `tookMs`. */
-export function nextPollMs(tookMs: number): number {
-  const wait = Number.isFinite(tookMs) && tookMs > 0 ? tookMs * POLL_BACKOFF : 0;
-  return Math.min(MAX_POLL_MS, Math.max(FLOW_POLL_MS, Math.round(wait)));
+/** The wait before polling a running flow of `jobs` jobs again, after a poll that took `tookMs`. */
+export function nextPollMs(tookMs: number, jobs = 0): number {
+  const slow = Number.isFinite(tookMs) && tookMs > 0 ? tookMs * POLL_BACKOFF : 0;
+  const big = Number.isFinite(jobs) && jobs > 0 ? jobs * POLL_MS_PER_JOB : 0;
+  return Math.min(MAX_POLL_MS, Math.max(FLOW_POLL_MS, Math.round(slow), big));
 }
 
 /** When a callback runs and what it receives, in words: "on success, with its parent’s result". */
