@@ -19,7 +19,12 @@ export interface SchedulesPanelProps {
   onSelect: (id: string) => void;
 }
 
-const REFRESH_MS = 3000;
+const REFRESH_MS = 1000;
+
+/** A next run already past is due: it fires within moments, and the next read shows the one after. */
+function nextRun(iso: string | null, now: number): string {
+  return iso !== null && Date.parse(iso) <= now ? 'due' : relativeTime(iso, now);
+}
 
 export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
   const { client, fail, notify } = useDashboard();
@@ -85,6 +90,9 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">When</th>
+                <th scope="col" className="opt">
+                  Task
+                </th>
                 <th scope="col">Next run</th>
                 <th scope="col">Last run</th>
                 <th scope="col" className="opt">
@@ -99,15 +107,12 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
               {schedules.map((s) => (
                 <tr key={s.name} data-testid={`schedule-${s.name}`}>
                   <td className="mono">{s.name}</td>
-                  <td className="mono ellipsis">
-                    {describeTiming(s)} → {s.job.task}
+                  <td className="mono" title={`makes a ${s.job.task} job, catchUp ${s.catchUp}`}>
+                    {describeTiming(s)}
                   </td>
+                  <td className="mono opt">{s.job.task}</td>
                   <td title={s.nextRunAt ?? undefined}>
-                    {s.paused ? (
-                      <span className="muted">paused</span>
-                    ) : (
-                      relativeTime(s.nextRunAt, now)
-                    )}
+                    {s.paused ? <span className="muted">paused</span> : nextRun(s.nextRunAt, now)}
                   </td>
                   <td className="mono" title={s.lastRunAt ?? undefined}>
                     {formatClock(s.lastRunAt)}
