@@ -1,17 +1,21 @@
 /**
  * The dashboard: live overview (header, charts, categories) from socket.io
- * snapshots only, plus the paged jobs table, a job's live detail and the
- * load generator over HTTP. Everything goes through @cadre/client.
+ * snapshots only, plus the paged jobs table, a job's live detail, a flow's
+ * live graph and the load generator over HTTP. Everything goes through
+ * @cadre/client.
  */
 import { createClient, type TaskView } from '@cadre/client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AllocationChart } from './components/allocation-chart.js';
 import { CategoryCard } from './components/category-card.js';
+import { FlowView } from './components/flow-view.js';
 import { Header } from './components/header.js';
 import { JobDetail } from './components/job-detail.js';
 import { JobsPanel } from './components/jobs-panel.js';
 import { LoadPanel } from './components/load-panel.js';
 import { NodesPanel } from './components/nodes-panel.js';
+import { ObserversPanel } from './components/observers-panel.js';
+import { SchedulesPanel } from './components/schedules-panel.js';
 import { Notices, type Notice } from './components/notices.js';
 import { TimeChart } from './components/time-chart.js';
 import { TokenGate } from './components/token-gate.js';
@@ -44,6 +48,9 @@ export function App() {
   const [tasks, setTasks] = useState<TaskView[]>([]);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
+  /** The flow in view, and when it was last asked for (to bring it into view again). */
+  const [flow, setFlow] = useState<{ id: string; at: number } | null>(null);
+  const [flowFilter, setFlowFilter] = useState('');
   const [jobsRefresh, setJobsRefresh] = useState(0);
   const noticeId = useRef(0);
 
@@ -186,6 +193,24 @@ export function App() {
           ))}
         </section>
 
+        <div className="recurring">
+          <SchedulesPanel pulse={snapshotAt} onSelect={setSelected} />
+          <ObserversPanel pulse={snapshotAt} onSelect={setSelected} />
+        </div>
+
+        {flow && (
+          <FlowView
+            key={flow.id}
+            id={flow.id}
+            asked={flow.at}
+            selected={selected}
+            onSelectJob={setSelected}
+            onShowJobs={setFlowFilter}
+            onClose={() => setFlow(null)}
+            onChanged={() => setJobsRefresh((n) => n + 1)}
+          />
+        )}
+
         <div className={`work ${selected ? 'has-detail' : ''}`}>
           <JobsPanel
             categories={names}
@@ -193,6 +218,8 @@ export function App() {
             onSelect={setSelected}
             refreshKey={jobsRefresh}
             pulse={snapshotAt}
+            flowId={flowFilter}
+            onFlowId={setFlowFilter}
           />
           {selected && (
             <JobDetail
@@ -201,6 +228,8 @@ export function App() {
               tasks={tasks}
               onClose={() => setSelected(null)}
               onChanged={() => setJobsRefresh((n) => n + 1)}
+              onSelect={setSelected}
+              onOpenFlow={(id) => setFlow({ id, at: Date.now() })}
             />
           )}
         </div>

@@ -29,9 +29,10 @@ export {
   type LiveOptions,
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
-// the bound of a category's `concurrency`, for forms that edit it, and the
-// flows' vocabulary and bounds.
+// the bound of a category's `concurrency`, for forms that edit it, the
+// flows' vocabulary and bounds, and the catch-up modes of schedules.
 export {
+  CATCH_UP_MODES,
   FLOW_KINDS,
   FLOW_ROLES,
   FLOW_STATES,
@@ -58,7 +59,13 @@ export type {
   JobTrigger,
   Json,
   NodeView,
+  ObserverQuery,
+  ObserverRequest,
+  ObserverResult,
+  ObserverView,
   RetryChanges,
+  ScheduleRequest,
+  ScheduleView,
   Stats,
   TaskView,
 } from '@cadre/core';

@@ -392,6 +392,7 @@ describe('stop and recovery', () => {
       flowRole: null,
       parents: [],
       trigger: null,
+      schedule: null,
     };
     await store.commit([
       {

@@ -24,6 +24,9 @@ export class Names {
   readonly categories: string;
   readonly nodes: string;
   readonly leader: string;
+  readonly schedules: string;
+  readonly observers: string;
+  readonly observations: string;
   readonly migrations: string;
   /** Held while migrating, so that nodes starting together migrate once. */
   readonly migrateLock: string;
@@ -39,6 +42,9 @@ export class Names {
     this.categories = q('categories');
     this.nodes = q('nodes');
     this.leader = q('leader');
+    this.schedules = q('schedules');
+    this.observers = q('observers');
+    this.observations = q('observations');
     this.migrations = q('migrations');
     this.migrateLock = lockKey(`cadre:migrate:${schema}`);
     this.limitLock = lockKey(`cadre:limits:${schema}`);

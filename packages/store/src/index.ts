@@ -5,12 +5,14 @@ export type {
   BackendLimits,
   CategoryCounts,
   Completion,
+  Fired,
   JobSpec,
   ListPage,
   ListQuery,
   NodeIdentity,
   NodeRecord,
   NodeReport,
+  Observation,
   Opened,
   OpenOptions,
   SubmitResult,
@@ -33,7 +35,7 @@ export {
   type RecoveryFigures,
   type StoreBenchResult,
 } from './bench.js';
-export { createIdGenerator } from './ids.js';
+export { createIdGenerator, idBelowTime } from './ids.js';
 export { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
 export {
   LocalBackend,

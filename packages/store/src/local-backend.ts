@@ -25,6 +25,9 @@
  *   like its own job. It reads jobs with a change in flight as they will be
  *   once it lands (`#coming`): a callback being cancelled is not fired, and
  *   two chord members finishing in commits in flight see each other.
+ * - Schedules, observers and observers' results live in local-schedules.ts,
+ *   written through the same batcher; a schedule's tick writes its job and
+ *   the schedule's record in one commit. Observers read the listing index.
  * - While the store refuses writes, `claim` answers none.
  * - It is a cluster of one: it always leads, and no other node exists.
  */
@@ -43,9 +46,16 @@ import {
   type FlowGraph,
   type Allocation,
   type CategoryPatch,
+  type DeclaredIn,
   type Job,
   type JobEvent,
+  type ObserverQuery,
+  type ObserverRecord,
+  type ObserverResult,
+  type ObserverSpec,
   type RetryChanges,
+  type ScheduleRecord,
+  type ScheduleSpec,
 } from '@cadre/core';
 import type {
   AttemptRef,
@@ -55,12 +65,14 @@ import type {
   CategoryCounts,
   CategoryOverride,
   Completion,
+  Fired,
   JobSpec,
   ListPage,
   ListQuery,
   NodeIdentity,
   NodeRecord,
   NodeReport,
+  Observation,
   Opened,
   OpenOptions,
   SubmitResult,
@@ -69,6 +81,7 @@ import { CommitBatcher } from './commit-batcher.js';
 import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
 import { LocalCategory } from './local-category.js';
+import { LocalSchedules, observeIndex } from './local-schedules.js';
 
 export interface LocalBackendLogger {
   info(obj: object, msg?: string): void;
@@ -88,7 +101,9 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
 
 /** A record as an older release wrote it, with the fields it did not have. */
 function upgrade(record: Job): Job {
-  if (record.node !== undefined && record.parents !== undefined) return record;
+  if (record.node !== undefined && record.parents !== undefined && record.schedule !== undefined) {
+    return record;
+  }
   return {
     ...record,
     node: record.node ?? null,
@@ -96,6 +111,7 @@ function upgrade(record: Job): Job {
     flowRole: record.flowRole ?? null,
     parents: record.parents ?? [],
     trigger: record.trigger ?? null,
+    schedule: record.schedule ?? null,
   };
 }
 
@@ -134,6 +150,8 @@ export class LocalBackend implements Backend {
   readonly #uncertain = new Set<string>();
   /** Waiting jobs of submissions whose commit is in flight, by category, counted against the limits. */
   readonly #reserved = new Map<string, number>();
+  /** Schedules, observers and observers' results (issue 13). */
+  readonly #schedules: LocalSchedules;
   #limits: BackendLimits | null = null;
   #identity: NodeIdentity | null = null;
   /** This node as the cluster of one sees it; null once removed (after it was declared dead). */
@@ -159,6 +177,10 @@ export class LocalBackend implements Backend {
         this.#events.emit('wake');
       },
     });
+    this.#schedules = new LocalSchedules({
+      commit: (mutations) => this.#batcher.add(mutations),
+      submitWith: (specs, now, extra) => this.#submitWith(specs, now, extra),
+    });
   }
 
   on<E extends keyof BackendEvents>(event: E, listener: BackendEvents[E]): () => void {
@@ -176,6 +198,7 @@ export class LocalBackend implements Backend {
     for (const [name, override] of Object.entries(state.categories)) {
       this.#overrides.set(name, override);
     }
+    this.#schedules.load(state);
     const { lost, changes } = this.#recover(state.jobs, now);
     if (changes.length > 0) await this.#batcher.add(changes);
     return { categories: Object.fromEntries(this.#overrides), requeued: lost };
@@ -194,16 +217,29 @@ export class LocalBackend implements Backend {
 
   // ── jobs ─────────────────────────────────────────────────────────────────
 
-  async submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+  submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+    return this.#submitWith(specs, now);
+  }
+
+  /** A submit that writes what `extra` makes of the results in the same commit (a schedule's tick). */
+  async #submitWith(
+    specs: readonly JobSpec[],
+    now: number,
+    extra?: (results: readonly (SubmitResult | Promise<SubmitResult>)[]) => Mutation[],
+  ): Promise<SubmitResult[]> {
     const release = this.#reserve(specs);
     try {
-      return await this.#create(specs, now);
+      return await this.#create(specs, now, extra);
     } finally {
       release();
     }
   }
 
-  async #create(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+  async #create(
+    specs: readonly JobSpec[],
+    now: number,
+    extra?: (results: readonly (SubmitResult | Promise<SubmitResult>)[]) => Mutation[],
+  ): Promise<SubmitResult[]> {
     const results: (SubmitResult | Promise<SubmitResult>)[] = [];
     const created: Job[] = [];
     const inBatch = new Map<string, Job>();
@@ -244,7 +280,11 @@ export class LocalBackend implements Backend {
       created.push(job);
       results.push({ job, created: true });
     }
-    if (created.length === 0) return Promise.all(results);
+    const more = extra?.(results) ?? [];
+    if (created.length === 0) {
+      if (more.length > 0) await this.#batcher.add(more);
+      return Promise.all(results);
+    }
 
     let indexed!: () => void;
     let refused!: (err: unknown) => void;
@@ -254,7 +294,7 @@ export class LocalBackend implements Backend {
     settled.catch(() => {}); // only submissions sharing a key await it
     for (const key of inBatch.keys()) this.#pendingKeys.set(key, settled);
     try {
-      await this.#batcher.add(created.map((job) => ({ op: 'put', job }) as const));
+      await this.#batcher.add([...created.map((job) => ({ op: 'put', job }) as const), ...more]);
     } catch (err) {
       refused(err);
       throw err;
@@ -534,6 +574,58 @@ export class LocalBackend implements Backend {
 
   async categoryOverrides(): Promise<Record<string, CategoryOverride>> {
     return Object.fromEntries(this.#overrides);
+  }
+
+  // ── schedules and observers (local-schedules.ts) ─────────────────────────
+
+  saveSchedule(spec: ScheduleSpec, source: DeclaredIn, now: number): Promise<ScheduleRecord> {
+    return this.#schedules.saveSchedule(spec, source, now);
+  }
+
+  async schedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules.schedules();
+  }
+
+  deleteSchedule(name: string): Promise<boolean> {
+    return this.#schedules.deleteSchedule(name);
+  }
+
+  pauseSchedule(name: string, paused: boolean, now: number): Promise<ScheduleRecord | null> {
+    return this.#schedules.pauseSchedule(name, paused, now);
+  }
+
+  fireSchedule(
+    name: string,
+    revision: number,
+    tickMs: number,
+    spec: JobSpec | null,
+    now: number,
+  ): Promise<Fired | null> {
+    return this.#schedules.fireSchedule(name, revision, tickMs, spec, now);
+  }
+
+  saveObserver(spec: ObserverSpec, source: DeclaredIn, now: number): Promise<ObserverRecord> {
+    return this.#schedules.saveObserver(spec, source, now);
+  }
+
+  async observers(): Promise<ObserverRecord[]> {
+    return this.#schedules.observers();
+  }
+
+  deleteObserver(name: string): Promise<boolean> {
+    return this.#schedules.deleteObserver(name);
+  }
+
+  async observe(query: ObserverQuery, now: number): Promise<Observation> {
+    return observeIndex(this.#listing, this.#jobs, query, now);
+  }
+
+  recordObservation(result: ObserverResult, revision: number, tickMs: number): Promise<boolean> {
+    return this.#schedules.recordObservation(result, revision, tickMs);
+  }
+
+  async observations(name: string, limit: number): Promise<ObserverResult[]> {
+    return this.#schedules.observations(name, limit);
   }
 
   // ── nodes: a cluster of one ──────────────────────────────────────────────

@@ -220,13 +220,14 @@ describe('recovery', () => {
       const store = await open();
       expect(await state(store)).toEqual(legacyState);
       // Given back as written: records of earlier releases have no `node` and
-      // no flow fields (the backend reads them as null and []).
+      // no flow fields and no schedule (the backend reads them as null and []).
       const {
         node: _node,
         flowId: _flowId,
         flowRole: _flowRole,
         parents: _parents,
         trigger: _trigger,
+        schedule: _schedule,
         ...legacyRecord
       } = makeJob('a', { state: 'running', attempts: 1 });
       expect((await store.load()).jobs[0]).toEqual(legacyRecord);

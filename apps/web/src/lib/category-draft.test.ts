@@ -10,6 +10,7 @@ const current: CategoryView = {
   paused: false,
   concurrency: 1,
   orphaned: false,
+  waiting: 0,
   delayed: 0,
   queued: 0,
   running: 0,

@@ -20,6 +20,7 @@ import { describeFlows } from './conformance-flows.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
 import { describeReads } from './conformance-reads.js';
+import { describeSchedules } from './conformance-schedules.js';
 import {
   NODE,
   RETENTION,
@@ -80,5 +81,6 @@ export function describeBackendConformance(
     describeReads(suite);
     describeLife(suite);
     describeFlows(suite);
+    describeSchedules(suite);
   });
 }
