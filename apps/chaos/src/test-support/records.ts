@@ -26,6 +26,7 @@ export function job(id: string, fields: Partial<Job>): Job {
     flowRole: null,
     parents: [],
     trigger: null,
+    schedule: null,
     ...fields,
   };
 }
