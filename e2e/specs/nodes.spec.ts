@@ -33,7 +33,12 @@ test('the nodes panel shows the local node as the live leader, with its threads 
   const threads = card.getByRole('list', { name: `Threads of ${local.name} by category` });
   await expect(threads.getByRole('listitem').filter({ hasText: 'reports' })).toBeVisible();
   await expect(threads.getByRole('listitem').filter({ hasText: 'images' })).toBeVisible();
-  await expect(card.getByTestId('node-running')).toHaveText(String(WORKERS));
+  // Every thread busy. Jobs claimed into a batch count as running before their
+  // turn comes, so a category whose measured jobs are short (other specs ran
+  // echo in it) shows more running jobs than threads.
+  await expect
+    .poll(async () => Number(await card.getByTestId('node-running').textContent()))
+    .toBeGreaterThanOrEqual(WORKERS);
   const slots = await threads.getByRole('listitem').locator('strong').allInnerTexts();
   expect(slots.map(Number).reduce((a, b) => a + b, 0)).toBe(WORKERS);
   await keepScreenshot(page, testInfo, 'nodes-panel', card);
