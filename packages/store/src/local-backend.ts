@@ -21,8 +21,10 @@
  * - While a durable change of a job is in flight (`#inflight`), nothing else
  *   changes that job: later changes wait for it.
  * - A change that finishes a job carries, in the same commit, what it does to
- *   the callbacks waiting on it (core's `settleDependents`); while such a
- *   callback has a change of its own in flight, the finish waits for it.
+ *   the callbacks waiting on it (core's `settleDependents`), which it holds
+ *   like its own job. It reads jobs with a change in flight as they will be
+ *   once it lands (`#coming`): a callback being cancelled is not fired, and
+ *   two chord members finishing in commits in flight see each other.
  * - While the store refuses writes, `claim` answers none.
  * - It is a cluster of one: it always leads, and no other node exists.
  */
