@@ -24,6 +24,8 @@ export class Names {
   readonly categories: string;
   readonly nodes: string;
   readonly leader: string;
+  /** Recent starts of rate-limited categories. */
+  readonly rateStarts: string;
   readonly migrations: string;
   /** Held while migrating, so that nodes starting together migrate once. */
   readonly migrateLock: string;
@@ -39,6 +41,7 @@ export class Names {
     this.categories = q('categories');
     this.nodes = q('nodes');
     this.leader = q('leader');
+    this.rateStarts = q('rate_starts');
     this.migrations = q('migrations');
     this.migrateLock = lockKey(`cadre:migrate:${schema}`);
     this.limitLock = lockKey(`cadre:limits:${schema}`);

@@ -6,6 +6,7 @@ export type {
   CategoryCounts,
   Completion,
   JobSpec,
+  LimitedClaim,
   ListPage,
   ListQuery,
   NodeIdentity,

@@ -1,8 +1,8 @@
 /**
  * The local backend: one node, every job in memory, a JobStore as its log.
  *
- * - The truth is the in-memory records, the per-category FIFO queues, the
- *   delayed-job order and the listing index; the store (the lowdb journal,
+ * - The truth is the in-memory records, the per-category queues (by
+ *   priority, FIFO among equals), the delayed-job order and the listing index; the store (the lowdb journal,
  *   or memory in tests) records every change and gives them back at start.
  * - Every change goes through one CommitBatcher, so the journal keeps program
  *   order. What a caller is answered after (submit, cancel, retry, a category
@@ -26,6 +26,8 @@
  *   once it lands (`#coming`): a callback being cancelled is not fired, and
  *   two chord members finishing in commits in flight see each other.
  * - While the store refuses writes, `claim` answers none.
+ * - A rate-limited category's starts are counted in memory (`StartWindow`):
+ *   one node holds the whole budget.
  * - It is a cluster of one: it always leads, and no other node exists.
  */
 import {
@@ -45,6 +47,7 @@ import {
   type CategoryPatch,
   type Job,
   type JobEvent,
+  type RateLimit,
   type RetryChanges,
 } from '@cadre/core';
 import type {
@@ -56,6 +59,7 @@ import type {
   CategoryOverride,
   Completion,
   JobSpec,
+  LimitedClaim,
   ListPage,
   ListQuery,
   NodeIdentity,
@@ -88,9 +92,12 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
 
 /** A record as an older release wrote it, with the fields it did not have. */
 function upgrade(record: Job): Job {
-  if (record.node !== undefined && record.parents !== undefined) return record;
+  if (record.node !== undefined && record.parents !== undefined && record.priority !== undefined) {
+    return record;
+  }
   return {
     ...record,
+    priority: record.priority ?? 0,
     node: record.node ?? null,
     flowId: record.flowId ?? null,
     flowRole: record.flowRole ?? null,
@@ -272,6 +279,25 @@ export class LocalBackend implements Backend {
   }
 
   async claim(category: string, max: number, now: number): Promise<Job[]> {
+    return this.#take(category, max, now);
+  }
+
+  async claimLimited(
+    category: string,
+    max: number,
+    limit: RateLimit,
+    now: number,
+  ): Promise<LimitedClaim> {
+    const starts = this.#category(category).starts;
+    const room = starts.room(limit, now);
+    const jobs = room > 0 ? this.#take(category, Math.min(max, room), now) : [];
+    starts.record(now, jobs.length);
+    const full = starts.room(limit, now) === 0;
+    return { jobs, heldUntil: full ? starts.freesAt(limit, now) : null };
+  }
+
+  /** Starts up to `max` queued jobs of `category`, highest priority first, then oldest in the queue. */
+  #take(category: string, max: number, now: number): Job[] {
     const cat = this.#categories.get(category);
     const claimed: Job[] = [];
     if (!cat || !this.#batcher.writable) return claimed;
@@ -306,8 +332,8 @@ export class LocalBackend implements Backend {
       resolve(null);
       return;
     }
-    const { outcome, retryDelayMs } = done;
-    const next = transition(job, { type: 'settle', outcome, retryDelayMs }, now);
+    const { outcome, retryDelayMs, lowerPriority } = done;
+    const next = transition(job, { type: 'settle', outcome, retryDelayMs, lowerPriority }, now);
     const dependents = this.#dependents(next, now);
     this.#hold(next);
     const finish = this.#changeOf(job, next);
@@ -660,7 +686,7 @@ export class LocalBackend implements Backend {
   #leave(job: Job): void {
     const cat = this.#category(job.category);
     cat.counts[job.state] -= 1;
-    if (job.state === 'queued') cat.queue.remove(job.id);
+    if (job.state === 'queued') cat.queue.remove(job.id, job.priority);
     else if (job.state === 'delayed' || job.state === 'retrying') this.#delays.remove(job.id);
   }
 
@@ -670,7 +696,7 @@ export class LocalBackend implements Backend {
     cat.counts[job.state] += 1;
     switch (job.state) {
       case 'queued':
-        cat.queue.push(job.id);
+        cat.queue.push(job.id, job.priority);
         break;
       case 'delayed':
       case 'retrying':
@@ -745,7 +771,7 @@ export class LocalBackend implements Backend {
       this.#remember(job);
       const cat = this.#category(job.category);
       cat.counts[job.state] += 1;
-      if (job.state === 'queued') cat.queue.push(job.id);
+      if (job.state === 'queued') cat.queue.push(job.id, job.priority);
       else if (job.state === 'delayed' || job.state === 'retrying') {
         this.#delays.add(job.id, Date.parse(job.runAt!));
       } else if (isFinished(job.state)) {

@@ -96,13 +96,13 @@ async function insertJobs(tx: Queryable, n: Names, jobs: readonly Job[]): Promis
   if (jobs.length === 0) return new Set();
   const rows = await tx.query<{ id: string }>(
     `INSERT INTO ${n.jobs} (id, key, category, task, input, state, attempts, max_retries,
-       timeout_ms, run_at, created_at, queue_seq)
+       timeout_ms, priority, run_at, created_at, queue_seq)
      SELECT r.id, r.key, r.category, r.task, r.input::json, r.state, r.attempts, r.max_retries,
-       r.timeout_ms, r.run_at, r.created_at,
+       r.timeout_ms, r.priority, r.run_at, r.created_at,
        CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') END
      FROM json_to_recordset($1::json) AS r(id text, key text, category text, task text,
        input text, state text, attempts integer, max_retries integer,
-       timeout_ms double precision, run_at timestamptz, created_at timestamptz)
+       timeout_ms double precision, priority smallint, run_at timestamptz, created_at timestamptz)
      ON CONFLICT (key) DO NOTHING
      RETURNING id`,
     [JSON.stringify(jobs.map(newJobRecord))],

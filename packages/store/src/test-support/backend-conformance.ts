@@ -18,6 +18,8 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { Backend, OpenOptions } from '../backend.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
+import { describePriorities } from './conformance-priority.js';
+import { describeRateLimits, describeSharedRateLimits } from './conformance-rate.js';
 import { describeReads } from './conformance-reads.js';
 import {
   NODE,
@@ -35,9 +37,19 @@ export interface BackendHarness {
   cleanup(): Promise<void>;
 }
 
+export interface ConformanceOptions {
+  /**
+   * Several backends may be open on the same data at once, as the nodes of
+   * one cluster (PostgreSQL): the cases of what they share run too.
+   * @defaultValue false
+   */
+  cluster?: boolean;
+}
+
 export function describeBackendConformance(
   name: string,
   factory: () => Promise<BackendHarness>,
+  options: ConformanceOptions = {},
 ): void {
   describe(`Backend conformance: ${name}`, () => {
     let harness: BackendHarness;
@@ -78,5 +90,8 @@ export function describeBackendConformance(
     describeJobVerbs(suite);
     describeReads(suite);
     describeLife(suite);
+    describePriorities(suite);
+    describeRateLimits(suite);
+    if (options.cluster === true) describeSharedRateLimits(suite);
   });
 }
