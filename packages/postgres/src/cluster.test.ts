@@ -1,8 +1,12 @@
 /** Several nodes on one schema: what the one-node conformance suite cannot see. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { isCadreError } from '@cadre/core';
+import { isCadreError, type Job, type JobState } from '@cadre/core';
 import type { JobSpec } from '@cadre/store';
+import { Db } from './db.js';
+import { silentLogger } from './logger.js';
+import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { Names } from './names.js';
 import type { PostgresBackend } from './postgres-backend.js';
 import { T0, openNode, pause, until } from './test-support/nodes.js';
 import { dropSchema, sql } from './test-support/schemas.js';
@@ -61,6 +65,42 @@ describe('migrations', () => {
     expect((await sql(db.url, `SELECT count(*)::int AS n FROM "${schema}".migrations`))[0]).toEqual(
       { n: MIGRATIONS.length },
     );
+  });
+
+  it('bring the jobs of a schema of version 2 to flows (3), each outside any flow', async () => {
+    const old = new Db({
+      connectionString: db.url,
+      poolSize: 1,
+      applicationName: 'cadre test',
+      logger: silentLogger,
+      onHealth: () => undefined,
+    });
+    try {
+      expect(await migrate(old, new Names(schema), silentLogger, MIGRATIONS.slice(0, 2))).toEqual([
+        1, 2,
+      ]);
+    } finally {
+      await old.end();
+    }
+    await sql(
+      db.url,
+      `INSERT INTO "${schema}".jobs (id, category, task, input, state, attempts, max_retries,
+         created_at, queue_seq)
+       VALUES ('0old', 'default', 'echo', '[1]', 'queued', 0, 0, $1, 1)`,
+      [new Date(T0).toISOString()],
+    );
+    const a = await node('a');
+    const old0 = await a.get('0old');
+    expect(old0).toMatchObject({ state: 'queued', flowId: null, flowRole: null, parents: [] });
+    expect(old0!.trigger).toBeNull();
+    const [, waiting] = await a.submit(
+      [spec(), spec({ parents: [0], trigger: { on: 'success', pass: 'result' } })],
+      T0,
+    );
+    expect(waiting!.job.state).toBe('waiting');
+    await expect(
+      sql(db.url, `UPDATE "${schema}".jobs SET state = 'lost' WHERE id = '0old'`),
+    ).rejects.toThrow(/jobs_state_check/);
   });
 });
 
@@ -248,5 +288,70 @@ describe('schemas', () => {
       await elsewhere.close();
       await dropSchema(db.url, other);
     }
+  });
+});
+
+describe('flows', () => {
+  /** Two members, completed by two nodes, and their chord (in category `cb`). */
+  const chord = (i: number): JobSpec[] => [
+    spec({ input: i, maxRetries: 0, flowRole: 'member' }),
+    spec({ input: i, maxRetries: 0, flowRole: 'member' }),
+    spec({
+      input: null,
+      category: 'cb',
+      flowRole: 'chord',
+      parents: [0, 1],
+      trigger: { on: 'success', pass: 'results' },
+    }),
+  ];
+
+  it('fire a chord exactly once when two nodes complete its two members at the same moment', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    const fired: string[] = [];
+    for (const backend of [a, b]) {
+      backend.on('change', (job: Job, previous: JobState | null) => {
+        if (job.flowRole === 'chord' && previous === 'waiting') fired.push(job.id);
+      });
+    }
+    for (let i = 0; i < 60; i++) {
+      const [m0, m1, z] = (await a.submit(chord(i), T0 + i)).map((r) => r.job);
+      const [onA] = await a.claim('default', 1, T0 + i);
+      const [onB] = await b.claim('default', 1, T0 + i);
+      expect([onA!.id, onB!.id]).toEqual([m0!.id, m1!.id]);
+      const ok = (value: string) => ({ kind: 'ok', value }) as const;
+      await Promise.all([
+        a.complete({ id: onA!.id, attempt: 1, outcome: ok(`a${i}`), retryDelayMs: 0 }, T0 + i),
+        b.complete({ id: onB!.id, attempt: 1, outcome: ok(`b${i}`), retryDelayMs: 0 }, T0 + i),
+      ]);
+      expect(fired).toEqual([z!.id]);
+      fired.length = 0;
+      expect(await a.get(z!.id)).toMatchObject({ state: 'queued', input: [[`a${i}`, `b${i}`]] });
+    }
+    expect((await a.counts()).cb).toMatchObject({ queued: 60, waiting: 0 });
+  });
+
+  it("wake the other nodes for a callback fired by a node's completion", async () => {
+    const a = await node('a');
+    const b = await node('b');
+    const wakes: (string | undefined)[] = [];
+    b.on('wake', (c) => wakes.push(c));
+    const [, next] = (
+      await a.submit(
+        [
+          spec({ maxRetries: 0 }),
+          spec({ category: 'next', parents: [0], trigger: { on: 'success', pass: 'result' } }),
+        ],
+        T0,
+      )
+    ).map((r) => r.job);
+    const [running] = await a.claim('default', 1, T0 + 1);
+    await until(() => wakes.includes('default'));
+    wakes.length = 0;
+    const ok = { kind: 'ok', value: 7 } as const;
+    await a.complete({ id: running!.id, attempt: 1, outcome: ok, retryDelayMs: 0 }, T0 + 2);
+    await until(() => wakes.includes('next'));
+    const [claimed] = await b.claim('next', 1, T0 + 3);
+    expect(claimed).toMatchObject({ id: next!.id, input: [7], node: 'b' });
   });
 });

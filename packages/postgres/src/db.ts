@@ -2,7 +2,7 @@
  * The connection pool, and the one place where its failures are turned into
  * cadre's errors and reported as the backend's health.
  */
-import pg, { type PoolClient, type QueryResultRow } from 'pg';
+import pg, { DatabaseError, type PoolClient, type QueryResultRow } from 'pg';
 import { isOutage, toBackendError } from './db-errors.js';
 import type { Logger } from './logger.js';
 
@@ -29,6 +29,15 @@ export interface DbOptions {
 
 /** Waiting longer for a connection than this is an outage, not a slow query. */
 const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * How many times a transaction runs when PostgreSQL aborts it to break a
+ * deadlock (40P01) or a serialization failure (40001): the other
+ * transaction then goes through, and this one can run again as if it came
+ * after it.
+ */
+const CONFLICT_TRIES = 5;
+const CONFLICT_STATES = new Set(['40P01', '40001']);
 
 export class Db implements Queryable {
   readonly #pool: pg.Pool;
@@ -61,17 +70,24 @@ export class Db implements Queryable {
     }
   }
 
-  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  /**
+   * Runs `fn` in one transaction: committed if it resolves, rolled back if it
+   * throws. Run again, from the start, when PostgreSQL aborted it as one side
+   * of a deadlock: `fn` must have no effect outside the transaction.
+   */
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.session(async (client) => {
-      await client.query('BEGIN');
-      try {
-        const value = await fn(clientQueryable(client));
-        await client.query('COMMIT');
-        return value;
-      } catch (err) {
-        if (!isOutage(err)) await client.query('ROLLBACK');
-        throw err;
+      for (let tries = 1; ; tries += 1) {
+        await client.query('BEGIN');
+        try {
+          const value = await fn(clientQueryable(client));
+          await client.query('COMMIT');
+          return value;
+        } catch (err) {
+          if (isOutage(err)) throw err;
+          await client.query('ROLLBACK');
+          if (!(isConflict(err) && tries < CONFLICT_TRIES)) throw err;
+        }
       }
     });
   }
@@ -115,6 +131,10 @@ export class Db implements Queryable {
     if (isOutage(err)) this.#onHealth(err);
     return toBackendError(err);
   }
+}
+
+function isConflict(err: unknown): boolean {
+  return err instanceof DatabaseError && CONFLICT_STATES.has(err.code ?? '');
 }
 
 function clientQueryable(client: PoolClient): Queryable {

@@ -106,6 +106,28 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'flows',
+    // A callback waits (`waiting`) for its parents. `children` is the reverse
+    // of `parents`, for the backend alone: the ids waiting on a job, written
+    // at submit (a parent and its callbacks are created together), so that
+    // finishing a job finds its callbacks in the row it locks anyway.
+    // The new CHECK allows more than the old one, so the rows it checks pass.
+    sql: (n) => `
+      ALTER TABLE ${n.jobs}
+        DROP CONSTRAINT jobs_state_check,
+        ADD CONSTRAINT jobs_state_check CHECK (state IN
+          ('waiting', 'delayed', 'queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled')),
+        ADD COLUMN flow_id text COLLATE "C",
+        ADD COLUMN flow_role text CHECK (flow_role IN ('step', 'member', 'chord', 'callback')),
+        ADD COLUMN parents text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN trigger json,
+        ADD COLUMN children text[] NOT NULL DEFAULT '{}';
+      -- flowJobs, and list by flow: a flow's jobs in id order
+      CREATE INDEX jobs_flow ON ${n.jobs} (flow_id, id) WHERE flow_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 4,
     name: 'priorities and rate limits',
     // A constant default adds the column without rewriting the table. The
     // claim takes a category's queue by priority, then by entry; the index

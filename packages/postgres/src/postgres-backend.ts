@@ -65,8 +65,9 @@ import {
 } from './sql/nodes.js';
 import { promoteDue } from './sql/promote.js';
 import { pruneJobs } from './sql/prune.js';
-import { countJobs, getJob, listJobs } from './sql/read.js';
-import { loseRunning, reapNodes, type Lost } from './sql/reap.js';
+import { countJobs, flowJobs, getJob, listJobs } from './sql/read.js';
+import { loseRunning, reapNodes, type LostJobs } from './sql/reap.js';
+import type { Changed } from './sql/settle.js';
 import { submitJobs, waitingCounts } from './sql/submit.js';
 
 export interface PostgresBackendOptions {
@@ -212,7 +213,7 @@ export class PostgresBackend implements Backend {
         const done = await db.transaction((tx) =>
           applyFenced(tx, n, claimant, changes, this.#origin),
         );
-        for (const c of done.changed) this.#events.emit('change', c.job, c.previous.state);
+        this.#emitChanged(done.changed);
         return done.results;
       },
     });
@@ -244,7 +245,7 @@ export class PostgresBackend implements Backend {
       };
       this.#state = 'open';
       this.#emitLost(lost);
-      return { categories, requeued: lost.length };
+      return { categories, requeued: lost.lost.length };
     } catch (err) {
       this.#state = 'closed';
       await listener.close();
@@ -292,18 +293,48 @@ export class PostgresBackend implements Backend {
     const s = this.#open();
     if (specs.length === 0) return [];
     this.#idNow = now;
+    // The specs with a role in a flow make up one new flow, named from the same ids.
+    const flowId = specs.some((spec) => (spec.flowRole ?? null) !== null) ? s.nextId() : null;
     // A key a spec shares with an earlier one of the batch names that one's job.
     const firstWithKey = new Map<string, Job>();
     const jobs: Job[] = [];
-    const planned = specs.map((spec) => {
+    /** By id: the callbacks of the batch that wait on each job. */
+    const children = new Map<string, string[]>();
+    const planned: Job[] = [];
+    for (const spec of specs) {
       const earlier = spec.key === null ? undefined : firstWithKey.get(spec.key);
-      if (earlier) return earlier;
-      // Flows (issue 12) are not written to PostgreSQL yet: their links are left out.
-      const job = createJob({ ...spec, id: s.nextId(), parents: [] }, now);
+      if (earlier) {
+        planned.push(earlier);
+        continue;
+      }
+      const id = s.nextId();
+      const parents = (spec.parents ?? []).map((index) => {
+        const parent = index < planned.length ? planned[index] : undefined;
+        if (parent === undefined) {
+          throw Errors.validation(`a job's parents must be earlier jobs of the batch`, {
+            parents: spec.parents ?? [],
+          });
+        }
+        return parent.id;
+      });
+      for (const parent of new Set(parents)) {
+        const list = children.get(parent);
+        if (list) list.push(id);
+        else children.set(parent, [id]);
+      }
+      const job = createJob(
+        {
+          ...spec,
+          id,
+          parents,
+          flowId: (spec.flowRole ?? null) !== null ? flowId : null,
+        },
+        now,
+      );
       if (job.key !== null) firstWithKey.set(job.key, job);
       jobs.push(job);
-      return job;
-    });
+      planned.push(job);
+    }
     const recent = await this.#recentWaiting(s);
     const { created, existing } = await submitJobs(
       s.db,
@@ -312,6 +343,7 @@ export class PostgresBackend implements Backend {
       jobs,
       this.#origin,
       recent,
+      children,
     );
     this.#countWaiting(created);
     const createdIds = new Set(created.map((j) => j.id));
@@ -376,7 +408,7 @@ export class PostgresBackend implements Backend {
 
   async cancel(id: string, now: number): Promise<Job> {
     const s = this.#open();
-    const { job, previous } = await changeJob(
+    const { job, previous, settled } = await changeJob(
       s.db,
       this.#names,
       id,
@@ -386,6 +418,7 @@ export class PostgresBackend implements Backend {
     );
     this.#events.emit('change', job, previous.state);
     if (previous.state === 'running') this.#events.emit('cancelled', id);
+    this.#emitChanged(settled);
     return job;
   }
 
@@ -401,20 +434,19 @@ export class PostgresBackend implements Backend {
     return getJob(this.#open().db, this.#names, id);
   }
 
-  async flowJobs(_flowId: string): Promise<Job[]> {
-    // Flows (issue 12) are not written to PostgreSQL yet.
-    return [];
-  }
-
   list(query: ListQuery): Promise<ListPage> {
     return listJobs(this.#open().db, this.#names, query);
+  }
+
+  flowJobs(flowId: string): Promise<Job[]> {
+    return flowJobs(this.#open().db, this.#names, flowId);
   }
 
   async counts(): Promise<CategoryCounts> {
     const counts = await countJobs(this.#open().db, this.#names);
     const waiting = new Map<string, number>();
     for (const [category, n] of Object.entries(counts)) {
-      waiting.set(category, n.delayed + n.queued + n.retrying);
+      waiting.set(category, n.waiting + n.delayed + n.queued + n.retrying);
     }
     this.#waiting = { at: Date.now(), counts: waiting };
     return counts;
@@ -486,8 +518,14 @@ export class PostgresBackend implements Backend {
 
   async reap(nodeTimeoutMs: number, now: number): Promise<{ node: string; requeued: number }[]> {
     const s = this.#open();
-    const { nodes, lost } = await reapNodes(s.db, this.#names, nodeTimeoutMs, now, this.#origin);
-    this.#emitLost(lost);
+    const { nodes, lost, settled } = await reapNodes(
+      s.db,
+      this.#names,
+      nodeTimeoutMs,
+      now,
+      this.#origin,
+    );
+    this.#emitLost({ lost, settled });
     return nodes;
   }
 
@@ -508,8 +546,13 @@ export class PostgresBackend implements Backend {
     return this.#session;
   }
 
-  #emitLost(lost: readonly Lost[]): void {
-    for (const { job, previous } of lost) this.#events.emit('change', job, previous.state);
+  #emitLost({ lost, settled }: LostJobs): void {
+    this.#emitChanged(lost);
+    this.#emitChanged(settled);
+  }
+
+  #emitChanged(changed: readonly Changed[]): void {
+    for (const { job, previous } of changed) this.#events.emit('change', job, previous.state);
   }
 
   #notified(channel: string, payload: string): void {

@@ -41,6 +41,10 @@ const JOB_COLUMNS = [
   'last_error',
   'failure',
   'node',
+  'flow_id',
+  'flow_role',
+  'parents',
+  'trigger',
 ] as const;
 
 /** A row as node-postgres parses it (json → values, timestamptz → Date). */
@@ -65,11 +69,10 @@ export interface JobRow {
   last_error: JobError | null;
   failure: FailureReason | null;
   node: string | null;
-  // Flows (issue 12): read by the flow work in progress; absent until its migration.
-  flow_id?: string | null;
-  flow_role?: FlowRole | null;
-  parents?: string[];
-  trigger?: JobTrigger | null;
+  flow_id: string | null;
+  flow_role: FlowRole | null;
+  parents: string[];
+  trigger: JobTrigger | null;
 }
 
 export function rowToJob(row: JobRow): Job {
@@ -94,10 +97,10 @@ export function rowToJob(row: JobRow): Job {
     lastError: row.last_error ?? null,
     failure: row.failure,
     node: row.node,
-    flowId: row.flow_id ?? null,
-    flowRole: row.flow_role ?? null,
-    parents: row.parents ?? [],
-    trigger: row.trigger ?? null,
+    flowId: row.flow_id,
+    flowRole: row.flow_role,
+    parents: row.parents,
+    trigger: row.trigger,
   };
 }
 
@@ -168,8 +171,11 @@ export function jobChange(job: Job, inputChanged: boolean): JobChange {
   };
 }
 
-/** A new job, as one element of the JSON array `submit.ts` inserts from (JSON values as text). */
-export function newJobRecord(job: Job): Record<string, unknown> {
+/**
+ * A new job, as one element of the JSON array `submit.ts` inserts from (JSON
+ * values as text), with `children`: the ids of the callbacks waiting on it.
+ */
+export function newJobRecord(job: Job, children: readonly string[]): Record<string, unknown> {
   return {
     id: job.id,
     key: job.key,
@@ -183,5 +189,10 @@ export function newJobRecord(job: Job): Record<string, unknown> {
     priority: job.priority,
     run_at: pgTime(job.runAt),
     created_at: pgTime(job.createdAt),
+    flow_id: job.flowId,
+    flow_role: job.flowRole,
+    parents: job.parents,
+    trigger: job.trigger === null ? null : JSON.stringify(job.trigger),
+    children,
   };
 }

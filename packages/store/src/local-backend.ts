@@ -2,8 +2,9 @@
  * The local backend: one node, every job in memory, a JobStore as its log.
  *
  * - The truth is the in-memory records, the per-category queues (by
- *   priority, FIFO among equals), the delayed-job order and the listing index; the store (the lowdb journal,
- *   or memory in tests) records every change and gives them back at start.
+ *   priority, FIFO among equals), the delayed-job order and the listing
+ *   index; the store (the lowdb journal, or memory in tests) records every
+ *   change and gives them back at start.
  * - Every change goes through one CommitBatcher, so the journal keeps program
  *   order. What a caller is answered after (submit, cancel, retry, a category
  *   change) is written first and applied after. Claims and promotions are
@@ -183,9 +184,9 @@ export class LocalBackend implements Backend {
     for (const [name, override] of Object.entries(state.categories)) {
       this.#overrides.set(name, override);
     }
-    const lost = this.#recover(state.jobs, now);
-    if (lost.length > 0) await this.#batcher.add(lost);
-    return { categories: Object.fromEntries(this.#overrides), requeued: lost.length };
+    const { lost, changes } = this.#recover(state.jobs, now);
+    if (changes.length > 0) await this.#batcher.add(changes);
+    return { categories: Object.fromEntries(this.#overrides), requeued: lost };
   }
 
   async close(): Promise<void> {
@@ -756,11 +757,11 @@ export class LocalBackend implements Backend {
 
   /**
    * Reads back the stored jobs: those that were running when the process
-   * died are queued again (`lose`, the attempt counted). Returns those changes.
+   * died are queued again (`lose`, the attempt counted), and what those that
+   * fail for good do to their callbacks. Returns how many were lost, and the changes.
    */
-  #recover(stored: readonly Job[], now: number): Mutation[] {
+  #recover(stored: readonly Job[], now: number): { lost: number; changes: Mutation[] } {
     const sorted = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const lost: Mutation[] = [];
     const lostJobs: Job[] = [];
     for (const record of sorted) {
       let job = upgrade(record);
@@ -779,10 +780,10 @@ export class LocalBackend implements Backend {
       }
     }
     const dependents = this.#settleLost(lostJobs, now);
-    for (const job of [...lostJobs, ...dependents]) lost.push({ op: 'put', job });
+    const changes = [...lostJobs, ...dependents].map((job) => ({ op: 'put', job }) as const);
     for (const cat of this.#categories.values()) cat.finished.sort();
     this.#newId = createIdGenerator(() => this.#submitNow, sorted.at(-1)?.id ?? '');
-    return lost;
+    return { lost: lostJobs.length, changes };
   }
 
   /**

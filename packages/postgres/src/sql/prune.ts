@@ -16,7 +16,9 @@ const CLASSES = [
  * Forgets finished jobs beyond the retention policy, as core's `pruneCount`
  * decides it: in each category and retention class, a job goes when it
  * finished more than `maxAgeMs` before `now` and is not among the newest
- * `maxCount`. Returns how many went.
+ * `maxCount`. Returns how many went. A job that a waiting callback still
+ * depends on (a chord's member, until the chord fires or is dropped) stays,
+ * though it counts among the class's jobs.
  */
 export async function pruneJobs(
   db: Queryable,
@@ -32,16 +34,23 @@ export async function pruneJobs(
     const cutoff = pgTime(new Date(now - maxAgeMs).toISOString());
     for (const category of await categoriesWith(db, n, cls.predicate)) {
       for (;;) {
-        // The oldest of the class, as many as exceed the count, of those past the age.
+        // The oldest of the class, as many as exceed the count, of those past the age,
+        // but those a callback waits on.
         const [row] = await db.query<{ n: number }>(
           `WITH beyond AS (
              SELECT greatest(count(*) - $3, 0) AS n FROM ${n.jobs}
              WHERE category = $1 AND ${cls.predicate}
-           ), doomed AS (
-             SELECT id FROM ${n.jobs}
+           ), candidates AS (
+             SELECT id, children FROM ${n.jobs}
              WHERE category = $1 AND ${cls.predicate} AND finished_at < $2
              ORDER BY finished_at, id
-             LIMIT least((SELECT n FROM beyond), ${BATCH})
+             LIMIT (SELECT n FROM beyond)
+           ), doomed AS (
+             SELECT id FROM candidates AS j
+             WHERE j.children = '{}' OR NOT EXISTS (
+               SELECT 1 FROM ${n.jobs} AS c WHERE c.id = ANY(j.children) AND c.state = 'waiting'
+             )
+             LIMIT ${BATCH}
            ), deleted AS (
              DELETE FROM ${n.jobs} AS j USING doomed
              WHERE j.id = doomed.id AND j.${cls.predicate}

@@ -30,6 +30,7 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
   if (query.key !== undefined) where.push(`j.key = ${param(query.key)}`);
   if (query.state !== undefined) where.push(`j.state = ${param(query.state)}`);
   if (query.category !== undefined) where.push(`j.category = ${param(query.category)}`);
+  if (query.flowId !== undefined) where.push(`j.flow_id = ${param(query.flowId)}`);
   if (query.cursor !== undefined) where.push(`j.id < ${param(query.cursor)}`);
   const take = query.key !== undefined ? 1 : limit + 1;
   const select = (extra: string[]) =>
@@ -38,7 +39,10 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
      ORDER BY j.id DESC LIMIT ${take}`;
 
   const text =
-    query.category !== undefined && query.state === undefined && query.key === undefined
+    query.category !== undefined &&
+    query.state === undefined &&
+    query.key === undefined &&
+    query.flowId === undefined
       ? `SELECT * FROM (${JOB_STATES.map((s) => `(${select([`j.state = '${s}'`])})`).join(
           ' UNION ALL ',
         )}) AS j ORDER BY j.id DESC LIMIT ${take}`
@@ -47,6 +51,15 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
   const more = jobs.length > limit;
   if (more) jobs.pop();
   return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+}
+
+/** Every job of a flow, oldest first (its index holds them in id order). */
+export async function flowJobs(db: Queryable, n: Names, flowId: string): Promise<Job[]> {
+  const rows = await db.query<JobRow>(
+    `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j WHERE j.flow_id = $1 ORDER BY j.id`,
+    [flowId],
+  );
+  return rows.map(rowToJob);
 }
 
 export async function countJobs(db: Queryable, n: Names): Promise<CategoryCounts> {

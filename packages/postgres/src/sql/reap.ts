@@ -1,19 +1,25 @@
-import { transition, type Job } from '@cadre/core';
+import { transition } from '@cadre/core';
 import type { Db, Queryable } from '../db.js';
 import type { Names } from '../names.js';
 import { notify } from '../notifications.js';
 import { jobColumns, rowToJob, type JobRow } from '../rows.js';
+import { settleFinished, type Changed } from './settle.js';
 import { writeJobs } from './write-jobs.js';
 
-export interface Lost {
-  job: Job;
-  previous: Job;
+export type Lost = Changed;
+
+export interface LostJobs {
+  /** The jobs queued again, or failed without retries left. */
+  lost: Lost[];
+  /** The callbacks waiting on those that failed: fired or dropped. */
+  settled: Changed[];
 }
 
 /**
  * Queues again, as `lost`, the running jobs that `where` selects (a condition
- * on `j`): core's `lose` transition, the attempt counted, the node kept.
- * Returns each change.
+ * on `j`): core's `lose` transition, the attempt counted, the node kept. A
+ * job without retries left fails, and its callbacks are settled in the same
+ * transaction. Returns each change.
  */
 export async function loseRunning(
   tx: Queryable,
@@ -22,9 +28,9 @@ export async function loseRunning(
   values: readonly unknown[],
   now: number,
   origin: string,
-): Promise<Lost[]> {
-  const rows = await tx.query<JobRow>(
-    `SELECT ${jobColumns('j')} FROM ${n.jobs} AS j
+): Promise<LostJobs> {
+  const rows = await tx.query<JobRow & { children: string[] }>(
+    `SELECT ${jobColumns('j')}, j.children FROM ${n.jobs} AS j
      WHERE j.state = 'running' AND ${where}
      ORDER BY j.id
      FOR UPDATE`,
@@ -36,20 +42,29 @@ export async function loseRunning(
   });
   const jobs = lost.map((l) => l.job);
   await writeJobs(tx, n, jobs);
+  const settled = await settleFinished(
+    tx,
+    n,
+    rows.map((row, i) => ({ job: jobs[i]!, children: row.children, now })),
+  );
   await notify(
     tx,
     n,
     'work',
     origin,
-    jobs.filter((j) => j.state === 'queued').map((j) => j.category),
+    [...jobs, ...settled.map((c) => c.job)]
+      .filter((j) => j.state === 'queued')
+      .map((j) => j.category),
   );
-  return lost;
+  return { lost, settled };
 }
 
 export interface Reaped {
   /** Per node: the nodes declared dead now, and any other node whose running jobs were queued again. */
   nodes: { node: string; requeued: number }[];
   lost: Lost[];
+  /** The callbacks of the jobs that failed without retries left. */
+  settled: Changed[];
 }
 
 /**
@@ -79,7 +94,7 @@ export function reapNodes(
        RETURNING x.name`,
       [timeoutMs],
     );
-    const lost = await loseRunning(
+    const { lost, settled } = await loseRunning(
       tx,
       n,
       `NOT EXISTS (SELECT 1 FROM ${n.nodes} AS x WHERE x.name = j.node AND x.state = 'live')`,
@@ -94,6 +109,6 @@ export function reapNodes(
     const nodes = [...counts]
       .map(([node, requeued]) => ({ node, requeued }))
       .sort((a, b) => (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-    return { nodes, lost };
+    return { nodes, lost, settled };
   });
 }

@@ -15,7 +15,8 @@ export interface Submitted {
 /**
  * Inserts new jobs (their keys distinct) in one transaction, all or none:
  * a job whose key another job holds is not inserted, and the other job is
- * returned instead.
+ * returned instead. `children` gives, by id, the callbacks of the batch that
+ * wait on a job (jobs with parents or children have no key).
  *
  * Queue limits are checked against the jobs actually inserted. Exactly, near
  * a limit: under a lock that makes concurrent checks take turns through
@@ -30,6 +31,7 @@ export function submitJobs(
   jobs: readonly Job[],
   origin: string,
   recent: ReadonlyMap<string, number>,
+  children: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Promise<Submitted> {
   return db.transaction(async (tx) => {
     const limited =
@@ -43,7 +45,7 @@ export function submitJobs(
       checkQueueLimits(await waitingCounts(tx, n, limits, fresh), countByCategory(fresh), limits);
     }
 
-    const inserted = await insertJobs(tx, n, fresh);
+    const inserted = await insertJobs(tx, n, fresh, children);
     // A concurrent submission took a key after we looked: its job is the answer.
     const raced = fresh.filter((j) => !inserted.has(j.id));
     if (raced.length > 0) {
@@ -74,7 +76,7 @@ async function jobsByKey(tx: Queryable, n: Names, keys: string[]): Promise<Map<s
   return new Map(rows.map((row) => [row.key!, rowToJob(row)]));
 }
 
-/** Waiting jobs (delayed, queued, retrying) by category: all, or those of the batch. */
+/** Jobs not started yet (waiting, delayed, queued, retrying) by category: all, or those of the batch. */
 export async function waitingCounts(
   tx: Queryable,
   n: Names,
@@ -84,7 +86,7 @@ export async function waitingCounts(
   const all = limits.maxQueuedTotal !== null;
   const rows = await tx.query<{ category: string; n: number }>(
     `SELECT category, count(*)::integer AS n FROM ${n.jobs}
-     WHERE state IN ('delayed', 'queued', 'retrying') ${all ? '' : 'AND category = ANY($1::text[])'}
+     WHERE state IN ('waiting', 'delayed', 'queued', 'retrying') ${all ? '' : 'AND category = ANY($1::text[])'}
      GROUP BY category`,
     all ? [] : [[...new Set(jobs.map((j) => j.category))]],
   );
@@ -92,20 +94,29 @@ export async function waitingCounts(
 }
 
 /** One INSERT for the whole batch; returns the ids inserted (not those whose key was taken). */
-async function insertJobs(tx: Queryable, n: Names, jobs: readonly Job[]): Promise<Set<string>> {
+async function insertJobs(
+  tx: Queryable,
+  n: Names,
+  jobs: readonly Job[],
+  children: ReadonlyMap<string, readonly string[]>,
+): Promise<Set<string>> {
   if (jobs.length === 0) return new Set();
+  const records = jobs.map((job) => newJobRecord(job, children.get(job.id) ?? []));
   const rows = await tx.query<{ id: string }>(
     `INSERT INTO ${n.jobs} (id, key, category, task, input, state, attempts, max_retries,
-       timeout_ms, priority, run_at, created_at, queue_seq)
+       timeout_ms, priority, run_at, created_at, queue_seq, flow_id, flow_role, parents, trigger,
+       children)
      SELECT r.id, r.key, r.category, r.task, r.input::json, r.state, r.attempts, r.max_retries,
        r.timeout_ms, r.priority, r.run_at, r.created_at,
-       CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') END
+       CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') END,
+       r.flow_id, r.flow_role, r.parents, r.trigger::json, r.children
      FROM json_to_recordset($1::json) AS r(id text, key text, category text, task text,
        input text, state text, attempts integer, max_retries integer,
-       timeout_ms double precision, priority smallint, run_at timestamptz, created_at timestamptz)
+       timeout_ms double precision, priority smallint, run_at timestamptz, created_at timestamptz,
+       flow_id text, flow_role text, parents text[], trigger text, children text[])
      ON CONFLICT (key) DO NOTHING
      RETURNING id`,
-    [JSON.stringify(jobs.map(newJobRecord))],
+    [JSON.stringify(records)],
   );
   return new Set(rows.map((r) => r.id));
 }

@@ -16,6 +16,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Backend, OpenOptions } from '../backend.js';
+import { describeFlows } from './conformance-flows.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
 import { describePriorities } from './conformance-priority.js';
@@ -90,6 +91,7 @@ export function describeBackendConformance(
     describeJobVerbs(suite);
     describeReads(suite);
     describeLife(suite);
+    describeFlows(suite);
     describePriorities(suite);
     describeRateLimits(suite);
     if (options.cluster === true) describeSharedRateLimits(suite);
