@@ -21,8 +21,18 @@ export {
   type LiveOptions,
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
-// and the bound of a category's `concurrency`, for forms that edit it.
-export { JOB_STATES, MAX_CONCURRENCY, TRANSITIONS, isFinished } from '@cadre/core';
+// and the bounds of a category's `concurrency` and `rateLimit` and of a
+// job's `priority`, for forms that edit them.
+export {
+  JOB_STATES,
+  MAX_CONCURRENCY,
+  MAX_PRIORITY,
+  MAX_RATE_STARTS,
+  MAX_RATE_WINDOW_MS,
+  MIN_PRIORITY,
+  TRANSITIONS,
+  isFinished,
+} from '@cadre/core';
 export type {
   Allocation,
   CategoryPatch,
@@ -32,6 +42,7 @@ export type {
   JobState,
   Json,
   NodeView,
+  RateLimit,
   RetryChanges,
   Stats,
   TaskView,

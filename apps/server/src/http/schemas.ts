@@ -2,8 +2,9 @@
  * Every request shape the HTTP API accepts, in one place: the routes parse
  * with these and /api/openapi.json is generated from them.
  */
-import { JOB_STATES, MAX_CONCURRENCY } from '@cadre/core';
+import { JOB_STATES, MAX_CONCURRENCY, MAX_PRIORITY, MIN_PRIORITY } from '@cadre/core';
 import { z } from 'zod';
+import { rateLimitSchema } from '../config/config-schema.js';
 
 /** Batches beyond this are refused whole. */
 export const MAX_BATCH = 10_000;
@@ -37,6 +38,14 @@ export const jobRequestSchema = z
     runAt: z.iso.datetime({ offset: true }).optional().describe('ISO time'),
     maxRetries: z.int().min(0).max(100).optional(),
     timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).optional(),
+    priority: z
+      .int()
+      .min(MIN_PRIORITY)
+      .max(MAX_PRIORITY)
+      .optional()
+      .describe(
+        'higher starts first within its category, FIFO among equals; lowered by 1 on each retry after a retryable failure; default 0',
+      ),
     key: shortString.optional().describe('idempotency key'),
   })
   .refine((r) => r.delayMs === undefined || r.runAt === undefined, {
@@ -77,7 +86,8 @@ export const categoryPatchSchema = z
     maxWorkers: z.int().min(1).max(1024).nullable().optional(),
     paused: z.boolean().optional(),
     concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
+    rateLimit: rateLimitSchema.nullable().optional().describe('null lifts the limit'),
   })
   .refine((p) => Object.keys(p).length > 0, {
-    message: 'give at least one of weight, minWorkers, maxWorkers, paused, concurrency',
+    message: 'give at least one of weight, minWorkers, maxWorkers, paused, concurrency, rateLimit',
   });
