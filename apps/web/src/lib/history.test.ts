@@ -24,6 +24,8 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
     maxWorkers: null,
     paused: false,
     concurrency: 1,
+    rateLimit: null,
+    rateLimited: false,
     orphaned: false,
     delayed: 0,
     queued: 0,
