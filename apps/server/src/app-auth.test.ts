@@ -44,6 +44,31 @@ describe('token mode', () => {
     expect((await s.client.get(job.id, { waitMs: 10_000 })).state).toBe('succeeded');
   });
 
+  it('guards the flow routes too', async () => {
+    // A server of its own: the shared one's limiter counts the other tests' failures.
+    const t = await startTestServer({ token: TOKEN });
+    try {
+      const chain = { jobs: [{ task: 'echo' }, { task: 'echo' }] };
+      for (const [method, path] of [
+        ['POST', '/api/chains'],
+        ['POST', '/api/groups'],
+        ['GET', '/api/flows/x'],
+        ['POST', '/api/flows/x/cancel'],
+      ] as const) {
+        const res = await fetch(`${t.url}${path}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: method === 'POST' ? JSON.stringify(chain) : undefined,
+        });
+        expect(res.status, path).toBe(401);
+      }
+      const flow = await t.client.submitChain(chain);
+      expect((await t.client.getFlow(flow.id)).id).toBe(flow.id);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('leaves /healthz open', async () => {
     expect(await get('/healthz')).toMatchObject({ status: 200, body: { ok: true } });
   });

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Job } from '@cadre/core';
+import type { Flow, Job } from '@cadre/core';
 import { openLowdbStore } from '@cadre/store';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer } from './test-support/test-server.js';
+import { startTestServer, until } from './test-support/test-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cadre-lowdb-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,6 +46,46 @@ describe('with the lowdb store', () => {
       expect(images?.concurrency).toBe(50);
     } finally {
       await second.close();
+    }
+  });
+
+  it('keeps a flow and its waiting callbacks across a restart, and they fire after it', async () => {
+    const flowDir = mkdtempSync(join(tmpdir(), 'cadre-lowdb-flow-'));
+    try {
+      const first = await startTestServer({ store: await openLowdbStore({ dir: flowDir }) });
+      let flow: Flow;
+      try {
+        await first.client.patchCategory('images', { paused: true });
+        flow = await first.client.submitChain({
+          jobs: [
+            { task: 'echo', category: 'images', input: 'a' },
+            { task: 'echo', input: ['b'], onError: [{ task: 'echo' }] },
+          ],
+        });
+      } finally {
+        await first.close();
+      }
+
+      const second = await startTestServer({ store: await openLowdbStore({ dir: flowDir }) });
+      try {
+        const kept = await second.client.getFlow(flow.id);
+        expect(kept).toEqual(flow);
+        expect((await second.client.stats()).waiting).toBe(2);
+        await second.client.patchCategory('images', { paused: false });
+        const done = await until(
+          () => second.client.getFlow(flow.id),
+          (f) => f.state !== 'running',
+        );
+        expect(done.state).toBe('succeeded');
+        expect(done.jobs[1]!.result).toEqual(['a', 'b']);
+        expect(done.callbacks.map((c) => [c.state, c.lastError?.kind])).toEqual([
+          ['cancelled', 'upstream'],
+        ]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(flowDir, { recursive: true, force: true });
     }
   });
 });

@@ -644,7 +644,7 @@ describe('the rest', () => {
     expect(request.required).toEqual(['task']);
     expect(request.properties.maxRetries).toMatchObject({ minimum: 0, maximum: 100 });
     const list = res.body.paths['/api/jobs'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list).toEqual(['category', 'state', 'limit', 'cursor', 'key']);
+    expect(list).toEqual(['category', 'state', 'limit', 'cursor', 'key', 'flowId']);
     // Every $ref points at a component that exists.
     for (const [, id] of res.text.matchAll(/"#\/components\/schemas\/(\w+)"/g)) {
       expect(res.body.components.schemas).toHaveProperty(id!);

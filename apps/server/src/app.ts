@@ -5,7 +5,14 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CadreError, Errors, type JobRequest, type Json } from '@cadre/core';
+import {
+  CadreError,
+  Errors,
+  type ChainRequest,
+  type GroupRequest,
+  type JobRequest,
+  type Json,
+} from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import express, {
   type NextFunction,
@@ -20,13 +27,23 @@ import { describeIssues, fieldIssues } from './config/zod-issues.js';
 import { requireToken, type FailureLimiter } from './http/auth.js';
 import { sendCadreError } from './http/error-status.js';
 import { jsonBody, requireJson } from './http/json-body.js';
+import {
+  checkJobTree,
+  eachJob,
+  flowRoots,
+  jobRoots,
+  joinPath,
+  type Root,
+} from './http/job-tree.js';
 import { openApiDocument } from './http/openapi.js';
 import {
   MAX_BATCH,
   MAX_INPUT_BYTES,
   MAX_INPUT_DEPTH,
   categoryPatchSchema,
+  chainBodySchema,
   getJobQuerySchema,
+  groupBodySchema,
   jobRequestSchema,
   listJobsQuerySchema,
   retryBodySchema,
@@ -113,15 +130,40 @@ export function createApp(deps: AppDeps): express.Express {
 
   api.post('/jobs', refuseWhileDraining, async (req, res) => {
     const body = requireJson(req);
+    checkJobTree(jobRoots(body));
     const many = Array.isArray(body);
     const requests = many ? parse(batchSchema, body) : [parse(jobRequestSchema, body)];
-    requests.forEach((r, i) => checkInput(r.input, many ? i : null));
+    checkInputs(jobRoots(many ? requests : requests[0]));
     const results = await engine.submit(requests as JobRequest[]);
     // Decision: a batch answers 201 if it created any job, 200 if every job
     // already existed (all idempotency keys matched).
     res.status(results.some((r) => r.created) ? 201 : 200);
     if (many) res.json(results.map((r) => r.job));
     else res.json(results[0]?.job);
+  });
+
+  api.post('/chains', refuseWhileDraining, async (req, res) => {
+    const body = requireJson(req);
+    checkJobTree(flowRoots(body));
+    const chain = parse(chainBodySchema, body);
+    checkInputs(flowRoots(chain));
+    res.status(201).json(await engine.submitChain(chain as ChainRequest));
+  });
+
+  api.post('/groups', refuseWhileDraining, async (req, res) => {
+    const body = requireJson(req);
+    checkJobTree(flowRoots(body));
+    const group = parse(groupBodySchema, body);
+    checkInputs(flowRoots(group));
+    res.status(201).json(await engine.submitGroup(group as GroupRequest));
+  });
+
+  api.get('/flows/:id', async (req, res) => {
+    res.json(await engine.flow(req.params.id as string));
+  });
+
+  api.post('/flows/:id/cancel', async (req, res) => {
+    res.json(await engine.cancelFlow(req.params.id as string));
   });
 
   api.get('/jobs', async (req, res) => {
@@ -146,7 +188,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/jobs/:id/retry', refuseWhileDraining, async (req, res) => {
     // The body is optional: without one, the job runs again with its own input.
     const { input } = req.body === undefined ? {} : parse(retryBodySchema, req.body);
-    checkInput(input, null);
+    checkInput(input, 'input', null);
     res.json(await engine.retry(req.params.id as string, { input: input as Json | undefined }));
   });
 
@@ -239,14 +281,21 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
+/** checkInput for every job of a parsed body, callbacks included. */
+function checkInputs(roots: readonly Root[]): void {
+  eachJob(roots, ({ request, path, index }) => {
+    checkInput((request as { input?: unknown }).input, joinPath(path, 'input'), index);
+  });
+}
+
 /**
  * Throws ERR_VALIDATION for an input nested deeper than MAX_INPUT_DEPTH, and
- * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `index` is the batch
- * element.
+ * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `path` names the input
+ * (`input`, `[3].input`, `jobs[0].onSuccess[1].input`), `index` the top-level
+ * request it belongs to.
  */
-function checkInput(input: unknown, index: number | null): void {
+function checkInput(input: unknown, path: string, index: number | null): void {
   if (input === undefined) return;
-  const path = index === null ? 'input' : `[${index}].input`;
   if (nestsDeeperThan(input, MAX_INPUT_DEPTH)) {
     throw Errors.validation(`${path}: the input nests deeper than ${MAX_INPUT_DEPTH} levels`, {
       index,

@@ -1,10 +1,12 @@
 // Fuzzes the HTTP API of one real server (real engine, MemoryStore) with
 // thousands of generated requests: odd methods and paths, wrong types in every
-// JobRequest field, junk and hostile JSON, odd content types, absurd queries.
+// JobRequest field (callbacks, chains and groups included), junk and hostile
+// JSON, odd content types, absurd queries.
 // Invariants: never a 5xx; every error has the `{ error: { code, message } }`
 // shape; the server keeps serving; no prototype is polluted; canary jobs stay
-// as they were; and only answered (2xx) submissions created jobs.
-import type { Job } from '@cadre/core';
+// as they were; and only answered (2xx) submissions created jobs (a callback
+// of a lone job counts as answered with its parent).
+import type { Flow, Job } from '@cadre/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRawAgent, rawRequest, type RawRequest } from './test-support/raw-http.js';
@@ -17,6 +19,8 @@ const arrayProtoKeysBefore = Object.getOwnPropertyNames(Array.prototype).sort();
 /** Ids of every job a 2xx submission answered with. */
 const answered = new Set<string>();
 let cases = 0;
+/** Flows (chains and groups) that 2xx answers created. */
+let flows = 0;
 
 beforeAll(async () => {
   s = await startTestServer();
@@ -35,7 +39,9 @@ beforeAll(async () => {
 afterAll(async () => {
   closeRawAgent();
   await s?.close();
-  console.log(`fuzz-http-api: ${cases} requests, ${answered.size - canaries.length} jobs created`);
+  console.log(
+    `fuzz-http-api: ${cases} requests, ${answered.size - canaries.length} jobs answered, ${flows} flows created`,
+  );
 });
 
 async function send(req: RawRequest): Promise<void> {
@@ -57,26 +63,27 @@ async function send(req: RawRequest): Promise<void> {
       error: { code: expect.any(String), message: expect.any(String) },
     });
   }
-  if (
-    res.status >= 200 &&
-    res.status < 300 &&
-    req.method === 'POST' &&
-    /^\/api\/jobs\/?(\?.*)?$/.test(req.path)
-  ) {
+  if (res.status < 200 || res.status >= 300 || req.method !== 'POST') return;
+  if (/^\/api\/jobs\/?(\?.*)?$/.test(req.path)) {
     const body = JSON.parse(res.text) as Job | Job[];
     for (const job of Array.isArray(body) ? body : [body]) answered.add(job.id);
+  } else if (/^\/api\/(chains|groups)\/?(\?.*)?$/.test(req.path)) {
+    const flow = JSON.parse(res.text) as Flow;
+    flows += 1;
+    for (const job of [...flow.jobs, ...flow.callbacks]) answered.add(job.id);
+    if (flow.callback !== null) answered.add(flow.callback.id);
   }
 }
 
-async function allJobIds(): Promise<Set<string>> {
-  const ids = new Set<string>();
+async function allJobs(): Promise<Map<string, Job>> {
+  const jobs = new Map<string, Job>();
   let cursor: string | undefined;
   do {
     const page = await s.engine.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    for (const j of page.jobs) ids.add(j.id);
+    for (const j of page.jobs) jobs.set(j.id, j);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
-  return ids;
+  return jobs;
 }
 
 // ── arbitraries ──────────────────────────────────────────────────────────
@@ -115,6 +122,9 @@ const segment = fc.oneof(
     'stats',
     'cancel',
     'retry',
+    'chains',
+    'groups',
+    'flows',
     'openapi.json',
     'healthz',
     'metrics',
@@ -147,6 +157,8 @@ const path = fc.oneof(
   segment.map((id) => `/api/jobs/${id}/cancel`),
   segment.map((id) => `/api/jobs/${id}/retry`),
   segment.map((name) => `/api/categories/${name}`),
+  segment.map((id) => `/api/flows/${id}`),
+  segment.map((id) => `/api/flows/${id}/cancel`),
 );
 
 const method = fc.constantFrom(
@@ -175,8 +187,8 @@ const taskName = fc.oneof(
 );
 const canaryKey = fc.constantFrom('canary-0', 'canary-1', 'canary-2', 'canary-3');
 
-/** JobRequest-like objects with any field wrong (or right). */
-const jobRequest = fc.record(
+/** JobRequest-like objects with any field wrong (or right), without callbacks. */
+const plainRequest = fc.record(
   {
     task: taskName,
     category: fc.oneof(fc.constantFrom('default', 'email', 'reports', 'images', 'nope'), wrong),
@@ -193,6 +205,103 @@ const jobRequest = fc.record(
     [String('extra')]: wrong,
   },
   { requiredKeys: [] },
+);
+
+/** A request that may pass: a quick task, no field or a right one, an input that is an array or none. */
+const plausibleRequest = fc.record(
+  {
+    task: fc.constantFrom('echo', 'echo', 'permanent', 'fail', 'nope'),
+    input: fc.oneof(fc.array(json, { maxLength: 3 }), json),
+    category: fc.constantFrom('default', 'email', 'nope'),
+    maxRetries: fc.constantFrom(0, 1),
+    delayMs: fc.constantFrom(0, 5),
+    key: canaryKey,
+  },
+  { requiredKeys: ['task'] },
+);
+
+/** `request` with callbacks whose requests come from `callback`, each field maybe wrong. */
+const withCallbacks = (
+  request: fc.Arbitrary<Record<string, unknown>>,
+  callback: fc.Arbitrary<unknown>,
+) =>
+  fc
+    .tuple(
+      request,
+      fc.record(
+        {
+          onSuccess: fc.oneof(fc.array(callback, { maxLength: 3 }), callback, wrong),
+          onError: fc.oneof(fc.array(callback, { maxLength: 3 }), wrong),
+          immutable: fc.oneof(fc.boolean(), wrong),
+        },
+        { requiredKeys: [] },
+      ),
+    )
+    .map(([r, links]) => ({ ...r, ...links }));
+
+const linkedPlausible = withCallbacks(
+  plausibleRequest,
+  withCallbacks(plausibleRequest, plausibleRequest),
+);
+
+/** JobRequest-like objects: any field wrong (or right), callbacks too, nested up to 3 deep. */
+const jobRequest = fc.oneof(
+  { weight: 3, arbitrary: plainRequest },
+  { weight: 1, arbitrary: withCallbacks(plainRequest, withCallbacks(plainRequest, plainRequest)) },
+  { weight: 2, arbitrary: linkedPlausible },
+);
+
+/** A job of a flow that mostly passes, with callbacks `depth` deep that mostly pass too. */
+const flowJob = (depth: number): fc.Arbitrary<Record<string, unknown>> =>
+  fc.record(
+    {
+      task: fc.constantFrom('echo', 'echo', 'echo', 'permanent'),
+      input: fc.array(json, { maxLength: 2 }),
+      immutable: fc.boolean(),
+      onSuccess: depth > 0 ? fc.array(flowJob(depth - 1), { maxLength: 2 }) : fc.constant([]),
+      onError: depth > 0 ? fc.array(flowJob(depth - 1), { maxLength: 2 }) : fc.constant([]),
+    },
+    { requiredKeys: ['task'] },
+  );
+
+/** Chain and group bodies with any field wrong (or right). */
+const flowBody = fc.oneof(
+  fc
+    .record(
+      {
+        jobs: fc.array(flowJob(2), { minLength: 1, maxLength: 4 }),
+        callback: flowJob(1),
+      },
+      { requiredKeys: ['jobs'] },
+    )
+    .map((b) => JSON.stringify(b)),
+  fc
+    .record(
+      {
+        jobs: fc.oneof(
+          fc.array(jobRequest, { maxLength: 4 }),
+          fc.array(plausibleRequest, { minLength: 1, maxLength: 4 }),
+          jobRequest,
+          wrong,
+        ),
+        callback: fc.oneof(jobRequest, plausibleRequest, wrong),
+        [String('extra')]: wrong,
+      },
+      { requiredKeys: [] },
+    )
+    .map((b) => JSON.stringify(b)),
+  fc.array(jobRequest, { maxLength: 3 }).map((r) => JSON.stringify(r)),
+  json.map((v) => JSON.stringify(v)),
+  fc.constantFrom(
+    '',
+    '{',
+    '{}',
+    '{"jobs":[]}',
+    '{"jobs":null}',
+    '{"jobs":[{"task":"echo"}],"callback":null}',
+    '{"jobs":[{"task":"echo"},{"task":"echo","input":{"__proto__":{"polluted":1}}}]}',
+    '{"jobs":[{"task":"echo","onSuccess":[{"task":"echo","constructor":{"prototype":{"polluted":1}}}]}]}',
+  ),
 );
 
 const jsonBody = fc.oneof(
@@ -297,6 +406,7 @@ const queryKey = fc.constantFrom(
   'cursor',
   'state',
   'category',
+  'flowId',
   'waitMs',
   'limit[]',
   'limit[a]',
@@ -333,12 +443,29 @@ describe('fuzzing the HTTP API', () => {
     );
   }, 60_000);
 
+  it('chain and group submissions with every field wrong', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/api/chains', '/api/groups'), flowBody, async (p, body) =>
+        send({
+          method: 'POST',
+          path: p,
+          headers: { 'content-type': 'application/json' },
+          body,
+        }),
+      ),
+      { numRuns: 700 },
+    );
+  }, 60_000);
+
   it('odd content types and encodings on every body route', async () => {
     const route = fc.constantFrom(
       ['POST', '/api/jobs'],
       ['PATCH', '/api/categories/default'],
       ['PATCH', '/api/categories/nope'],
       ['POST', '/api/jobs/x/cancel'],
+      ['POST', '/api/chains'],
+      ['POST', '/api/groups'],
+      ['POST', '/api/flows/x/cancel'],
     );
     const patchBody = fc
       .record(
@@ -349,7 +476,7 @@ describe('fuzzing the HTTP API', () => {
     await fc.assert(
       fc.asyncProperty(
         route,
-        fc.oneof(jsonBody, patchBody, oddString),
+        fc.oneof(jsonBody, flowBody, patchBody, oddString),
         contentType,
         contentEncoding,
         async ([m, p], body, type, encoding) => {
@@ -364,7 +491,13 @@ describe('fuzzing the HTTP API', () => {
   }, 60_000);
 
   it('absurd query values', async () => {
-    const route = fc.constantFrom('/api/jobs', `/api/jobs/nope`, '/api/stats', '/api/categories');
+    const route = fc.constantFrom(
+      '/api/jobs',
+      `/api/jobs/nope`,
+      '/api/stats',
+      '/api/categories',
+      '/api/flows/nope',
+    );
     await fc.assert(
       fc.asyncProperty(route, query, fc.boolean(), async (r, q, canary) => {
         // waitMs on an existing unfinished job would block; cap what could wait.
@@ -416,10 +549,32 @@ describe('fuzzing the HTTP API', () => {
       `[${Array.from({ length: 10_001 }, () => '{"task":"echo"}').join(',')}]`,
       `{"task":"echo","input":{${Array.from({ length: 100_000 }, (_, i) => `"k${i}":${i}`).join(',')}}}`,
     ];
-    for (const body of bodies) {
+    const deepCallbacks = (depth: number) =>
+      `{"task":"echo"${',"onSuccess":[{"task":"echo"'.repeat(depth)}${'}]'.repeat(depth)}}`;
+    const manyCallbacks = (n: number) =>
+      `{"task":"echo","onError":[${Array.from({ length: n }, () => '{"task":"echo"}').join(',')}]}`;
+    const flowBodies: [string, string][] = [
+      ['/api/jobs', deepCallbacks(33)],
+      ['/api/jobs', deepCallbacks(100_000)],
+      ['/api/jobs', `[${deepCallbacks(10_000)},${deepCallbacks(10_000)}]`],
+      ['/api/jobs', manyCallbacks(10_000)],
+      ['/api/jobs', manyCallbacks(500_000)],
+      ['/api/chains', `{"jobs":[{"task":"echo"},${deepCallbacks(100_000)}]}`],
+      ['/api/chains', `{"jobs":[{"task":"echo"},${manyCallbacks(200_000)}]}`],
+      ['/api/groups', `{"jobs":[{"task":"echo"}],"callback":${deepCallbacks(100_000)}}`],
+      [
+        '/api/groups',
+        `{"jobs":[${Array.from({ length: 100_000 }, () => '{"task":"echo"}').join(',')}]}`,
+      ],
+      ['/api/groups', `{"jobs":[{"task":"echo","input":${deepArray(100_000)}}]}`],
+    ];
+    for (const [p, body] of [
+      ...bodies.map((b): [string, string] => ['/api/jobs', b]),
+      ...flowBodies,
+    ]) {
       await send({
         method: 'POST',
-        path: '/api/jobs',
+        path: p,
         headers: { 'content-type': 'application/json' },
         body,
       });
@@ -432,11 +587,20 @@ describe('fuzzing the HTTP API', () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoKeysBefore);
     expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(arrayProtoKeysBefore);
     for (const canary of canaries) expect(await s.engine.get(canary.id)).toEqual(canary);
-    // Every job that exists was answered with a 2xx, and every answered job exists.
-    const ids = await allJobIds();
-    expect([...ids].filter((id) => !answered.has(id))).toEqual([]);
-    expect([...answered].filter((id) => !ids.has(id))).toEqual([]);
+    // Every job that exists was answered with a 2xx, or is a callback of one
+    // that was, and every answered job exists.
+    const jobs = await allJobs();
+    const accounted = (job: Job): boolean =>
+      answered.has(job.id) ||
+      (job.parents.length > 0 &&
+        job.parents.every((p) => {
+          const parent = jobs.get(p);
+          return parent !== undefined && accounted(parent);
+        }));
+    expect([...jobs.values()].filter((j) => !accounted(j)).map((j) => j.id)).toEqual([]);
+    expect([...answered].filter((id) => !jobs.has(id))).toEqual([]);
     expect(cases).toBeGreaterThanOrEqual(2000);
+    expect(flows).toBeGreaterThan(0);
     expect((await rawRequest(s.url, { method: 'GET', path: '/healthz' })).status).toBe(200);
   });
 });

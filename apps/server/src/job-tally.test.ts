@@ -45,6 +45,22 @@ describe('JobTally', () => {
     expect(t.categories.get('default')!.run.count).toBe(0);
   });
 
+  it('counts a dropped callback as cancelled, and a fired one waits from when it fired', () => {
+    const t = new JobTally([1, 10]);
+    // Created waiting at T0; its parent took 20 s; fired (runAt) then.
+    t.record(at('waiting'), null);
+    t.record(at('queued', { runAt: iso(20_000) }), 'waiting');
+    t.record(at('running', { runAt: iso(20_000), startedAt: iso(20_500) }), 'queued');
+    t.record(
+      at('cancelled', { lastError: { message: 'job j0 failed', kind: 'upstream' } }),
+      'waiting',
+    );
+    const tally = t.categories.get('default')!;
+    expect(tally.wait.counts).toEqual([1, 0, 0]);
+    expect(tally.finished.cancelled).toBe(1);
+    expect(tally.run.count).toBe(0);
+  });
+
   it('measures the wait from runAt, else createdAt, to the start', () => {
     const t = new JobTally([1, 10]);
     t.record(at('running', { startedAt: iso(500) }), 'queued');

@@ -112,13 +112,21 @@ const change: fc.Arbitrary<Change> = fc.oneof(
     .record({
       category: fc.constantFrom('default', 'email'),
       state: fc.constantFrom<JobState>('succeeded', 'failed', 'cancelled', 'retrying'),
-      before: fc.constantFrom<JobState>('running', 'queued', 'retrying'),
+      before: fc.constantFrom<JobState>('running', 'queued', 'retrying', 'waiting'),
       durationMs: fc.option(ms),
     })
     .map(({ category, state, before, durationMs }): Change => [
       job({ category, state, durationMs }),
       before,
     ]),
+  // A callback created waiting, then fired.
+  fc
+    .record({ category: fc.constantFrom('default', 'email'), fired: fc.boolean(), at: ms })
+    .map(({ category, fired, at }): Change =>
+      fired
+        ? [job({ category, state: 'queued', runAt: iso(at) }), 'waiting']
+        : [job({ category, state: 'waiting' }), null],
+    ),
 );
 
 const lines = (text: string) => text.split('\n').sort();

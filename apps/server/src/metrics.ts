@@ -66,6 +66,7 @@ export function createMetrics(engine: Engine): Metrics {
       },
     });
   perCategory('cadre_jobs_queued', 'Jobs waiting for a worker', (c) => c.queued);
+  perCategory('cadre_jobs_waiting', 'Callbacks waiting for their parents', (c) => c.waiting);
   perCategory('cadre_jobs_delayed', 'Jobs waiting for their runAt', (c) => c.delayed);
   perCategory('cadre_jobs_retrying', 'Jobs waiting for their retry backoff', (c) => c.retrying);
   perCategory('cadre_jobs_running', 'Jobs running now', (c) => c.running);

@@ -98,6 +98,62 @@ describe('createClient', () => {
     expect(missing).toMatchObject({ code: 'ERR_NODE_NOT_FOUND', status: 404 });
   });
 
+  it('creates chains and groups, reads and cancels flows, and lists a flow’s jobs', async () => {
+    const flow = {
+      id: 'f/1',
+      kind: 'chain',
+      state: 'running',
+      jobs: [],
+      callback: null,
+      callbacks: [],
+      createdAt: '2030-01-01T00:00:00.000Z',
+    };
+    reply(201, flow);
+    const client = createClient({ url, token: 't' });
+    const chain = {
+      jobs: [
+        { task: 'fetch', input: { url: 'x' }, onError: [{ task: 'alert', input: ['ops'] }] },
+        { task: 'parse', input: ['strict'] },
+      ],
+    };
+    expect(await client.submitChain(chain)).toEqual(flow);
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/chains', auth: 'Bearer t' });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual(chain);
+
+    const group = { jobs: [{ task: 'a' }, { task: 'b' }], callback: { task: 'sum', input: [1] } };
+    await client.submitGroup(group);
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/groups' });
+    expect(JSON.parse(seen.at(-1)!.body)).toEqual(group);
+
+    reply(200, flow);
+    expect(await client.getFlow('f/1')).toEqual(flow);
+    expect(seen.at(-1)).toMatchObject({ method: 'GET', url: '/api/flows/f%2F1', body: '' });
+    await client.cancelFlow('f/1');
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/flows/f%2F1/cancel', body: '' });
+
+    reply(200, { jobs: [], nextCursor: null });
+    await client.list({ flowId: 'f/1', state: 'waiting' });
+    expect(seen.at(-1)!.url).toBe('/api/jobs?flowId=f%2F1&state=waiting');
+  });
+
+  it('throws the code of an unknown flow, and the path of a refused one', async () => {
+    reply(404, { error: { code: 'ERR_FLOW_NOT_FOUND', message: "no flow with id 'x'" } });
+    const missing = await caught(createClient({ url }).getFlow('x'));
+    expect(missing).toMatchObject({ code: 'ERR_FLOW_NOT_FOUND', status: 404 });
+    const details = { index: 1, field: 'onSuccess[0].input' };
+    reply(400, {
+      error: {
+        code: 'ERR_VALIDATION',
+        message: 'jobs[1].onSuccess[0].input must be an array or absent',
+        details,
+      },
+    });
+    const refused = await caught(
+      createClient({ url }).submitChain({ jobs: [{ task: 'a' }, { task: 'b' }] }),
+    );
+    expect(refused).toMatchObject({ code: 'ERR_VALIDATION', status: 400, details });
+  });
+
   it('throws the server’s code, message, details and Retry-After', async () => {
     reply(
       429,

@@ -5,6 +5,7 @@
 import type {
   CategoryPatch,
   CategoryView,
+  Flow,
   Job,
   JobState,
   NodeView,
@@ -13,7 +14,13 @@ import type {
   TaskView,
 } from '@cadre/core';
 import { CadreClientError } from './errors.js';
-import type { AnyTasks, TaskMap, TypedJobRequest } from './typed-tasks.js';
+import type {
+  AnyTasks,
+  TaskMap,
+  TypedChainRequest,
+  TypedGroupRequest,
+  TypedJobRequest,
+} from './typed-tasks.js';
 
 export interface ClientOptions {
   /** Base URL of the server; '' = same origin (the dashboard). @defaultValue 'http://127.0.0.1:3000' */
@@ -31,6 +38,8 @@ export interface ListOptions {
   cursor?: string;
   /** The job with this idempotency key (an extension of API.md). */
   key?: string;
+  /** The jobs of this flow (chain or group), callbacks included. */
+  flowId?: string;
 }
 
 export interface JobPage {
@@ -46,6 +55,22 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
   readonly url: string;
   submit(request: TypedJobRequest<Tasks>): Promise<Job>;
   submit(requests: readonly TypedJobRequest<Tasks>[]): Promise<Job[]>;
+  /**
+   * Creates a chain of 2 to 100 jobs, each the success callback of the one
+   * before (it runs with `[previousResult, ...its input]` unless that one is
+   * `immutable`), with every callback, in one durable commit.
+   */
+  submitChain(request: TypedChainRequest<Tasks>): Promise<Flow>;
+  /**
+   * Creates a group of 1 to 1,000 jobs run in parallel, and its chord
+   * `callback`, if any, which runs with `[[r1, …, rn], ...its input]` once
+   * every member has succeeded.
+   */
+  submitGroup(request: TypedGroupRequest<Tasks>): Promise<Flow>;
+  /** The flow as it is now; `ERR_FLOW_NOT_FOUND` (404) for an unknown id. */
+  getFlow(id: string): Promise<Flow>;
+  /** Cancels every job of the flow that has not finished; answers the flow after. */
+  cancelFlow(id: string): Promise<Flow>;
   get(id: string, options?: { waitMs?: number }): Promise<Job>;
   list(options?: ListOptions): Promise<JobPage>;
   cancel(id: string): Promise<Job>;
@@ -132,6 +157,10 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
   return {
     url,
     submit,
+    submitChain: (request) => call('POST', '/api/chains', request),
+    submitGroup: (request) => call('POST', '/api/groups', request),
+    getFlow: (id) => call('GET', `/api/flows/${enc(id)}`),
+    cancelFlow: (id) => call('POST', `/api/flows/${enc(id)}/cancel`),
     get: (id, opts) =>
       call(
         'GET',

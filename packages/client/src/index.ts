@@ -12,7 +12,15 @@ export {
   type JobPage,
   type ListOptions,
 } from './http-client.js';
-export type { AnyTasks, TaskInputOf, TaskMap, TypedJobRequest } from './typed-tasks.js';
+export type {
+  AnyTasks,
+  TaskInputOf,
+  TaskMap,
+  TypedCallbackRequest,
+  TypedChainRequest,
+  TypedGroupRequest,
+  TypedJobRequest,
+} from './typed-tasks.js';
 export {
   connectLive,
   type CadreSocket,
@@ -21,11 +29,16 @@ export {
   type LiveOptions,
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
-// and the bounds of a category's `concurrency` and `rateLimit` and of a
-// job's `priority`, for forms that edit them.
+// the bounds of a category's `concurrency` and `rateLimit` and of a job's
+// `priority`, for forms that edit them, and the flows' vocabulary and bounds.
 export {
+  FLOW_KINDS,
+  FLOW_ROLES,
+  FLOW_STATES,
   JOB_STATES,
+  MAX_CHAIN_JOBS,
   MAX_CONCURRENCY,
+  MAX_GROUP_JOBS,
   MAX_PRIORITY,
   MAX_RATE_STARTS,
   MAX_RATE_WINDOW_MS,
@@ -37,9 +50,16 @@ export type {
   Allocation,
   CategoryPatch,
   CategoryView,
+  ChainRequest,
+  Flow,
+  FlowKind,
+  FlowRole,
+  FlowState,
+  GroupRequest,
   Job,
   JobRequest,
   JobState,
+  JobTrigger,
   Json,
   NodeView,
   RateLimit,

@@ -34,6 +34,13 @@ const tasks = {
   sleep: (input: { ms: number }) => input.ms,
   legacy: defineUntyped((input: { n: number }) => input.n),
   anything: { description: 'neither a definition nor a function' },
+  // Callbacks: they run with what they receive first (a result, an error, a
+  // chord's results), then their own input.
+  report: defineTask({
+    input: z.tuple([z.array(z.number()), z.string()]),
+    run: ([values, title]) => `${title}: ${values.length}`,
+  }),
+  log: (input: [message: string, ...tags: string[]]) => input.join(' '),
 };
 
 /** A fetch that records what it was asked and answers 200 `{}`. */
@@ -111,6 +118,76 @@ describe('input types from task definitions', () => {
       method: 'POST',
       body: { task: 'hello', input: { to: 'ada' } },
     });
+  });
+
+  it('types callbacks by what they receive, and refuses what a callback may not have', async () => {
+    const { calls, fetch } = recorder();
+    const client = createClient<typeof tasks>({ url: 'http://cadre.test', fetch });
+
+    // A callback's input is what follows what it receives: log gets [message, ...tags].
+    await client.submit({
+      task: 'hello',
+      input: { to: 'ada' },
+      onSuccess: [{ task: 'log', input: ['sent'] }],
+      onError: [{ task: 'log', onError: [{ task: 'anything', input: [1] }] }],
+    });
+    // An immutable parent passes nothing: its callbacks take their own input.
+    await client.submit({
+      task: 'ping',
+      immutable: true,
+      onSuccess: [{ task: 'hello', input: { to: 'bob' } }],
+    });
+
+    // @ts-expect-error: hello takes an object, so it cannot receive ping's result first
+    await client.submit({ task: 'ping', onSuccess: [{ task: 'hello', input: { to: 'bob' } }] });
+    // @ts-expect-error: log's tags are strings
+    await client.submit({ task: 'ping', onSuccess: [{ task: 'log', input: [1] }] });
+    // @ts-expect-error: a callback has no idempotency key
+    await client.submit({ task: 'ping', onError: [{ task: 'log', key: 'k' }] });
+    // @ts-expect-error: a callback runs when it fires, never later
+    await client.submit({ task: 'ping', onError: [{ task: 'log', delayMs: 10 }] });
+
+    expect(calls[1]!.body).toEqual({
+      task: 'ping',
+      immutable: true,
+      onSuccess: [{ task: 'hello', input: { to: 'bob' } }],
+    });
+  });
+
+  it('types chains and groups: members take their own input, the chord the results', async () => {
+    const { calls, fetch } = recorder();
+    const client = createClient<typeof tasks>({ url: 'http://cadre.test', fetch });
+
+    await client.submitChain({
+      jobs: [
+        { task: 'hello', input: { to: 'ada' }, delayMs: 5 },
+        { task: 'log', input: ['then'] },
+      ],
+    });
+    await client.submitGroup({
+      jobs: [
+        { task: 'sleep', input: { ms: 1 } },
+        { task: 'resize', input: { width: 2 } },
+      ],
+      callback: { task: 'report', input: ['sizes'] },
+    });
+
+    // @ts-expect-error: the first step takes its own input, and hello needs one
+    await client.submitChain({ jobs: [{ task: 'hello' }, { task: 'log' }] });
+    // @ts-expect-error: no idempotency key in a flow
+    await client.submitGroup({ jobs: [{ task: 'ping', key: 'k' }] });
+    await client.submitGroup({
+      jobs: [{ task: 'ping' }],
+      // @ts-expect-error: the chord gets [results, title]: its own input is [title]
+      callback: { task: 'report', input: [5] },
+    });
+    // @ts-expect-error: hello cannot take the members' results
+    await client.submitGroup({ jobs: [{ task: 'ping' }], callback: { task: 'hello' } });
+
+    expect(calls.slice(0, 2).map((c) => [c.method, c.url])).toEqual([
+      ['POST', 'http://cadre.test/api/chains'],
+      ['POST', 'http://cadre.test/api/groups'],
+    ]);
   });
 
   it('takes any task and any JSON input when untyped', async () => {

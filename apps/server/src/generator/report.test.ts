@@ -25,6 +25,10 @@ function job(over: Partial<Job> & { id: string; category: string }): Job {
     lastError: null,
     failure: null,
     node: null,
+    flowId: null,
+    flowRole: null,
+    parents: [],
+    trigger: null,
     ...over,
   };
 }

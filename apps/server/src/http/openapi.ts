@@ -7,6 +7,9 @@ import {
   ERROR_CODES,
   ERROR_KINDS,
   FAILURE_REASONS,
+  FLOW_KINDS,
+  FLOW_ROLES,
+  FLOW_STATES,
   JOB_STATES,
   MAX_CONCURRENCY,
 } from '@cadre/core';
@@ -14,7 +17,9 @@ import { z } from 'zod';
 import { rateLimitSchema } from '../config/config-schema.js';
 import {
   categoryPatchSchema,
+  chainBodySchema,
   getJobQuerySchema,
+  groupBodySchema,
   jobRequestSchema,
   listJobsQuerySchema,
   retryBodySchema,
@@ -30,7 +35,9 @@ const jobSchema = z.object({
   category: z.string(),
   task: z.string(),
   input: json,
-  state: z.enum(JOB_STATES),
+  state: z
+    .enum(JOB_STATES)
+    .describe('waiting: a callback waiting for its parents; it never runs until it fires'),
   attempts: z.int(),
   maxRetries: z.int(),
   timeoutMs: z.int().nullable(),
@@ -42,12 +49,66 @@ const jobSchema = z.object({
   durationMs: z.number().nullable(),
   progress: z.number().nullable(),
   result: json,
-  lastError: z.object({ message: z.string(), kind: z.enum(ERROR_KINDS) }).nullable(),
+  lastError: z
+    .object({
+      message: z.string(),
+      kind: z
+        .enum(ERROR_KINDS)
+        .describe(
+          'upstream: a callback cancelled without running, because a job it waited for failed, was cancelled, or succeeded when it waited for an error',
+        ),
+    })
+    .nullable(),
   failure: z.enum(FAILURE_REASONS).nullable(),
   node: z
     .string()
     .nullable()
     .describe('the node that ran its latest attempt; null before the first'),
+  flowId: z.string().nullable().describe('the flow (chain or group) it belongs to, or null'),
+  flowRole: z
+    .enum(FLOW_ROLES)
+    .nullable()
+    .describe(
+      "its place in that flow: a chain's step, a group's member, a group's chord callback, or a callback of one of those (their onSuccess and onError, at any depth); null outside a flow",
+    ),
+  parents: z
+    .array(z.string())
+    .describe(
+      "the ids of the jobs it waits for, in order (a callback's parent, a chord's members)",
+    ),
+  trigger: z
+    .object({
+      on: z
+        .enum(['success', 'error'])
+        .describe(
+          'success: fires once every parent has succeeded; error: once its parent has failed for good, or was cancelled because a job upstream of it failed',
+        ),
+      pass: z
+        .enum(['result', 'results', 'error', 'nothing'])
+        .describe(
+          'what it runs with: [parentResult, ...args], [[r1, …, rn], ...args] (a chord), [errorMessage, ...args], or its own input (an immutable parent); args is its input as submitted',
+        ),
+    })
+    .nullable()
+    .describe('when a callback fires and what it receives; null for other jobs'),
+});
+
+const flowSchema = z.object({
+  id: z.string(),
+  kind: z.enum(FLOW_KINDS),
+  state: z
+    .enum(FLOW_STATES)
+    .describe(
+      'running while any of its jobs (callbacks included) has not finished; then succeeded if its jobs and chord all succeeded, else failed if any of them failed, else cancelled',
+    ),
+  jobs: z.array(jobSchema).describe("a chain's steps or a group's members, in order"),
+  callback: jobSchema.nullable().describe("a group's chord callback, or null"),
+  callbacks: z
+    .array(jobSchema)
+    .describe(
+      'the other callbacks of its jobs (their onSuccess and onError, at any depth), oldest first',
+    ),
+  createdAt: z.string(),
 });
 
 const allocationSchema = z.record(z.string(), z.int());
@@ -72,6 +133,7 @@ const categorySchema = z.object({
     .describe(
       'stored jobs name it but the config no longer lists it: they are kept and listed, never run, until it is configured again',
     ),
+  waiting: z.int().describe('callbacks waiting for their parents'),
   delayed: z.int(),
   queued: z.int(),
   running: z.int(),
@@ -89,6 +151,7 @@ const statsSchema = z.object({
   allocation: allocationSchema,
   queued: z.int(),
   running: z.int(),
+  waiting: z.int().describe('callbacks waiting for their parents'),
   delayed: z.int(),
   retrying: z.int(),
   succeeded: z.int(),
@@ -126,6 +189,9 @@ registry.add(jobRequestSchema, { id: 'JobRequest' });
 registry.add(submitBodySchema, { id: 'SubmitBody' });
 registry.add(categoryPatchSchema, { id: 'CategoryPatch' });
 registry.add(jobSchema, { id: 'Job' });
+registry.add(flowSchema, { id: 'Flow' });
+registry.add(chainBodySchema, { id: 'ChainBody' });
+registry.add(groupBodySchema, { id: 'GroupBody' });
 registry.add(categorySchema, { id: 'Category' });
 registry.add(statsSchema, { id: 'Stats' });
 registry.add(nodeSchema, { id: 'Node' });
@@ -207,7 +273,8 @@ export function openApiDocument(): JsonSchema {
     paths: {
       '/api/jobs': {
         post: {
-          summary: 'Submit one job or a batch of up to 10,000',
+          summary:
+            'Submit one job or a batch of up to 10,000, with their callbacks (at most 10,000 jobs in all)',
           requestBody: { required: true, content: content(ref('SubmitBody')) },
           responses: {
             201: answer('Created, durable (job or array of jobs, in order)', {
@@ -217,7 +284,7 @@ export function openApiDocument(): JsonSchema {
               oneOf: [ref('Job'), { type: 'array', items: ref('Job') }],
             }),
             400: errorAnswer(
-              "Invalid request, unknown task or category, or an input that does not match its task's input schema",
+              "Invalid request (named by its path, [1].onSuccess[0].input), unknown task or category, or an input that does not match its task's input schema",
             ),
             413: errorAnswer('Body or an input too large'),
             429: errorAnswer('Queue full'),
@@ -239,7 +306,8 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/jobs/{id}/cancel': {
         post: {
-          summary: 'Cancel a waiting or running job',
+          summary:
+            'Cancel a job that has not finished (a running one is aborted); its callbacks are cancelled, and no error callback starts',
           parameters: [pathParam('id')],
           responses: {
             200: answer('The job', ref('Job')),
@@ -258,6 +326,57 @@ export function openApiDocument(): JsonSchema {
             400: errorAnswer("The new input does not match the task's input schema"),
             404: errorAnswer('Unknown id'),
             409: errorAnswer('Not failed or cancelled'),
+          },
+        },
+      },
+      '/api/chains': {
+        post: {
+          summary: 'Create a chain of 2 to 100 jobs: each runs with the result of the one before',
+          requestBody: { required: true, content: content(ref('ChainBody')) },
+          responses: {
+            201: answer('Created, durable, every job and callback at once', ref('Flow')),
+            400: errorAnswer(
+              'Invalid request, named by its path (jobs[1].onSuccess[0].input), unknown task or category',
+            ),
+            413: errorAnswer('Body or an input too large'),
+            429: errorAnswer('Queue full'),
+            503: errorAnswer('Shutting down or store unavailable'),
+          },
+        },
+      },
+      '/api/groups': {
+        post: {
+          summary:
+            'Create a group of 1 to 1,000 jobs run in parallel, with a chord callback if given',
+          requestBody: { required: true, content: content(ref('GroupBody')) },
+          responses: {
+            201: answer('Created, durable, every job and callback at once', ref('Flow')),
+            400: errorAnswer(
+              'Invalid request, named by its path (jobs[3].input, callback.onError[0].delayMs), unknown task or category',
+            ),
+            413: errorAnswer('Body or an input too large'),
+            429: errorAnswer('Queue full'),
+            503: errorAnswer('Shutting down or store unavailable'),
+          },
+        },
+      },
+      '/api/flows/{id}': {
+        get: {
+          summary: 'A chain or group as it is now',
+          parameters: [pathParam('id')],
+          responses: {
+            200: answer('The flow', ref('Flow')),
+            404: errorAnswer('Unknown flow (ERR_FLOW_NOT_FOUND)'),
+          },
+        },
+      },
+      '/api/flows/{id}/cancel': {
+        post: {
+          summary: 'Cancel every job of the flow that has not finished; starts no error callback',
+          parameters: [pathParam('id')],
+          responses: {
+            200: answer('The flow, after', ref('Flow')),
+            404: errorAnswer('Unknown flow (ERR_FLOW_NOT_FOUND)'),
           },
         },
       },

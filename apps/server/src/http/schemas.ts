@@ -2,7 +2,14 @@
  * Every request shape the HTTP API accepts, in one place: the routes parse
  * with these and /api/openapi.json is generated from them.
  */
-import { JOB_STATES, MAX_CONCURRENCY, MAX_PRIORITY, MIN_PRIORITY } from '@cadre/core';
+import {
+  JOB_STATES,
+  MAX_CHAIN_JOBS,
+  MAX_CONCURRENCY,
+  MAX_GROUP_JOBS,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+} from '@cadre/core';
 import { z } from 'zod';
 import { rateLimitSchema } from '../config/config-schema.js';
 
@@ -21,10 +28,45 @@ export const MAX_INPUT_DEPTH = 1000;
 export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const MAX_WAIT_MS = 30_000;
+/**
+ * Most jobs one request creates, callbacks included, and the deepest nesting
+ * of callbacks: the engine's own limits (flow-plan.ts), checked here too
+ * before zod walks the callbacks, which it does recursively.
+ */
+export const MAX_JOBS_PER_REQUEST = 10_000;
+export const MAX_CALLBACK_DEPTH = 32;
 
 const shortString = z.string().min(1).max(200);
 
-export const jobRequestSchema = z
+/** A job to create, with its callbacks (`onSuccess`, `onError`), which are job requests too. */
+export interface JobRequestBody {
+  task: string;
+  category?: string | undefined;
+  input?: unknown;
+  delayMs?: number | undefined;
+  runAt?: string | undefined;
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
+  priority?: number | undefined;
+  key?: string | undefined;
+  onSuccess?: JobRequestBody[] | undefined;
+  onError?: JobRequestBody[] | undefined;
+  immutable?: boolean | undefined;
+}
+
+// The callback lists refer to the request schema itself: zod reads them
+// through getters, so the schema can be recursive, and its JSON Schema
+// refers to JobRequest by $ref.
+const callbackList = (when: string): z.ZodOptional<z.ZodArray<z.ZodType<JobRequestBody>>> =>
+  z
+    .array(jobRequestSchema)
+    .max(MAX_JOBS_PER_REQUEST)
+    .optional()
+    .describe(
+      `jobs created \`waiting\` with this one, queued when it ${when}; a callback has no delayMs, runAt or key, and its input is an array of further arguments (or absent) unless this job is immutable`,
+    );
+
+export const jobRequestSchema: z.ZodType<JobRequestBody> = z
   .strictObject({
     task: shortString.describe('a registered task'),
     category: shortString.optional().describe("default: the task's category, else 'default'"),
@@ -46,7 +88,23 @@ export const jobRequestSchema = z
       .describe(
         'higher starts first within its category, FIFO among equals; lowered by 1 on each retry after a retryable failure; default 0',
       ),
-    key: shortString.optional().describe('idempotency key'),
+    key: shortString
+      .optional()
+      .describe(
+        'idempotency key; not allowed on a job with callbacks, on a callback, or in a chain or group',
+      ),
+    get onSuccess() {
+      return callbackList('succeeds');
+    },
+    get onError() {
+      return callbackList('fails for good');
+    },
+    immutable: z
+      .boolean()
+      .optional()
+      .describe(
+        'when true, its callbacks run with their own input, without its result or error; default false',
+      ),
   })
   .refine((r) => r.delayMs === undefined || r.runAt === undefined, {
     message: 'give delayMs or runAt, not both',
@@ -57,6 +115,27 @@ export const submitBodySchema = z.union([
   jobRequestSchema,
   z.array(jobRequestSchema).min(1).max(MAX_BATCH),
 ]);
+
+export const chainBodySchema = z.strictObject({
+  jobs: z
+    .array(jobRequestSchema)
+    .min(2, `a chain has 2 to ${MAX_CHAIN_JOBS} jobs`)
+    .max(MAX_CHAIN_JOBS, `a chain has 2 to ${MAX_CHAIN_JOBS} jobs`)
+    .describe('the steps, in order: each is the success callback of the one before'),
+});
+
+export const groupBodySchema = z.strictObject({
+  jobs: z
+    .array(jobRequestSchema)
+    .min(1, `a group has 1 to ${MAX_GROUP_JOBS} jobs`)
+    .max(MAX_GROUP_JOBS, `a group has 1 to ${MAX_GROUP_JOBS} jobs`)
+    .describe('the members, run in parallel'),
+  callback: jobRequestSchema
+    .optional()
+    .describe(
+      "the chord: runs with [[r1, …, rn], ...args] once every member has succeeded (args: its own input, an array, or absent); cancelled (kind 'upstream') if one fails for good",
+    ),
+});
 
 /** An extension of API.md: a retry may run the job with a new input. */
 export const retryBodySchema = z.strictObject({
@@ -77,6 +156,7 @@ export const listJobsQuerySchema = z.object({
   cursor: z.string().min(1).max(1000).optional(),
   /** An extension of API.md: the job with this idempotency key, if any. */
   key: shortString.optional(),
+  flowId: shortString.optional().describe('the jobs of this flow'),
 });
 
 export const categoryPatchSchema = z

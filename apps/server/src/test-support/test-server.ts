@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createClient, type CadreClient } from '@cadre/client';
 import type { EngineConfig, Job } from '@cadre/core';
 import { createEngine, type Engine } from '@cadre/engine';
-import { MemoryStore, type JobStore } from '@cadre/store';
+import { MemoryStore, type Backend, type JobStore } from '@cadre/store';
 import { createApp } from '../app.js';
 import { EXAMPLE_CONFIG, loadConfig } from '../config/load-config.js';
 import type { FailureLimiter } from '../http/auth.js';
@@ -28,6 +28,8 @@ export type AnyBody = any;
 export interface TestServerOptions {
   token?: string | null;
   store?: JobStore;
+  /** Where jobs live instead of a local backend over `store` (PostgreSQL). */
+  backend?: Backend;
   webDir?: string | null;
   corsOrigin?: string | null;
   /** Changes to the example config. */
@@ -58,7 +60,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   options.config?.(config);
   const engine = createEngine({
     config,
-    store: options.store ?? new MemoryStore(),
+    ...(options.backend
+      ? { backend: options.backend }
+      : { store: options.store ?? new MemoryStore() }),
     logger: silentLogger,
   });
   await engine.start();

@@ -59,6 +59,10 @@ export async function startFakeCadre(
     lastError: null,
     failure: null,
     node: null,
+    flowId: null,
+    flowRole: null,
+    parents: [],
+    trigger: null,
   });
   for (let i = 0; i < (options.preexisting ?? 0); i++) {
     const job = create({ task: 'echo', category: 'reports' });
@@ -110,6 +114,7 @@ export async function startFakeCadre(
         allocation: { reports: 1, images: 1, default: 0, email: 0 },
         queued: count('queued'),
         running: 0,
+        waiting: 0,
         delayed: count('delayed'),
         retrying: 0,
         succeeded: count('succeeded'),
