@@ -77,17 +77,7 @@ export class CategorySettings {
 /** ERR_VALIDATION naming the field, for a patch that `cat` cannot take. */
 export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void {
   const { weight, minWorkers, maxWorkers, concurrency, rateLimit } = patch;
-  if (rateLimit !== undefined && rateLimit !== null) {
-    const problem =
-      typeof rateLimit === 'object'
-        ? rateLimitProblem(rateLimit)
-        : { field: 'max', message: 'must be an object { max, perMs }, or null' };
-    if (problem) {
-      throw Errors.validation(`rateLimit.${problem.field} ${problem.message}`, {
-        field: `rateLimit.${problem.field}`,
-      });
-    }
-  }
+  if (rateLimit !== undefined && rateLimit !== null) checkRateLimit(rateLimit);
   if (
     concurrency !== undefined &&
     !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY)
@@ -116,6 +106,20 @@ export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void
   if (max !== null && min > max) {
     throw Errors.validation(`minWorkers (${min}) cannot exceed maxWorkers (${max})`, {
       field: 'minWorkers',
+    });
+  }
+}
+
+function checkRateLimit(limit: RateLimit): void {
+  if (typeof limit !== 'object') {
+    throw Errors.validation('rateLimit must be an object { max, perMs }, or null', {
+      field: 'rateLimit',
+    });
+  }
+  const problem = rateLimitProblem(limit);
+  if (problem) {
+    throw Errors.validation(`rateLimit.${problem.field} ${problem.message}`, {
+      field: `rateLimit.${problem.field}`,
     });
   }
 }

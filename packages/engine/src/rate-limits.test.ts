@@ -72,6 +72,7 @@ describe('rate limits', () => {
     [{ max: 1.5, perMs: 100 }, 'rateLimit.max'],
     [{ max: 5, perMs: 0 }, 'rateLimit.perMs'],
     [{ max: 5 }, 'rateLimit.perMs'],
+    [5, 'rateLimit'],
   ])('refuses the rateLimit %j, naming %s', async (rateLimit, field) => {
     const { engine } = await startEngine();
     const err = await rejection(

@@ -230,10 +230,9 @@ export interface Backend {
   /**
    * Moves up to `max` queued jobs of `category`, the highest priority first
    * and the oldest in the queue first among equals, to `running` on this
-   * node, counting the attempt. Returns the running
-   * records: none while a local store refuses writes (outcomes could not be
-   * recorded); rejects with ERR_STORE_UNAVAILABLE when the database cannot
-   * be reached.
+   * node, counting the attempt. Returns the running records: none while a
+   * local store refuses writes (outcomes could not be recorded); rejects
+   * with ERR_STORE_UNAVAILABLE when the database cannot be reached.
    */
   claim(category: string, max: number, now: number): Promise<Job[]>;
   /**
