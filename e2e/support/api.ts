@@ -14,7 +14,7 @@ import { BASE_URL } from './env.js';
 
 export const api: CadreClient = createClient({ url: BASE_URL });
 
-const ACTIVE: JobState[] = ['queued', 'delayed', 'retrying', 'running'];
+const ACTIVE: JobState[] = ['waiting', 'queued', 'delayed', 'retrying', 'running'];
 
 /** Cancels every job that has not finished, so that the next test starts on an idle server. */
 export async function cancelActive(client: CadreClient = api): Promise<void> {

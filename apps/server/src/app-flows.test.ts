@@ -6,7 +6,8 @@ import type { SnapshotPayload } from '@cadre/client';
 import type { Flow, Job } from '@cadre/core';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_CALLBACK_DEPTH, MAX_INPUT_BYTES } from './http/schemas.js';
+import { MAX_CALLBACK_DEPTH } from '@cadre/core';
+import { MAX_INPUT_BYTES } from './http/schemas.js';
 import { openTestPostgres, type TestPostgres } from './test-support/postgres-backend.js';
 import {
   startTestServer,

@@ -1,12 +1,14 @@
 /**
  * The dashboard: live overview (header, charts, categories) from socket.io
- * snapshots only, plus the paged jobs table, a job's live detail and the
- * load generator over HTTP. Everything goes through @cadre/client.
+ * snapshots only, plus the paged jobs table, a job's live detail, a flow's
+ * live graph and the load generator over HTTP. Everything goes through
+ * @cadre/client.
  */
 import { createClient, type TaskView } from '@cadre/client';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AllocationChart } from './components/allocation-chart.js';
 import { CategoryCard } from './components/category-card.js';
+import { FlowView } from './components/flow-view.js';
 import { Header } from './components/header.js';
 import { JobDetail } from './components/job-detail.js';
 import { JobsPanel } from './components/jobs-panel.js';
@@ -44,6 +46,9 @@ export function App() {
   const [tasks, setTasks] = useState<TaskView[]>([]);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
+  /** The flow in view, and when it was last asked for (to bring it into view again). */
+  const [flow, setFlow] = useState<{ id: string; at: number } | null>(null);
+  const [flowFilter, setFlowFilter] = useState('');
   const [jobsRefresh, setJobsRefresh] = useState(0);
   const noticeId = useRef(0);
 
@@ -186,6 +191,19 @@ export function App() {
           ))}
         </section>
 
+        {flow && (
+          <FlowView
+            key={flow.id}
+            id={flow.id}
+            asked={flow.at}
+            selected={selected}
+            onSelectJob={setSelected}
+            onShowJobs={setFlowFilter}
+            onClose={() => setFlow(null)}
+            onChanged={() => setJobsRefresh((n) => n + 1)}
+          />
+        )}
+
         <div className={`work ${selected ? 'has-detail' : ''}`}>
           <JobsPanel
             categories={names}
@@ -193,6 +211,8 @@ export function App() {
             onSelect={setSelected}
             refreshKey={jobsRefresh}
             pulse={snapshotAt}
+            flowId={flowFilter}
+            onFlowId={setFlowFilter}
           />
           {selected && (
             <JobDetail
@@ -201,6 +221,8 @@ export function App() {
               tasks={tasks}
               onClose={() => setSelected(null)}
               onChanged={() => setJobsRefresh((n) => n + 1)}
+              onSelect={setSelected}
+              onOpenFlow={(id) => setFlow({ id, at: Date.now() })}
             />
           )}
         </div>

@@ -141,6 +141,10 @@ export type FlowState = (typeof FLOW_STATES)[number];
 export const MAX_CHAIN_JOBS = 100;
 /** Most jobs one group may have (its callback aside). */
 export const MAX_GROUP_JOBS = 1000;
+/** Most jobs one request may create, callbacks included. */
+export const MAX_REQUEST_JOBS = 10_000;
+/** Deepest nesting of callbacks. */
+export const MAX_CALLBACK_DEPTH = 32;
 
 export interface Flow {
   id: string;

@@ -120,8 +120,10 @@ export type {
 export {
   FLOW_KINDS,
   FLOW_STATES,
+  MAX_CALLBACK_DEPTH,
   MAX_CHAIN_JOBS,
   MAX_GROUP_JOBS,
+  MAX_REQUEST_JOBS,
   flowView,
   settleDependents,
   type Flow,

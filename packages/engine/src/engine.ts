@@ -49,7 +49,7 @@ import {
 import { CategorySettings, validatePatch } from './category-settings.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Clock, EngineOptions, Logger, PoolHooks } from './engine-options.js';
-import { planChain, planGroup, planJobs, type Plan } from './flow-plan.js';
+import { planChain, planGroup, planJobs, type Plan, type Resolve } from './flow-plan.js';
 import { RequestResolver } from './request-resolver.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
 import { WorkerBalancer } from './worker-balancer.js';
@@ -202,30 +202,29 @@ class CadreEngine implements Engine {
 
   async submit(requests: readonly JobRequest[]): Promise<SubmitResult[]> {
     const now = this.#admitting();
-    const plan = planJobs(requests, (r, where) => this.#resolver.resolve(r, where, now));
+    const plan = planJobs(requests, this.#resolveAt(now));
     const results = await this.#backend.submit(plan.specs, now);
     return plan.specs.length === requests.length ? results : plan.roots.map((i) => results[i]!);
   }
 
   async submitChain(request: ChainRequest): Promise<Flow> {
     const now = this.#admitting();
-    return this.#submitFlow(
-      planChain(request, (r, where) => this.#resolver.resolve(r, where, now)),
-      now,
-    );
+    return this.#submitFlow(planChain(request, this.#resolveAt(now)), now);
   }
 
   async submitGroup(request: GroupRequest): Promise<Flow> {
     const now = this.#admitting();
-    return this.#submitFlow(
-      planGroup(request, (r, where) => this.#resolver.resolve(r, where, now)),
-      now,
-    );
+    return this.#submitFlow(planGroup(request, this.#resolveAt(now)), now);
   }
 
   async #submitFlow(plan: Plan, now: number): Promise<Flow> {
     const jobs = (await this.#backend.submit(plan.specs, now)).map((r) => r.job);
     return flowView(jobs[0]!.flowId!, jobs)!;
+  }
+
+  /** Resolves the requests of a submission made at `now`. */
+  #resolveAt(now: number): Resolve {
+    return (r, where, receives) => this.#resolver.resolve(r, where, now, receives);
   }
 
   /** The time of a submission; ERR_SHUTTING_DOWN once the engine stops admitting. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CadreError, JobRequest } from '@cadre/core';
 import type { JobSpec } from '@cadre/store';
-import { MAX_CALLBACK_DEPTH, planChain, planGroup, planJobs, type Resolve } from './flow-plan.js';
+import { MAX_CALLBACK_DEPTH } from '@cadre/core';
+import { planChain, planGroup, planJobs, type Resolve } from './flow-plan.js';
 
 /** Resolves a request to a spec that remembers its task and input. */
 const resolve: Resolve = (r) => ({

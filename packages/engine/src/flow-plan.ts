@@ -10,11 +10,16 @@
  * - a callback runs when it fires, so it has no `delayMs` or `runAt`;
  * - idempotency keys are for lone jobs: a job with callbacks, a callback, or
  *   a member of a chain or group has none.
+ * A callback that receives something runs with an input known only when it
+ * fires: its task's input schema is not checked at submit (its handler gets
+ * what its parent passed).
  */
 import {
   Errors,
+  MAX_CALLBACK_DEPTH,
   MAX_CHAIN_JOBS,
   MAX_GROUP_JOBS,
+  MAX_REQUEST_JOBS,
   type ChainRequest,
   type FlowRole,
   type GroupRequest,
@@ -32,19 +37,19 @@ export interface Where {
   top: string;
 }
 
-/** Resolves one request against the config (task, category, defaults, input schema). */
-export type Resolve = (request: JobRequest, where: Where) => JobSpec;
+/**
+ * Resolves one request against the config (task, category, defaults, input
+ * schema). `receives`: a callback that runs with something before its own
+ * input (a result, an error, a chord's results), whose input, known only
+ * when it fires, is not checked against its task's schema.
+ */
+export type Resolve = (request: JobRequest, where: Where, receives: boolean) => JobSpec;
 
 export interface Plan {
   specs: JobSpec[];
   /** The index in `specs` of each top-level request, in order. */
   roots: number[];
 }
-
-/** Most jobs one request may create, callbacks included. */
-export const MAX_PLANNED_JOBS = 10_000;
-/** Deepest nesting of callbacks. */
-export const MAX_CALLBACK_DEPTH = 32;
 
 interface Link {
   parents: number[];
@@ -87,14 +92,14 @@ class Planner {
       );
     }
     if (link !== null) checkCallback(request, where, link.trigger);
-    if (this.specs.length >= MAX_PLANNED_JOBS) {
+    if (this.specs.length >= MAX_REQUEST_JOBS) {
       throw invalid(
         where,
         '',
-        `one request creates at most ${MAX_PLANNED_JOBS} jobs, callbacks included`,
+        `one request creates at most ${MAX_REQUEST_JOBS} jobs, callbacks included`,
       );
     }
-    const spec = this.#resolve(request, where);
+    const spec = this.#resolve(request, where, link !== null && link.trigger.pass !== 'nothing');
     const index = this.specs.length;
     this.specs.push({
       ...spec,

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flow, Job } from '@cadre/core';
-import { rejection, startEngine, stopAll, until } from './test-support/harness.js';
+import { config, rejection, startEngine, stopAll, until } from './test-support/harness.js';
 
 afterEach(stopAll);
 
@@ -58,6 +58,37 @@ describe('callbacks', () => {
     );
     const cb = (await engine.list({ state: 'succeeded' })).jobs.find((j) => j.parents.length);
     expect(cb!.result).toEqual({ own: 1 });
+  });
+
+  it("checks a receiving callback's input only when it is its own: its task's schema is not applied at submit", async () => {
+    const base = config();
+    const objectsOnly = { type: 'object', required: ['n'] };
+    const tasks = base.tasks.map((t) =>
+      t.name === 'echo' ? { ...t, inputSchema: objectsOnly } : t,
+    );
+    const { engine } = await startEngine({ tasks });
+    // The callback runs with [result]: an array its task's schema would refuse.
+    const [p] = await engine.submit([
+      { task: 'echo', input: { n: 1 }, onSuccess: [{ task: 'echo' }] },
+    ]);
+    await engine.waitFor(p!.job.id, 10_000);
+    await until(
+      async () => (await engine.list({ state: 'succeeded' })).jobs.length === 2,
+      10_000,
+      'the callback to run',
+    );
+    // A job of its own, or an immutable parent's callback, is still checked.
+    const err = await rejection(
+      engine.submit([
+        {
+          task: 'echo',
+          input: { n: 1 },
+          immutable: true,
+          onSuccess: [{ task: 'echo', input: [] }],
+        },
+      ]),
+    );
+    expect(err.message).toMatch(/^jobs\[0\]\.onSuccess\[0\]\.input/);
   });
 
   it('refuses a callback input that is not an array, naming its path', async () => {

@@ -32,8 +32,11 @@ export class RequestResolver {
     return this.#tasks.values();
   }
 
-  /** ERR_UNKNOWN_TASK, ERR_UNKNOWN_CATEGORY or ERR_VALIDATION, with `index` and `field` in `details`. */
-  resolve(r: JobRequest, at: Where, now: number): JobSpec {
+  /**
+   * ERR_UNKNOWN_TASK, ERR_UNKNOWN_CATEGORY or ERR_VALIDATION, with `index` and
+   * `field` in `details`. `receives`: see flow-plan.ts's `Resolve`.
+   */
+  resolve(r: JobRequest, at: Where, now: number, receives = false): JobSpec {
     const where = (field: string) => detailsOf(at, field);
     const task = this.#tasks.get(r.task);
     if (!task) throw withDetails(Errors.unknownTask(r.task), where('task'));
@@ -53,7 +56,7 @@ export class RequestResolver {
       throw invalid(at, 'priority', `must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}`);
     }
     const input = r.input ?? null;
-    this.#inputs.check(r.task, input, at);
+    if (!receives) this.#inputs.check(r.task, input, at);
     return {
       key: r.key ?? null,
       category: categoryName,

@@ -8,8 +8,7 @@
  * hold far more callbacks than one request may create. It looks at nothing
  * but the callback lists, and leaves every other mistake to zod.
  */
-import { Errors } from '@cadre/core';
-import { MAX_CALLBACK_DEPTH, MAX_JOBS_PER_REQUEST } from './schemas.js';
+import { Errors, MAX_CALLBACK_DEPTH, MAX_REQUEST_JOBS } from '@cadre/core';
 
 /** A top-level request of a body: its path, and its index (null for a lone job). */
 export interface Root {
@@ -90,10 +89,10 @@ export function checkJobTree(roots: readonly Root[]): void {
       });
     }
     jobs += 1;
-    if (jobs > MAX_JOBS_PER_REQUEST) {
+    if (jobs > MAX_REQUEST_JOBS) {
       throw Errors.validation(
-        `one request creates at most ${MAX_JOBS_PER_REQUEST} jobs, callbacks included`,
-        { limit: MAX_JOBS_PER_REQUEST },
+        `one request creates at most ${MAX_REQUEST_JOBS} jobs, callbacks included`,
+        { limit: MAX_REQUEST_JOBS },
       );
     }
   });

@@ -8,6 +8,7 @@ import {
   MAX_CONCURRENCY,
   MAX_GROUP_JOBS,
   MAX_PRIORITY,
+  MAX_REQUEST_JOBS,
   MIN_PRIORITY,
 } from '@cadre/core';
 import { z } from 'zod';
@@ -28,13 +29,6 @@ export const MAX_INPUT_DEPTH = 1000;
 export const MAX_DELAY_MS = 365 * 24 * 60 * 60 * 1000;
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const MAX_WAIT_MS = 30_000;
-/**
- * Most jobs one request creates, callbacks included, and the deepest nesting
- * of callbacks: the engine's own limits (flow-plan.ts), checked here too
- * before zod walks the callbacks, which it does recursively.
- */
-export const MAX_JOBS_PER_REQUEST = 10_000;
-export const MAX_CALLBACK_DEPTH = 32;
 
 const shortString = z.string().min(1).max(200);
 
@@ -60,7 +54,7 @@ export interface JobRequestBody {
 const callbackList = (when: string): z.ZodOptional<z.ZodArray<z.ZodType<JobRequestBody>>> =>
   z
     .array(jobRequestSchema)
-    .max(MAX_JOBS_PER_REQUEST)
+    .max(MAX_REQUEST_JOBS)
     .optional()
     .describe(
       `jobs created \`waiting\` with this one, queued when it ${when}; a callback has no delayMs, runAt or key, and its input is an array of further arguments (or absent) unless this job is immutable`,

@@ -138,8 +138,9 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
       </p>
 
       <dl className="stats">
-        {stat('queued', formatCount(c.queued), 'queued', 'queued')}
+        {stat('waiting', formatCount(c.waiting), 'waiting', 'waiting')}
         {stat('delayed', formatCount(c.delayed), 'delayed')}
+        {stat('queued', formatCount(c.queued), 'queued', 'queued')}
         {stat('retrying', formatCount(c.retrying), 'retrying', 'retrying')}
         {stat('succeeded', formatCount(c.succeeded), 'succeeded', 'succeeded')}
         {stat('failed', formatCount(c.failed), 'failed', 'failed')}

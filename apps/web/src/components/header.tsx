@@ -24,6 +24,7 @@ export function Header({ connection, reason, stats, uptimeMs, onForgetToken }: H
     ['Workers', stats ? formatCount(stats.workers) : '–'],
     ['Running', stats ? formatCount(stats.running) : '–', 'running'],
     ['Queued', stats ? formatCount(stats.queued) : '–', 'queued'],
+    ['Waiting', stats ? formatCount(stats.waiting) : '–', 'waiting'],
     ['Succeeded', stats ? formatCount(stats.succeeded) : '–', 'succeeded'],
     ['Failed', stats ? formatCount(stats.failed) : '–', 'failed'],
     ['Uptime', uptimeMs === null ? '–' : formatDuration(uptimeMs)],

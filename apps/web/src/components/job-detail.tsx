@@ -1,6 +1,7 @@
 /**
  * One job, live while it is open: fetched once, then kept current by the
  * socket's `watch` (per-job events), with cancel and retry where allowed.
+ * A job of a flow links to the flow view; a callback links to its parents.
  */
 import type { Job, TaskView } from '@cadre/client';
 import { useEffect, useRef, useState } from 'react';
@@ -9,6 +10,7 @@ import { CategoryLabel } from './category-label.js';
 import { useNow } from '../hooks/use-now.js';
 import { describeError } from '../lib/errors.js';
 import { formatAgo, formatClock, formatDuration, formatJson } from '../lib/format.js';
+import { describeTrigger, linkJobIds } from '../lib/flows.js';
 import { canCancel, canRetry } from '../lib/job-states.js';
 import { RetryEditor } from './retry-editor.js';
 import { StateBadge } from './state-badge.js';
@@ -19,9 +21,16 @@ export interface JobDetailProps {
   tasks: readonly TaskView[];
   onClose: () => void;
   onChanged: () => void;
+  /** Opens another job (a parent) in the detail. */
+  onSelect: (id: string) => void;
+  /** Opens the flow view of the job's flow. */
+  onOpenFlow: (flowId: string) => void;
 }
 
-export function JobDetail({ id, tasks, onClose, onChanged }: JobDetailProps) {
+/** Parents listed by id; a chord's others are one click away in the flow view. */
+const PARENTS_SHOWN = 5;
+
+export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow }: JobDetailProps) {
   const { client, live, notify, fail } = useDashboard();
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -144,6 +153,51 @@ export function JobDetail({ id, tasks, onClose, onChanged }: JobDetailProps) {
             {job.key && <span className="mono ellipsis">key {job.key}</span>}
           </div>
 
+          {(job.flowId !== null || job.parents.length > 0) && (
+            <dl className="detail-links">
+              {job.flowId !== null && (
+                <div>
+                  <dt>flow</dt>
+                  <dd>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => onOpenFlow(job.flowId!)}
+                      title={job.flowId}
+                    >
+                      Open flow view
+                    </button>
+                    {job.flowRole !== null && (
+                      <span className="muted">
+                        {' '}
+                        · its {job.flowRole === 'chord' ? 'chord callback' : job.flowRole}
+                      </span>
+                    )}
+                  </dd>
+                </div>
+              )}
+              {job.parents.length > 0 && (
+                <div>
+                  <dt>{job.parents.length === 1 ? 'parent' : 'parents'}</dt>
+                  <dd>
+                    {job.parents.slice(0, PARENTS_SHOWN).map((p) => (
+                      <JobLink key={p} id={p} onSelect={onSelect} />
+                    ))}
+                    {job.parents.length > PARENTS_SHOWN && (
+                      <span className="muted">and {job.parents.length - PARENTS_SHOWN} more</span>
+                    )}
+                  </dd>
+                </div>
+              )}
+              {job.trigger !== null && (
+                <div>
+                  <dt>runs</dt>
+                  <dd>{describeTrigger(job.trigger)}</dd>
+                </div>
+              )}
+            </dl>
+          )}
+
           {job.progress !== null && (
             <div
               className="progress"
@@ -227,7 +281,18 @@ export function JobDetail({ id, tasks, onClose, onChanged }: JobDetailProps) {
               )}
               {job.lastError && (
                 <p>
-                  <span className="badge">{job.lastError.kind}</span> {job.lastError.message}
+                  <span className="badge" title={KIND_HINTS[job.lastError.kind]}>
+                    {job.lastError.kind}
+                  </span>{' '}
+                  {job.lastError.kind === 'upstream'
+                    ? linkJobIds(job.lastError.message, job.parents).map((part, i) =>
+                        'jobId' in part ? (
+                          <JobLink key={i} id={part.jobId} onSelect={onSelect} />
+                        ) : (
+                          part.text
+                        ),
+                      )
+                    : job.lastError.message}
                 </p>
               )}
             </div>
@@ -250,5 +315,26 @@ export function JobDetail({ id, tasks, onClose, onChanged }: JobDetailProps) {
         </>
       )}
     </section>
+  );
+}
+
+/** What an error kind means, for the badge's tooltip. */
+const KIND_HINTS: Partial<Record<NonNullable<Job['lastError']>['kind'], string>> = {
+  lost: 'The process died while it ran; the attempt counts',
+  interrupted: 'cadre stopped it on purpose and queued it again; the attempt does not count',
+  upstream: 'It never ran: a job it waited for did not end the way that fires it',
+};
+
+function JobLink({ id, onSelect }: { id: string; onSelect: (id: string) => void }) {
+  return (
+    <button
+      type="button"
+      className="link mono job-link"
+      aria-label={`Open parent job ${id}`}
+      title={id}
+      onClick={() => onSelect(id)}
+    >
+      {id.length > 18 ? `${id.slice(0, 18)}…` : id}
+    </button>
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The jobs table: one API page at a time (cursor paging), filtered by
- * category and state, searched by id or key. It never loads more than one
+ * category, state and flow, searched by id or key. It never loads more than one
  * page, so it stays quick with 100,000 jobs in the system. The priority
  * column sorts the page shown (job-sort.ts).
  */
@@ -22,6 +22,9 @@ export interface JobsPanelProps {
   refreshKey: number;
   /** Changes with each live snapshot: the first page follows it (at most every few seconds). */
   pulse: number;
+  /** Only the jobs of this flow; '' for all. The flow view sets it too. */
+  flowId: string;
+  onFlowId: (flowId: string) => void;
 }
 
 const LIVE_REFRESH_MS = 3000;
@@ -30,7 +33,15 @@ const PAGE_SIZE = 25;
 
 type View = { kind: 'page'; page: JobPage } | { kind: 'search'; query: string; jobs: Job[] };
 
-export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }: JobsPanelProps) {
+export function JobsPanel({
+  categories,
+  selected,
+  onSelect,
+  refreshKey,
+  pulse,
+  flowId,
+  onFlowId,
+}: JobsPanelProps) {
   const { client, fail } = useDashboard();
   const [category, setCategory] = useState('');
   const [state, setState] = useState<JobState | ''>('');
@@ -43,7 +54,25 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
   const [activeQuery, setActiveQuery] = useState<string | null>(null);
   const [follow, setFollow] = useState(true);
   const [order, setOrder] = useState<JobOrder>('newest');
+  const [flowDraft, setFlowDraft] = useState(flowId);
   const pageIndex = cursors.length - 1;
+  const root = useRef<HTMLElement>(null);
+
+  // A flow chosen elsewhere (the flow view's "Show its jobs"): its first page, brought into view.
+  const [shownFlow, setShownFlow] = useState(flowId);
+  const [reveal, setReveal] = useState(0);
+  if (shownFlow !== flowId) {
+    setShownFlow(flowId);
+    setCursors([undefined]);
+    if (flowId !== flowDraft.trim()) {
+      setFlowDraft(flowId);
+      setActiveQuery(null);
+      setReveal((n) => n + 1);
+    }
+  }
+  useEffect(() => {
+    if (reveal > 0) root.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  }, [reveal]);
 
   const load = useCallback(
     async (background = false) => {
@@ -56,6 +85,7 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
           const page = await client.list({
             category: category || undefined,
             state: state || undefined,
+            flowId: flowId || undefined,
             limit: PAGE_SIZE,
             cursor: cursors[cursors.length - 1],
           });
@@ -84,7 +114,7 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
         }
       }
     },
-    [client, fail, category, state, cursors, activeQuery],
+    [client, fail, category, state, flowId, cursors, activeQuery],
   );
 
   // searchTick re-runs the same search when it is submitted again.
@@ -120,6 +150,7 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
 
   function submitSearch(event: FormEvent) {
     event.preventDefault();
+    onFlowId(flowDraft.trim());
     const q = query.trim();
     setActiveQuery(q === '' ? null : q);
     setSearchTick((t) => t + 1);
@@ -135,7 +166,7 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
   const nextCursor = view?.kind === 'page' ? view.page.nextCursor : null;
 
   return (
-    <section className="card jobs" aria-labelledby="jobs-title">
+    <section ref={root} className="card jobs" aria-labelledby="jobs-title">
       <div className="jobs-head">
         <h2 id="jobs-title">Jobs</h2>
         <div className="jobs-tools">
@@ -193,6 +224,17 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
               </option>
             ))}
           </select>
+          <input
+            className="f-flow mono"
+            type="search"
+            aria-label="Filter by flow"
+            placeholder="flow id"
+            value={flowDraft}
+            onChange={(e) => {
+              setFlowDraft(e.target.value);
+              if (e.target.value === '') onFlowId('');
+            }}
+          />
           <input
             className="f-q"
             type="search"
@@ -315,7 +357,7 @@ export function JobsPanel({ categories, selected, onSelect, refreshKey, pulse }:
             {jobs.length === 0 && !loading && view?.kind === 'page' && (
               <tr>
                 <td colSpan={9} className="empty">
-                  No jobs here yet.
+                  {flowId ? 'No jobs of this flow here.' : 'No jobs here yet.'}
                 </td>
               </tr>
             )}

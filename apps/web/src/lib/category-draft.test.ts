@@ -12,6 +12,7 @@ const current: CategoryView = {
   rateLimit: null,
   rateLimited: false,
   orphaned: false,
+  waiting: 0,
   delayed: 0,
   queued: 0,
   running: 0,
