@@ -223,7 +223,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
               />
             </label>
-            <label title="The rate limit's sliding window, in ms">
+            <label className="wide" title="The rate limit's sliding window, in ms">
               <span>per ms</span>
               <input
                 type="number"
