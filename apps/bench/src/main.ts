@@ -2,13 +2,14 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, fifo, list, index, cluster, compare)
+ *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, fifo, list, index, observer, cluster, compare)
  *   npm run bench -- compare --quick  small sizes (BENCH_JOBS 10,000, and the cluster and compare sections'), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
  * Also BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
  * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
- * BENCH_INDEX_CATEGORIES (index; 4); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
+ * BENCH_INDEX_CATEGORIES (index; 4), BENCH_OBSERVER_JOBS and BENCH_OBSERVER_SAMPLES (observer; 1,000,000
+ * and 20, on the local backend and on PostgreSQL at BENCH_DATABASE_URL); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres): BENCH_CLUSTER_JOBS (echo; 20,000), BENCH_PEER_JOBS
  * (graphile-worker and pg-boss; 50,000), BENCH_CLUSTER_WORKERS (threads per node for sleep jobs; 4);
  * for compare (BullMQ on the Redis at 127.0.0.1:6379 when it answers PING, else a `redis-server`
@@ -35,6 +36,8 @@ import { httpRate, httpStartLatency, startServer } from './http-bench.js';
 import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js';
 import { benchJobIndex } from './index-bench.js';
 import { benchPriorities } from './priority-bench.js';
+import { localObserverLatency, postgresObserverLatency } from './observer-bench.js';
+import { withDatabase } from './cluster/databases.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { compareSection } from './compare/compare-section.js';
 import { fmt, table } from './table.js';
@@ -373,6 +376,64 @@ function indexSection(): void {
   console.log(table(rows));
 }
 
+async function observerSection(): Promise<void> {
+  const total = Number(process.env.BENCH_OBSERVER_JOBS ?? (quick ? 100_000 : 1_000_000));
+  const samples = Number(process.env.BENCH_OBSERVER_SAMPLES ?? 20);
+  console.log(
+    `\n## Observer queries over ${total.toLocaleString('en-US')} retained jobs (one evaluation: the count and the first 1,000 ids)\n`,
+  );
+  const root = await mkdtemp(join(tmpdir(), 'cadre-bench-observer-'));
+  try {
+    const dataDir = join(root, 'data');
+    const written = await writeRetainedJobs(dataDir, {
+      total,
+      failedShare: 0.004,
+      cancelled: 100,
+      log: (line) => console.error(`  … ${line}`),
+    });
+    const local = await localObserverLatency(dataDir, samples);
+    const pgRun = await withDatabase('observer', (db) =>
+      postgresObserverLatency(db.url, 'cadre', total, samples, (line) =>
+        console.error(`  … ${line}`),
+      ),
+    ).catch((err: unknown) => {
+      console.error(`  … PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    });
+    console.log(
+      `${written.failed.toLocaleString('en-US')} failed, ${written.cancelled} cancelled, the rest succeeded, ` +
+        `in 4 categories; local backend opened in ${fmt(local.openS)} s` +
+        (pgRun ? `, PostgreSQL rows inserted in ${fmt(pgRun.insertS)} s` : '') +
+        `; ${samples} evaluations each, one at a time\n`,
+    );
+    const rows: (string | number)[][] = [
+      [
+        'query',
+        'matches',
+        'local p50 ms',
+        'local p99 ms',
+        'PostgreSQL p50 ms',
+        'PostgreSQL p99 ms',
+      ],
+    ];
+    local.figures.forEach((f, i) => {
+      const p = pgRun?.figures[i];
+      rows.push([f.label, f.count, f.p50Ms, f.p99Ms, p?.p50Ms ?? '–', p?.p99Ms ?? '–']);
+    });
+    rows.push([
+      'yardstick: a walk of every job (list pages of 1,000), local',
+      total,
+      local.scanMs,
+      '',
+      '',
+      '',
+    ]);
+    console.log(table(rows));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
@@ -383,6 +444,7 @@ async function main(): Promise<void> {
   if (want('fifo')) await fifoSection();
   if (want('list')) await listSection();
   if (want('index')) indexSection();
+  if (want('observer')) await observerSection();
   if (want('cluster')) await clusterSection({ threads, quick });
   if (want('compare')) await compareSection({ threads, quick, ceiling });
 }

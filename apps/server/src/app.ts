@@ -22,8 +22,6 @@ import express, {
 } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
-import type { z } from 'zod';
-import { describeIssues, fieldIssues } from './config/zod-issues.js';
 import { requireToken, type FailureLimiter } from './http/auth.js';
 import { sendCadreError } from './http/error-status.js';
 import { jsonBody, requireJson } from './http/json-body.js';
@@ -36,10 +34,10 @@ import {
   type Root,
 } from './http/job-tree.js';
 import { openApiDocument } from './http/openapi.js';
+import { checkInput, parse } from './http/request-checks.js';
+import { scheduleRoutes } from './http/schedule-routes.js';
 import {
   MAX_BATCH,
-  MAX_INPUT_BYTES,
-  MAX_INPUT_DEPTH,
   categoryPatchSchema,
   chainBodySchema,
   getJobQuerySchema,
@@ -222,6 +220,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(204).end();
   });
 
+  api.use(scheduleRoutes({ engine, refuseWhileDraining }));
+
   api.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
@@ -286,50 +286,6 @@ function checkInputs(roots: readonly Root[]): void {
   eachJob(roots, ({ request, path, index }) => {
     checkInput((request as { input?: unknown }).input, joinPath(path, 'input'), index);
   });
-}
-
-/**
- * Throws ERR_VALIDATION for an input nested deeper than MAX_INPUT_DEPTH, and
- * ERR_PAYLOAD_TOO_LARGE for one over MAX_INPUT_BYTES; `path` names the input
- * (`input`, `[3].input`, `jobs[0].onSuccess[1].input`), `index` the top-level
- * request it belongs to.
- */
-function checkInput(input: unknown, path: string, index: number | null): void {
-  if (input === undefined) return;
-  if (nestsDeeperThan(input, MAX_INPUT_DEPTH)) {
-    throw Errors.validation(`${path}: the input nests deeper than ${MAX_INPUT_DEPTH} levels`, {
-      index,
-      path,
-      limit: MAX_INPUT_DEPTH,
-    });
-  }
-  const bytes = Buffer.byteLength(JSON.stringify(input) ?? 'null');
-  if (bytes <= MAX_INPUT_BYTES) return;
-  throw new CadreError(
-    'ERR_PAYLOAD_TOO_LARGE',
-    `${path}: the input is ${bytes} bytes serialized; the limit is ${MAX_INPUT_BYTES}`,
-    { index, path, bytes, limit: MAX_INPUT_BYTES },
-  );
-}
-
-/** Whether arrays and objects nest in `value` more than `levels` deep; stops there. */
-function nestsDeeperThan(value: unknown, levels: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (levels === 0) return true;
-  if (Array.isArray(value)) {
-    for (const v of value) if (nestsDeeperThan(v, levels - 1)) return true;
-    return false;
-  }
-  for (const v of Object.values(value)) if (nestsDeeperThan(v, levels - 1)) return true;
-  return false;
-}
-
-/** Parses with `schema` or throws ERR_VALIDATION naming the fields. */
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = fieldIssues(result.error);
-  throw Errors.validation(describeIssues(issues), { issues });
 }
 
 function clientErrorStatus(err: unknown): number | null {

@@ -14,6 +14,8 @@ import { JobDetail } from './components/job-detail.js';
 import { JobsPanel } from './components/jobs-panel.js';
 import { LoadPanel } from './components/load-panel.js';
 import { NodesPanel } from './components/nodes-panel.js';
+import { ObserversPanel } from './components/observers-panel.js';
+import { SchedulesPanel } from './components/schedules-panel.js';
 import { Notices, type Notice } from './components/notices.js';
 import { TimeChart } from './components/time-chart.js';
 import { TokenGate } from './components/token-gate.js';
@@ -190,6 +192,11 @@ export function App() {
             />
           ))}
         </section>
+
+        <div className="recurring">
+          <SchedulesPanel pulse={snapshotAt} onSelect={setSelected} />
+          <ObserversPanel pulse={snapshotAt} onSelect={setSelected} />
+        </div>
 
         {flow && (
           <FlowView

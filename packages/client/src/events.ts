@@ -2,7 +2,7 @@
  * socket.io event names and payloads, declared once for the server, the
  * client and the dashboard (shared/API.md, "Live events").
  */
-import type { Allocation, CategoryView, Job, NodeView, Stats } from '@cadre/core';
+import type { Allocation, CategoryView, Job, NodeView, ObserverResult, Stats } from '@cadre/core';
 
 export interface SnapshotPayload {
   stats: Stats;
@@ -20,6 +20,8 @@ export interface ServerToClientEvents {
   snapshot: (payload: SnapshotPayload) => void;
   allocation: (payload: AllocationPayload) => void;
   job: (job: Job) => void;
+  /** An observer's evaluation (issue 13), sent to every client once, by the node that made it. */
+  observer: (result: ObserverResult) => void;
 }
 
 export interface ClientToServerEvents {

@@ -9,7 +9,12 @@ import type {
   Job,
   JobState,
   NodeView,
+  ObserverRequest,
+  ObserverResult,
+  ObserverView,
   RetryChanges,
+  ScheduleRequest,
+  ScheduleView,
   Stats,
   TaskView,
 } from '@cadre/core';
@@ -87,6 +92,19 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
    * unknown name too (`ERR_NODE_NOT_FOUND`, 404).
    */
   removeNode(name: string): Promise<void>;
+  /** Creates a schedule, or updates the one of that name. */
+  saveSchedule(request: ScheduleRequest): Promise<ScheduleView>;
+  schedules(): Promise<ScheduleView[]>;
+  schedule(name: string): Promise<ScheduleView>;
+  pauseSchedule(name: string, paused: boolean): Promise<ScheduleView>;
+  /** The jobs it made stay. */
+  deleteSchedule(name: string): Promise<void>;
+  /** Creates an observer, or updates the one of that name. */
+  saveObserver(request: ObserverRequest): Promise<ObserverView>;
+  observers(): Promise<ObserverView[]>;
+  deleteObserver(name: string): Promise<void>;
+  /** Its latest results (at most 100), newest first. */
+  observerResults(name: string): Promise<ObserverResult[]>;
   health(): Promise<{ ok: boolean }>;
 }
 
@@ -182,6 +200,19 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
     removeNode: async (name) => {
       await call('DELETE', `/api/nodes/${enc(name)}`);
     },
+    saveSchedule: (request) => call('POST', '/api/schedules', request),
+    schedules: () => call('GET', '/api/schedules'),
+    schedule: (name) => call('GET', `/api/schedules/${enc(name)}`),
+    pauseSchedule: (name, paused) => call('PATCH', `/api/schedules/${enc(name)}`, { paused }),
+    deleteSchedule: async (name) => {
+      await call('DELETE', `/api/schedules/${enc(name)}`);
+    },
+    saveObserver: (request) => call('POST', '/api/observers', request),
+    observers: () => call('GET', '/api/observers'),
+    deleteObserver: async (name) => {
+      await call('DELETE', `/api/observers/${enc(name)}`);
+    },
+    observerResults: (name) => call('GET', `/api/observers/${enc(name)}/results`),
     health: () => call('GET', '/healthz'),
   };
 }

@@ -30,8 +30,10 @@ export {
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
 // the bounds of a category's `concurrency` and `rateLimit` and of a job's
-// `priority`, for forms that edit them, and the flows' vocabulary and bounds.
+// `priority`, for forms that edit them, the flows' vocabulary and bounds,
+// and the catch-up modes of schedules.
 export {
+  CATCH_UP_MODES,
   FLOW_KINDS,
   FLOW_ROLES,
   FLOW_STATES,
@@ -63,7 +65,13 @@ export type {
   Json,
   NodeView,
   RateLimit,
+  ObserverQuery,
+  ObserverRequest,
+  ObserverResult,
+  ObserverView,
   RetryChanges,
+  ScheduleRequest,
+  ScheduleView,
   Stats,
   TaskView,
 } from '@cadre/core';

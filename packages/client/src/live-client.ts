@@ -1,7 +1,7 @@
 /**
  * A typed wrapper over cadre's socket.io events (shared/API.md, "Live events").
  */
-import type { Job } from '@cadre/core';
+import type { Job, ObserverResult } from '@cadre/core';
 import { io, type Socket } from 'socket.io-client';
 import type {
   AllocationPayload,
@@ -27,6 +27,8 @@ export interface LiveClient {
   readonly socket: CadreSocket;
   onSnapshot(listener: (payload: SnapshotPayload) => void): () => void;
   onAllocation(listener: (payload: AllocationPayload) => void): () => void;
+  /** Each observer's result as it is evaluated (issue 13). */
+  onObserver(listener: (result: ObserverResult) => void): () => void;
   onConnection(listener: (state: ConnectionState, reason?: string) => void): () => void;
   /** Receives every change of job `id` until the returned function is called. */
   watch(id: string, listener: (job: Job) => void): () => void;
@@ -67,6 +69,7 @@ export function connectLive(options: LiveOptions = {}): LiveClient {
     socket,
     onSnapshot: (listener) => subscribe('snapshot', listener),
     onAllocation: (listener) => subscribe('allocation', listener),
+    onObserver: (listener) => subscribe('observer', listener),
     onConnection(listener) {
       const connected = () => listener('connected');
       const disconnected = (reason: string) =>

@@ -2,6 +2,8 @@
  * The resolved configuration the engine runs on. apps/server parses and
  * validates the config file (zod) into this shape; defaults are filled in.
  */
+import type { ObserverRequest } from './observers.js';
+import type { ScheduleRequest } from './schedules.js';
 import type { RateLimit } from './rate-limit.js';
 
 export const BACKOFF_KINDS = ['fibonacci', 'exponential', 'fixed'] as const;
@@ -151,6 +153,14 @@ export interface EngineConfig {
   maxQueuedTotal: number | null;
   /** Serialized size limit of a task's result, in bytes. */
   maxResultBytes: number;
+  /**
+   * Schedules declared in the config: created or updated at each start, and
+   * those a previous config declared and this one does not are deleted.
+   * @defaultValue []
+   */
+  schedules?: ScheduleRequest[];
+  /** Observers declared in the config, kept like `schedules`. @defaultValue [] */
+  observers?: ObserverRequest[];
   /** Memory limits of each worker thread. */
   resourceLimits: {
     maxOldGenerationSizeMb: number;

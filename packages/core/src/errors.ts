@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   ERR_STORE_UNAVAILABLE: 'the store cannot be reached or cannot write',
   ERR_NODE_NOT_FOUND: 'node not found',
   ERR_FLOW_NOT_FOUND: 'flow not found',
+  ERR_SCHEDULE_NOT_FOUND: 'schedule not found',
+  ERR_OBSERVER_NOT_FOUND: 'observer not found',
   ERR_NODE_LIVE: 'the node is live',
   ERR_NODE_NAME_TAKEN: 'a live node already has this name',
   ERR_SHUTTING_DOWN: 'cadre is shutting down',
@@ -92,6 +94,10 @@ export const Errors = {
   databaseUnavailable: (cause: string) =>
     new CadreError('ERR_STORE_UNAVAILABLE', `the database cannot be reached: ${cause}`),
   flowNotFound: (id: string) => new CadreError('ERR_FLOW_NOT_FOUND', `no flow with id '${id}'`),
+  scheduleNotFound: (name: string) =>
+    new CadreError('ERR_SCHEDULE_NOT_FOUND', `no schedule named '${name}'`),
+  observerNotFound: (name: string) =>
+    new CadreError('ERR_OBSERVER_NOT_FOUND', `no observer named '${name}'`),
   nodeNotFound: (name: string) => new CadreError('ERR_NODE_NOT_FOUND', `no node named '${name}'`),
   nodeLive: (name: string) =>
     new CadreError('ERR_NODE_LIVE', `node '${name}' is live; only a dead node can be removed`),

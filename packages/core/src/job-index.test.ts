@@ -161,4 +161,73 @@ describe('JobIndex', () => {
       { numRuns: 300 },
     );
   });
+
+  it('counts and lists oldest first exactly as filter + sort does, below any bound', () => {
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 300 }),
+        fc.array(query, { maxLength: 20 }),
+        (ops, queries) => {
+          const index = new JobIndex();
+          const jobs = new Map<string, Entry>();
+          for (const o of ops) {
+            if (jobs.has(o.id)) {
+              const e = jobs.get(o.id)!;
+              index.remove(o.id, e.category, e.state);
+              jobs.delete(o.id);
+            } else {
+              index.add(o.id, o.category, o.state);
+              jobs.set(o.id, { category: o.category, state: o.state });
+            }
+          }
+          for (const q of queries) {
+            const filter = { category: q.category, state: q.state, below: q.cursor };
+            const all = model(jobs, { ...q, limit: Number.MAX_SAFE_INTEGER }).ids.reverse();
+            expect(index.count(filter)).toBe(all.length);
+            expect(index.oldest(filter, q.limit)).toEqual(all.slice(0, q.limit));
+            const even = (id: string) => id.length % 2 === 0;
+            expect(index.count(filter, even)).toBe(all.filter(even).length);
+            expect(index.oldest(filter, q.limit, even)).toEqual(all.filter(even).slice(0, q.limit));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts below a bound from the tree sizes, through internal nodes, after deletes', () => {
+    // Enough ids for a tree three levels deep, then a third of them deleted at random.
+    const index = new JobIndex();
+    const ids: string[] = [];
+    let seed = 7;
+    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    for (let i = 0; i < 20_000; i++)
+      ids.push(
+        Math.floor(random() * 1e9)
+          .toString(36)
+          .padStart(6, '0'),
+      );
+    const kept = new Set<string>();
+    for (const id of ids) {
+      if (kept.has(id)) continue;
+      kept.add(id);
+      index.add(id, 'c', 'succeeded');
+    }
+    for (const id of [...kept]) {
+      if (random() < 0.33) {
+        kept.delete(id);
+        index.remove(id, 'c', 'succeeded');
+      }
+    }
+    const sorted = [...kept].sort();
+    for (let k = 0; k < 200; k++) {
+      const bound = Math.floor(random() * 1e9)
+        .toString(36)
+        .padStart(6, '0');
+      const expected = sorted.filter((id) => id < bound).length;
+      expect(index.count({ state: 'succeeded', below: bound })).toBe(expected);
+    }
+    expect(index.count({ category: 'c' })).toBe(sorted.length);
+    expect(index.oldest({ category: 'c', state: 'succeeded' }, 5)).toEqual(sorted.slice(0, 5));
+  });
 });

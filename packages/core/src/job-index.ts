@@ -23,6 +23,18 @@ interface IdSet {
     reused: unknown[],
     skipHighest: boolean,
   ): IterableIterator<[string, undefined]>;
+  entries(lowest: string | undefined, reused: unknown[]): IterableIterator<[string, undefined]>;
+}
+
+/**
+ * The inside of a sorted-btree node, which `rankBelow` reads: a leaf's sorted
+ * keys; an internal node's children, the largest key of each (`keys`), and
+ * its cached size. Version 2 keeps these; `rankBelow` checks that it does.
+ */
+interface TreeNode {
+  keys: string[];
+  children?: TreeNode[];
+  size(): number;
 }
 type IdSetClass = new (entries: undefined, compare: (a: string, b: string) => number) => IdSet;
 
@@ -103,6 +115,48 @@ export class JobIndex {
     return { ids, nextCursor: more ? ids[ids.length - 1]! : null };
   }
 
+  /**
+   * How many ids match the filters, only those strictly below `below` when
+   * given. Without `accept`, O(log n) per (category, state) set, from the
+   * trees' cached sizes; with it, a walk of the ids the filters select.
+   */
+  count(
+    query: { category?: string; state?: JobState; below?: string },
+    accept?: (id: string) => boolean,
+  ): number {
+    let n = 0;
+    for (const set of this.#matching(query.category, query.state)) {
+      if (accept !== undefined) n += countByWalking(set, query.below, accept);
+      else n += query.below === undefined ? set.size : rankBelow(set, query.below);
+    }
+    return n;
+  }
+
+  /**
+   * Up to `limit` ids matching the filters and `accept`, oldest first, only
+   * those strictly below `below` when given.
+   */
+  oldest(
+    query: { category?: string; state?: JobState; below?: string },
+    limit: number,
+    accept?: (id: string) => boolean,
+  ): string[] {
+    const ids: string[] = [];
+    if (limit <= 0) return ids;
+    const sources = this.#matching(query.category, query.state);
+    const below = query.below;
+    const heap = new Heap(1);
+    for (const s of sources) heap.push(s.entries(undefined, []));
+    while (heap.size > 0) {
+      const id = heap.pop();
+      if (below !== undefined && id >= below) break;
+      if (accept && !accept(id)) continue;
+      ids.push(id);
+      if (ids.length === limit) break;
+    }
+    return ids;
+  }
+
   #category(category: string): IdSet[] {
     let sets = this.#sets.get(category);
     if (!sets) {
@@ -145,18 +199,79 @@ function newestFirst(sources: readonly IdSet[], cursor: string | undefined, n: n
     }
     return ids;
   }
-  const heap = new MaxHeap();
+  const heap = new Heap(-1);
   for (const s of sources) heap.push(below(s));
   while (ids.length < n && heap.size > 0) ids.push(heap.pop());
   return ids;
 }
 
+/**
+ * How many ids of `set` are strictly below `bound`. Walks down the tree once:
+ * a child whose largest key is below the bound counts whole, by the size
+ * the tree caches; only the one child that straddles the bound is entered.
+ * Should the tree's inside not be as `TreeNode` says, it counts by walking
+ * the ids below the bound instead.
+ */
+function rankBelow(set: IdSet, bound: string): number {
+  const root = (set as unknown as { _root?: TreeNode })._root;
+  if (root === undefined || !Array.isArray(root.keys)) return countByWalking(set, bound);
+  let node: TreeNode = root;
+  let rank = 0;
+  for (;;) {
+    const i = firstNotBelow(node.keys, bound);
+    const children: TreeNode[] | undefined = node.children;
+    if (children === undefined) return rank + i;
+    for (let c = 0; c < i; c++) rank += children[c]!.size();
+    if (i === children.length) return rank;
+    node = children[i]!;
+  }
+}
+
+/** The index of the first key not below `bound` (keys.length if none). */
+function firstNotBelow(keys: readonly string[], bound: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many ids of `set` below `bound` (all, without one) `accept` takes (all, without it). */
+function countByWalking(
+  set: IdSet,
+  bound: string | undefined,
+  accept?: (id: string) => boolean,
+): number {
+  let n = 0;
+  for (const [id] of set.entries(undefined, [])) {
+    if (bound !== undefined && id >= bound) break;
+    if (accept === undefined || accept(id)) n++;
+  }
+  return n;
+}
+
 type Cursor = Iterator<[string, undefined]>;
 
-/** Iterators keyed by their current head, largest head on top. */
-class MaxHeap {
+/**
+ * Iterators keyed by their current head: a k-way merge. `order` -1 keeps the
+ * largest head on top (newest first), 1 the smallest (oldest first).
+ */
+class Heap {
   readonly #heads: string[] = [];
   readonly #rest: Cursor[] = [];
+  readonly #order: 1 | -1;
+
+  constructor(order: 1 | -1) {
+    this.#order = order;
+  }
+
+  /** Whether head `a` belongs above head `b`. */
+  #above(a: string, b: string): boolean {
+    return this.#order === -1 ? a > b : a < b;
+  }
 
   get size(): number {
     return this.#heads.length;
@@ -191,7 +306,7 @@ class MaxHeap {
     const h = this.#heads;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (h[parent]! >= h[i]!) return;
+      if (!this.#above(h[i]!, h[parent]!)) return;
       this.#swap(i, parent);
       i = parent;
     }
@@ -203,8 +318,8 @@ class MaxHeap {
       const l = 2 * i + 1;
       const r = l + 1;
       let top = i;
-      if (l < h.length && h[l]! > h[top]!) top = l;
-      if (r < h.length && h[r]! > h[top]!) top = r;
+      if (l < h.length && this.#above(h[l]!, h[top]!)) top = l;
+      if (r < h.length && this.#above(h[r]!, h[top]!)) top = r;
       if (top === i) return;
       this.#swap(i, top);
       i = top;

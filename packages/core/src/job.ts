@@ -127,6 +127,8 @@ export interface Job {
   parents: string[];
   /** When it fires and what it receives, for a callback; null for others. */
   trigger: JobTrigger | null;
+  /** The schedule whose tick made it (schedules.ts), or null. */
+  schedule: string | null;
 }
 
 /** What the engine needs to create a job; defaults are already resolved. */
@@ -150,4 +152,6 @@ export interface NewJob {
   parents?: readonly string[];
   /** A callback is created `waiting`. @defaultValue null */
   trigger?: JobTrigger | null;
+  /** The schedule whose tick makes it. @defaultValue null */
+  schedule?: string | null;
 }

@@ -159,7 +159,12 @@ describe('createJob', () => {
       flowRole: null,
       parents: [],
       trigger: null,
+      schedule: null,
     });
+  });
+
+  it('names the schedule whose tick made it', () => {
+    expect(createJob(spec({ schedule: 'nightly' }), T0).schedule).toBe('nightly');
   });
 
   it('delays a job whose runAt is in the future', () => {

@@ -123,6 +123,7 @@ export function createJob(spec: NewJob, now: number): Job {
     flowRole: spec.flowRole ?? null,
     parents: spec.parents ? [...spec.parents] : [],
     trigger,
+    schedule: spec.schedule ?? null,
   };
 }
 

@@ -393,6 +393,7 @@ describe('stop and recovery', () => {
       flowRole: null,
       parents: [],
       trigger: null,
+      schedule: null,
     };
     await store.commit([
       {

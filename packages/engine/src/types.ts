@@ -12,7 +12,12 @@ import type {
   JobRequest,
   JobState,
   NodeView,
+  ObserverRequest,
+  ObserverResult,
+  ObserverView,
   RetryChanges,
+  ScheduleRequest,
+  ScheduleView,
   Stats,
   TaskView,
 } from '@cadre/core';
@@ -28,6 +33,8 @@ export interface EngineEvents {
   'job:changed': (job: Job, previous: JobState | null) => void;
   /** The balancer changed the allocation. */
   'allocation:changed': (at: string, allocation: Allocation) => void;
+  /** An observer was evaluated and its result kept (on the leader only). */
+  'observer:result': (result: ObserverResult) => void;
 }
 
 export interface Engine {
@@ -82,5 +89,28 @@ export interface Engine {
   nodes(): Promise<NodeView[]>;
   /** Forgets a dead node: ERR_NODE_NOT_FOUND, or ERR_NODE_LIVE while it is live. */
   removeNode(name: string): Promise<void>;
+  /**
+   * Creates a schedule, or updates the one of that name (its pause and last
+   * run stay; a new timing restarts its ticks from now). ERR_VALIDATION names
+   * the field (`cron`, `tz`, `job.task`, …); ERR_UNKNOWN_TASK and
+   * ERR_UNKNOWN_CATEGORY for its job.
+   */
+  saveSchedule(request: ScheduleRequest): Promise<{ schedule: ScheduleView; created: boolean }>;
+  /** In name order. */
+  schedules(): Promise<ScheduleView[]>;
+  /** ERR_SCHEDULE_NOT_FOUND. */
+  schedule(name: string): Promise<ScheduleView>;
+  /** ERR_SCHEDULE_NOT_FOUND. The jobs it made stay. */
+  deleteSchedule(name: string): Promise<void>;
+  /** ERR_SCHEDULE_NOT_FOUND. A resumed schedule does not run the ticks of its pause. */
+  pauseSchedule(name: string, paused: boolean): Promise<ScheduleView>;
+  /** Creates or updates an observer; ERR_VALIDATION, ERR_UNKNOWN_CATEGORY, ERR_UNKNOWN_TASK. */
+  saveObserver(request: ObserverRequest): Promise<{ observer: ObserverView; created: boolean }>;
+  /** In name order. */
+  observers(): Promise<ObserverView[]>;
+  /** ERR_OBSERVER_NOT_FOUND; its results go with it. */
+  deleteObserver(name: string): Promise<void>;
+  /** Its latest results (at most 100), newest first; ERR_OBSERVER_NOT_FOUND. */
+  observerResults(name: string): Promise<ObserverResult[]>;
   on<E extends keyof EngineEvents>(event: E, listener: EngineEvents[E]): () => void;
 }

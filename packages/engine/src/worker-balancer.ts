@@ -9,7 +9,8 @@
  * 3. the leader declares silent nodes dead (their jobs are queued again),
  *    apportions the live nodes' threads over the categories by weighted
  *    demand, places each share on nodes by threads and tags, publishes the
- *    placement, promotes due delayed and retrying jobs and prunes;
+ *    placement, promotes due delayed and retrying jobs and prunes; it also
+ *    wakes the scheduler (schedules and observers, scheduler.ts);
  * 4. every node reads the nodes back: its own slots, and the cluster view
  *    that stats and categories answer with.
  *
@@ -48,6 +49,8 @@ export interface WorkerBalancerOptions {
   onAllocation(allocation: Allocation): void;
   /** Another node changed the categories' shared settings. */
   onSettings(): Promise<void>;
+  /** Whether this node leads, told each tick (the scheduler runs on the leader). */
+  onLead?(leading: boolean): void;
 }
 
 export class WorkerBalancer {
@@ -120,6 +123,7 @@ export class WorkerBalancer {
       );
     }
     this.#leader = await backend.lead(this.#o.leaseMs, now);
+    this.#o.onLead?.(this.#leader);
     if (this.#leader) {
       for (const { node, requeued } of await backend.reap(this.#o.nodeTimeoutMs, now)) {
         this.#o.log.warn({ node, requeued }, `node '${node}' is silent: declared dead`);

@@ -128,6 +128,36 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'schedules and observers',
+    // Issue 13. A record is the whole of core's ScheduleRecord or
+    // ObserverRecord as json (not jsonb: a schedule's job input keeps its key
+    // order, and a record saved again compares equal). A schedule's row is
+    // locked by the transaction that fires a tick, which inserts the job and
+    // writes the record's new `sinceMs` together. An observer keeps its latest
+    // results, in the order they were kept (`seq`).
+    sql: (n) => `
+      ALTER TABLE ${n.jobs} ADD COLUMN schedule text;
+
+      CREATE TABLE ${n.schedules} (
+        name text COLLATE "C" PRIMARY KEY,
+        record json NOT NULL
+      );
+
+      CREATE TABLE ${n.observers} (
+        name text COLLATE "C" PRIMARY KEY,
+        record json NOT NULL
+      );
+
+      CREATE TABLE ${n.observations} (
+        name text COLLATE "C" NOT NULL REFERENCES ${n.observers} (name) ON DELETE CASCADE,
+        seq bigserial NOT NULL,
+        result json NOT NULL,
+        PRIMARY KEY (name, seq)
+      );
+    `,
+  },
+  {
+    version: 5,
     name: 'priorities and rate limits',
     // A constant default adds the column without rewriting the table. The
     // claim takes a category's queue by priority, then by entry; the index

@@ -26,6 +26,9 @@ export class Names {
   readonly leader: string;
   /** Recent starts of rate-limited categories. */
   readonly rateStarts: string;
+  readonly schedules: string;
+  readonly observers: string;
+  readonly observations: string;
   readonly migrations: string;
   /** Held while migrating, so that nodes starting together migrate once. */
   readonly migrateLock: string;
@@ -42,6 +45,9 @@ export class Names {
     this.nodes = q('nodes');
     this.leader = q('leader');
     this.rateStarts = q('rate_starts');
+    this.schedules = q('schedules');
+    this.observers = q('observers');
+    this.observations = q('observations');
     this.migrations = q('migrations');
     this.migrateLock = lockKey(`cadre:migrate:${schema}`);
     this.limitLock = lockKey(`cadre:limits:${schema}`);

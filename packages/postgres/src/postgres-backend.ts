@@ -17,9 +17,16 @@ import {
   toErrorMessage,
   type Allocation,
   type CategoryPatch,
+  type DeclaredIn,
   type Job,
+  type ObserverQuery,
+  type ObserverRecord,
+  type ObserverResult,
+  type ObserverSpec,
   type RateLimit,
   type RetryChanges,
+  type ScheduleRecord,
+  type ScheduleSpec,
 } from '@cadre/core';
 import {
   createIdGenerator,
@@ -30,12 +37,14 @@ import {
   type CategoryCounts,
   type CategoryOverride,
   type Completion,
+  type Fired,
   type JobSpec,
   type LimitedClaim,
   type ListPage,
   type ListQuery,
   type NodeRecord,
   type NodeReport,
+  type Observation,
   type Opened,
   type OpenOptions,
   type SubmitResult,
@@ -63,11 +72,26 @@ import {
   removeNode,
   type Me,
 } from './sql/nodes.js';
+import {
+  deleteObserver,
+  listObservations,
+  listObservers,
+  observe,
+  recordObservation,
+  saveObserver,
+} from './sql/observers.js';
 import { promoteDue } from './sql/promote.js';
 import { pruneJobs } from './sql/prune.js';
 import { countJobs, flowJobs, getJob, listJobs } from './sql/read.js';
 import { loseRunning, reapNodes, type LostJobs } from './sql/reap.js';
 import type { Changed } from './sql/settle.js';
+import {
+  deleteSchedule,
+  fireTick,
+  listSchedules,
+  pauseSchedule,
+  saveSchedule,
+} from './sql/schedules.js';
 import { submitJobs, waitingCounts } from './sql/submit.js';
 
 export interface PostgresBackendOptions {
@@ -498,6 +522,72 @@ export class PostgresBackend implements Backend {
 
   categoryOverrides(): Promise<Record<string, CategoryOverride>> {
     return categoryOverrides(this.#open().db, this.#names);
+  }
+
+  // ── schedules (sql/schedules.ts) ────────────────────────────────────────
+
+  saveSchedule(spec: ScheduleSpec, source: DeclaredIn, now: number): Promise<ScheduleRecord> {
+    return saveSchedule(this.#open().db, this.#names, spec, source, now);
+  }
+
+  schedules(): Promise<ScheduleRecord[]> {
+    return listSchedules(this.#open().db, this.#names);
+  }
+
+  deleteSchedule(name: string): Promise<boolean> {
+    return deleteSchedule(this.#open().db, this.#names, name);
+  }
+
+  pauseSchedule(name: string, paused: boolean, now: number): Promise<ScheduleRecord | null> {
+    return pauseSchedule(this.#open().db, this.#names, name, paused, now);
+  }
+
+  async fireSchedule(
+    name: string,
+    revision: number,
+    tickMs: number,
+    spec: JobSpec | null,
+    now: number,
+  ): Promise<Fired | null> {
+    const s = this.#open();
+    let job: Job | null = null;
+    if (spec !== null) {
+      this.#idNow = now;
+      job = createJob({ ...spec, id: s.nextId(), parents: [], flowRole: null }, now);
+    }
+    const write = { limits: s.limits, origin: this.#origin, recent: await this.#recentWaiting(s) };
+    const fired = await fireTick(s.db, this.#names, name, revision, tickMs, job, write);
+    if (fired?.job?.created) {
+      this.#countWaiting([fired.job.job]);
+      this.#events.emit('change', fired.job.job, null);
+    }
+    return fired;
+  }
+
+  // ── observers (sql/observers.ts) ────────────────────────────────────────
+
+  saveObserver(spec: ObserverSpec, source: DeclaredIn, now: number): Promise<ObserverRecord> {
+    return saveObserver(this.#open().db, this.#names, spec, source, now);
+  }
+
+  observers(): Promise<ObserverRecord[]> {
+    return listObservers(this.#open().db, this.#names);
+  }
+
+  deleteObserver(name: string): Promise<boolean> {
+    return deleteObserver(this.#open().db, this.#names, name);
+  }
+
+  observe(query: ObserverQuery, now: number): Promise<Observation> {
+    return observe(this.#open().db, this.#names, query, now);
+  }
+
+  recordObservation(result: ObserverResult, revision: number, tickMs: number): Promise<boolean> {
+    return recordObservation(this.#open().db, this.#names, result, revision, tickMs);
+  }
+
+  observations(name: string, limit: number): Promise<ObserverResult[]> {
+    return listObservations(this.#open().db, this.#names, name, limit);
   }
 
   // ── nodes ───────────────────────────────────────────────────────────────

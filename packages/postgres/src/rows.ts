@@ -45,6 +45,7 @@ const JOB_COLUMNS = [
   'flow_role',
   'parents',
   'trigger',
+  'schedule',
 ] as const;
 
 /** A row as node-postgres parses it (json → values, timestamptz → Date). */
@@ -73,6 +74,7 @@ export interface JobRow {
   flow_role: FlowRole | null;
   parents: string[];
   trigger: JobTrigger | null;
+  schedule: string | null;
 }
 
 export function rowToJob(row: JobRow): Job {
@@ -101,6 +103,7 @@ export function rowToJob(row: JobRow): Job {
     flowRole: row.flow_role,
     parents: row.parents,
     trigger: row.trigger,
+    schedule: row.schedule,
   };
 }
 
@@ -194,5 +197,6 @@ export function newJobRecord(job: Job, children: readonly string[]): Record<stri
     parents: job.parents,
     trigger: job.trigger === null ? null : JSON.stringify(job.trigger),
     children,
+    schedule: job.schedule,
   };
 }

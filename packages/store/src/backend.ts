@@ -23,6 +23,11 @@
  * a waiting callback still depends on (a chord's member) is never pruned.
  * Waiting jobs count against the queue limits like delayed ones.
  *
+ * Schedules and observers (issue 13, core's schedules.ts and observers.ts):
+ * a backend keeps their records, each observer's latest results, and the
+ * fence that makes a schedule's tick fire once (`fireSchedule`). When ticks
+ * come due and what they make is the engine's to work out, on the leader.
+ *
  * Errors: ERR_JOB_NOT_FOUND, ERR_INVALID_TRANSITION, ERR_QUEUE_FULL,
  * ERR_STORE_UNAVAILABLE (the backend cannot be reached or refuses writes; the
  * caller may try again). Nothing else escapes a verb.
@@ -31,13 +36,20 @@ import type {
   Allocation,
   AttemptOutcome,
   CategoryPatch,
+  DeclaredIn,
   Job,
   JobState,
   NewJob,
+  ObserverQuery,
+  ObserverRecord,
+  ObserverResult,
+  ObserverSpec,
   QueueLimits,
   RateLimit,
   RetentionPolicy,
   RetryChanges,
+  ScheduleRecord,
+  ScheduleSpec,
 } from '@cadre/core';
 
 /**
@@ -114,6 +126,21 @@ export interface LimitedClaim {
 export interface AttemptRef {
   id: string;
   attempt: number;
+}
+
+/** A tick of a schedule, done (`fireSchedule`). */
+export interface Fired {
+  /** The schedule's record after the tick. */
+  schedule: ScheduleRecord;
+  /** The job the tick made (or the job that already held its key); null for a skipped tick. */
+  job: SubmitResult | null;
+}
+
+/** What an observer's query matches now. */
+export interface Observation {
+  count: number;
+  /** The first MAX_OBSERVER_IDS matches, oldest first. */
+  ids: string[];
 }
 
 /** Jobs per state, by category, over the whole cluster. */
@@ -279,6 +306,61 @@ export interface Backend {
   /** Merges `patch` into the category's shared settings; durable before it resolves. */
   patchCategory(name: string, patch: CategoryPatch): Promise<void>;
   categoryOverrides(): Promise<Record<string, CategoryOverride>>;
+
+  // ── schedules ───────────────────────────────────────────────────────────
+
+  /**
+   * Creates or updates a schedule: core's `savedSchedule` applied to the
+   * stored record, durable before it resolves. Answers the stored record.
+   */
+  saveSchedule(spec: ScheduleSpec, source: DeclaredIn, now: number): Promise<ScheduleRecord>;
+  /** Every schedule, in name order. */
+  schedules(): Promise<ScheduleRecord[]>;
+  /** Deletes it (the jobs it made stay); false when there was none. */
+  deleteSchedule(name: string): Promise<boolean>;
+  /** Pauses or resumes it (core's `pausedSchedule`); null when there is none. */
+  pauseSchedule(name: string, paused: boolean, now: number): Promise<ScheduleRecord | null>;
+  /**
+   * Marks tick `tickMs` of the schedule done, as worked out from its record
+   * of revision `revision`: with the job `spec` describes (its key
+   * `schedule:<name>:<tick ISO>`, its `schedule` the name), or skipped when
+   * `spec` is null. The job and the record are written in one durable commit
+   * (one journal line; one transaction that locks the schedule's row), and
+   * only if core's `tickedSchedule` allows the tick against the stored
+   * record: else nothing is written and the answer is null. So a tick fires
+   * once, across restarts, kill -9 and nodes, even after its job was pruned.
+   * ERR_QUEUE_FULL as `submit`.
+   */
+  fireSchedule(
+    name: string,
+    revision: number,
+    tickMs: number,
+    spec: JobSpec | null,
+    now: number,
+  ): Promise<Fired | null>;
+
+  // ── observers ───────────────────────────────────────────────────────────
+
+  /** Creates or updates an observer (core's `savedObserver`), durable before it resolves. */
+  saveObserver(spec: ObserverSpec, source: DeclaredIn, now: number): Promise<ObserverRecord>;
+  /** Every observer, in name order. */
+  observers(): Promise<ObserverRecord[]>;
+  /** Deletes it and its results; false when there was none. */
+  deleteObserver(name: string): Promise<boolean>;
+  /**
+   * What `query` matches at `now`, from the indexes by (category, state) in
+   * id order: `olderThanMs` is a bound on the id (ids sort by creation;
+   * `idBelowTime`), and `task` filters the jobs the indexes select. Reads only.
+   */
+  observe(query: ObserverQuery, now: number): Promise<Observation>;
+  /**
+   * Keeps `result` as the evaluation of tick `tickMs` of its observer, of
+   * revision `revision`, if core's `keepsEvaluation` allows it (else false),
+   * with the latest MAX_OBSERVER_RESULTS results; durable before it resolves.
+   */
+  recordObservation(result: ObserverResult, revision: number, tickMs: number): Promise<boolean>;
+  /** Its latest results, newest first, at most `limit`; [] for an unknown observer. */
+  observations(name: string, limit: number): Promise<ObserverResult[]>;
 
   // ── nodes ───────────────────────────────────────────────────────────────
 

@@ -22,3 +22,12 @@ export function createIdGenerator(now: () => number, after = ''): () => string {
     return id;
   };
 }
+
+/**
+ * An id every job created at or before `ms` sorts below, and every job
+ * created after it does not: the time part of the first id of the next
+ * millisecond. Observers read `olderThanMs` as this bound on the id.
+ */
+export function idBelowTime(ms: number): string {
+  return (Math.max(0, Math.floor(ms)) + 1).toString(36).padStart(9, '0');
+}

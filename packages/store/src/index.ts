@@ -5,6 +5,7 @@ export type {
   BackendLimits,
   CategoryCounts,
   Completion,
+  Fired,
   JobSpec,
   LimitedClaim,
   ListPage,
@@ -12,6 +13,7 @@ export type {
   NodeIdentity,
   NodeRecord,
   NodeReport,
+  Observation,
   Opened,
   OpenOptions,
   SubmitResult,
@@ -34,7 +36,7 @@ export {
   type RecoveryFigures,
   type StoreBenchResult,
 } from './bench.js';
-export { createIdGenerator } from './ids.js';
+export { createIdGenerator, idBelowTime } from './ids.js';
 export { CommitBatcher, type CommitBatcherOptions } from './commit-batcher.js';
 export {
   LocalBackend,

@@ -98,6 +98,7 @@ describe('diffJob and applyJobDelta', () => {
       lastError: { message: 'x', kind: 'crash' },
       failure: 'permanent',
       node: 'n9',
+      schedule: 'nightly',
       flowId: 'f1',
       flowRole: 'chord',
       parents: ['p1', 'p2'],

@@ -40,6 +40,7 @@ const PLAIN_FIELDS = [
   'flowRole',
   'parents',
   'trigger',
+  'schedule',
 ] as const;
 
 type TimeField = (typeof TIME_FIELDS)[number];
@@ -115,6 +116,7 @@ export function diffJobInto<T extends object>(
   if (next.flowRole !== prev.flowRole) d.flowRole = next.flowRole ?? null;
   if (next.parents !== prev.parents) d.parents = next.parents ?? [];
   if (next.trigger !== prev.trigger) d.trigger = next.trigger ?? null;
+  if (next.schedule !== prev.schedule) d.schedule = next.schedule ?? null;
   // Last, where a caller that writes the result itself puts it.
   if (next.result !== prev.result && options?.withoutResult !== true) d.result = next.result;
   return d;

@@ -4,6 +4,7 @@
  */
 import type { Job } from '@cadre/core';
 import type { CategoryOverride } from './backend.js';
+import type { SideMutation, SideRecords } from './side-records.js';
 
 export type { CategoryOverride };
 
@@ -31,9 +32,11 @@ export type Mutation =
   /** Forget a finished job (retention). */
   | { op: 'delete'; id: string }
   /** Merge into a category's overrides. */
-  | { op: 'category'; name: string; override: CategoryOverride };
+  | { op: 'category'; name: string; override: CategoryOverride }
+  /** A schedule's or an observer's record, or an observer's result (side-records.ts). */
+  | SideMutation;
 
-export interface StoredState {
+export interface StoredState extends Partial<SideRecords> {
   jobs: Job[];
   categories: Record<string, CategoryOverride>;
 }

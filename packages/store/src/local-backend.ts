@@ -26,6 +26,9 @@
  *   like its own job. It reads jobs with a change in flight as they will be
  *   once it lands (`#coming`): a callback being cancelled is not fired, and
  *   two chord members finishing in commits in flight see each other.
+ * - Schedules, observers and observers' results live in local-schedules.ts,
+ *   written through the same batcher; a schedule's tick writes its job and
+ *   the schedule's record in one commit. Observers read the listing index.
  * - While the store refuses writes, `claim` answers none.
  * - A rate-limited category's starts are counted in memory (`StartWindow`):
  *   one node holds the whole budget.
@@ -46,10 +49,17 @@ import {
   type FlowGraph,
   type Allocation,
   type CategoryPatch,
+  type DeclaredIn,
   type Job,
   type JobEvent,
+  type ObserverQuery,
+  type ObserverRecord,
+  type ObserverResult,
+  type ObserverSpec,
   type RateLimit,
   type RetryChanges,
+  type ScheduleRecord,
+  type ScheduleSpec,
 } from '@cadre/core';
 import type {
   AttemptRef,
@@ -59,6 +69,7 @@ import type {
   CategoryCounts,
   CategoryOverride,
   Completion,
+  Fired,
   JobSpec,
   LimitedClaim,
   ListPage,
@@ -66,6 +77,7 @@ import type {
   NodeIdentity,
   NodeRecord,
   NodeReport,
+  Observation,
   Opened,
   OpenOptions,
   SubmitResult,
@@ -74,6 +86,7 @@ import { CommitBatcher } from './commit-batcher.js';
 import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
 import { LocalCategory } from './local-category.js';
+import { LocalSchedules, observeIndex } from './local-schedules.js';
 
 export interface LocalBackendLogger {
   info(obj: object, msg?: string): void;
@@ -93,7 +106,12 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
 
 /** A record as an older release wrote it, with the fields it did not have. */
 function upgrade(record: Job): Job {
-  if (record.node !== undefined && record.parents !== undefined && record.priority !== undefined) {
+  if (
+    record.node !== undefined &&
+    record.parents !== undefined &&
+    record.priority !== undefined &&
+    record.schedule !== undefined
+  ) {
     return record;
   }
   return {
@@ -104,6 +122,7 @@ function upgrade(record: Job): Job {
     flowRole: record.flowRole ?? null,
     parents: record.parents ?? [],
     trigger: record.trigger ?? null,
+    schedule: record.schedule ?? null,
   };
 }
 
@@ -142,6 +161,8 @@ export class LocalBackend implements Backend {
   readonly #uncertain = new Set<string>();
   /** Waiting jobs of submissions whose commit is in flight, by category, counted against the limits. */
   readonly #reserved = new Map<string, number>();
+  /** Schedules, observers and observers' results (issue 13). */
+  readonly #schedules: LocalSchedules;
   #limits: BackendLimits | null = null;
   #identity: NodeIdentity | null = null;
   /** This node as the cluster of one sees it; null once removed (after it was declared dead). */
@@ -167,6 +188,10 @@ export class LocalBackend implements Backend {
         this.#events.emit('wake');
       },
     });
+    this.#schedules = new LocalSchedules({
+      commit: (mutations) => this.#batcher.add(mutations),
+      submitWith: (specs, now, extra) => this.#submitWith(specs, now, extra),
+    });
   }
 
   on<E extends keyof BackendEvents>(event: E, listener: BackendEvents[E]): () => void {
@@ -184,6 +209,7 @@ export class LocalBackend implements Backend {
     for (const [name, override] of Object.entries(state.categories)) {
       this.#overrides.set(name, override);
     }
+    this.#schedules.load(state);
     const { lost, changes } = this.#recover(state.jobs, now);
     if (changes.length > 0) await this.#batcher.add(changes);
     return { categories: Object.fromEntries(this.#overrides), requeued: lost };
@@ -202,16 +228,29 @@ export class LocalBackend implements Backend {
 
   // ── jobs ─────────────────────────────────────────────────────────────────
 
-  async submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+  submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+    return this.#submitWith(specs, now);
+  }
+
+  /** A submit that writes what `extra` makes of the results in the same commit (a schedule's tick). */
+  async #submitWith(
+    specs: readonly JobSpec[],
+    now: number,
+    extra?: (results: readonly (SubmitResult | Promise<SubmitResult>)[]) => Mutation[],
+  ): Promise<SubmitResult[]> {
     const release = this.#reserve(specs);
     try {
-      return await this.#create(specs, now);
+      return await this.#create(specs, now, extra);
     } finally {
       release();
     }
   }
 
-  async #create(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]> {
+  async #create(
+    specs: readonly JobSpec[],
+    now: number,
+    extra?: (results: readonly (SubmitResult | Promise<SubmitResult>)[]) => Mutation[],
+  ): Promise<SubmitResult[]> {
     const results: (SubmitResult | Promise<SubmitResult>)[] = [];
     const created: Job[] = [];
     const inBatch = new Map<string, Job>();
@@ -252,7 +291,11 @@ export class LocalBackend implements Backend {
       created.push(job);
       results.push({ job, created: true });
     }
-    if (created.length === 0) return Promise.all(results);
+    const more = extra?.(results) ?? [];
+    if (created.length === 0) {
+      if (more.length > 0) await this.#batcher.add(more);
+      return Promise.all(results);
+    }
 
     let indexed!: () => void;
     let refused!: (err: unknown) => void;
@@ -262,7 +305,7 @@ export class LocalBackend implements Backend {
     settled.catch(() => {}); // only submissions sharing a key await it
     for (const key of inBatch.keys()) this.#pendingKeys.set(key, settled);
     try {
-      await this.#batcher.add(created.map((job) => ({ op: 'put', job }) as const));
+      await this.#batcher.add([...created.map((job) => ({ op: 'put', job }) as const), ...more]);
     } catch (err) {
       refused(err);
       throw err;
@@ -561,6 +604,58 @@ export class LocalBackend implements Backend {
 
   async categoryOverrides(): Promise<Record<string, CategoryOverride>> {
     return Object.fromEntries(this.#overrides);
+  }
+
+  // ── schedules and observers (local-schedules.ts) ─────────────────────────
+
+  saveSchedule(spec: ScheduleSpec, source: DeclaredIn, now: number): Promise<ScheduleRecord> {
+    return this.#schedules.saveSchedule(spec, source, now);
+  }
+
+  async schedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules.schedules();
+  }
+
+  deleteSchedule(name: string): Promise<boolean> {
+    return this.#schedules.deleteSchedule(name);
+  }
+
+  pauseSchedule(name: string, paused: boolean, now: number): Promise<ScheduleRecord | null> {
+    return this.#schedules.pauseSchedule(name, paused, now);
+  }
+
+  fireSchedule(
+    name: string,
+    revision: number,
+    tickMs: number,
+    spec: JobSpec | null,
+    now: number,
+  ): Promise<Fired | null> {
+    return this.#schedules.fireSchedule(name, revision, tickMs, spec, now);
+  }
+
+  saveObserver(spec: ObserverSpec, source: DeclaredIn, now: number): Promise<ObserverRecord> {
+    return this.#schedules.saveObserver(spec, source, now);
+  }
+
+  async observers(): Promise<ObserverRecord[]> {
+    return this.#schedules.observers();
+  }
+
+  deleteObserver(name: string): Promise<boolean> {
+    return this.#schedules.deleteObserver(name);
+  }
+
+  async observe(query: ObserverQuery, now: number): Promise<Observation> {
+    return observeIndex(this.#listing, this.#jobs, query, now);
+  }
+
+  recordObservation(result: ObserverResult, revision: number, tickMs: number): Promise<boolean> {
+    return this.#schedules.recordObservation(result, revision, tickMs);
+  }
+
+  async observations(name: string, limit: number): Promise<ObserverResult[]> {
+    return this.#schedules.observations(name, limit);
   }
 
   // ── nodes: a cluster of one ──────────────────────────────────────────────

@@ -1,7 +1,7 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isCadreError, type Job } from '@cadre/core';
+import { checkObserver, isCadreError, type Job } from '@cadre/core';
 import type { Mutation } from './job-store.js';
 import { openLowdbStore, type LowdbStore, type StoreLogger } from './lowdb-store.js';
 import { describeJobStoreConformance } from './test-support/conformance.js';
@@ -159,9 +159,24 @@ describe('LowdbStore', () => {
         { op: 'delete', id: 'j3' },
         put('j4', { state: 'running', attempts: 1 }),
         { op: 'category', name: 'mail', override: { weight: 4 } },
+        {
+          op: 'observer',
+          name: 'o',
+          observer: {
+            ...checkObserver({ name: 'o', query: { state: 'queued' }, everyMs: 1000 }),
+            sinceMs: 5,
+            revision: 1,
+            source: 'api',
+          },
+        },
+        {
+          op: 'observation',
+          result: { name: 'o', at: '2026-01-01T00:00:00.000Z', count: 2, ids: ['j1', 'j2'] },
+        },
       ]);
       await store.compact();
       const before = await store.load();
+      expect(Object.keys(before.observers!)).toEqual(['o']);
       const stats = store.stats();
       expect(stats.snapshotSeq).toBeGreaterThan(0);
       expect(stats.journalSeq).toBe(stats.snapshotSeq + 1);
@@ -169,8 +184,9 @@ describe('LowdbStore', () => {
       expect((await readdir(tmp.dir)).sort()).toEqual(['cadre.lock', journal, 'snapshot.json']);
       const snapshot = await readFile(join(tmp.dir, 'snapshot.json'), 'utf8');
       // A plain JSON document, without the deleted job.
-      const parsed = JSON.parse(snapshot) as { jobs: { id: string }[] };
+      const parsed = JSON.parse(snapshot) as { jobs: { id: string }[]; observations: object };
       expect(parsed.jobs).toHaveLength(119);
+      expect(parsed.observations).toEqual(before.observations);
       expect(snapshot).not.toContain('"j3"');
       await store.close();
       const again = await openStore();

@@ -27,6 +27,7 @@ import type { CategoryOverride, JobStore, Mutation, StoredState } from './job-st
 import { acquireLock, type Lock } from './lock-file.js';
 import { commitProblem, encodeCommit } from './records.js';
 import { journalFileName, recover, type Recovered } from './recovery.js';
+import { applySide, cloneSide, type SideRecords } from './side-records.js';
 import { SnapshotFile, emptySnapshot, type SnapshotData } from './snapshot-file.js';
 import { errnoCode, fsyncDir, nodeFs, writeAll, type StoreFs } from './store-fs.js';
 
@@ -194,6 +195,7 @@ export class LowdbStore implements JobStore {
   readonly #db: Low<SnapshotData>;
   readonly #jobs: Map<string, Job>;
   readonly #categories: Record<string, CategoryOverride>;
+  readonly #side: SideRecords;
   #journal: OpenJournal;
   /** Journal bytes after the snapshot, over every live segment. */
   #journalBytes: number;
@@ -228,6 +230,7 @@ export class LowdbStore implements JobStore {
     this.#db = db;
     this.#jobs = recovered.jobs;
     this.#categories = recovered.categories;
+    this.#side = recovered.side;
     this.#journal = journal;
     this.#journalBytes = recovered.journals.reduce((sum, j) => sum + j.goodBytes, 0);
     this.#snapshotSeq = recovered.snapshotSeq;
@@ -235,7 +238,11 @@ export class LowdbStore implements JobStore {
   }
 
   async load(): Promise<StoredState> {
-    return { jobs: [...this.#jobs.values()], categories: cloneCategories(this.#categories) };
+    return {
+      jobs: [...this.#jobs.values()],
+      categories: cloneCategories(this.#categories),
+      ...cloneSide(this.#side),
+    };
   }
 
   commit(mutations: readonly Mutation[]): Promise<void> {
@@ -371,8 +378,10 @@ export class LowdbStore implements JobStore {
         if (this.#jobs.has(m.job.id)) this.#jobs.set(m.job.id, m.job);
       } else if (m.op === 'delete') {
         this.#jobs.delete(m.id);
-      } else {
+      } else if (m.op === 'category') {
         this.#categories[m.name] = { ...this.#categories[m.name], ...m.override };
+      } else {
+        applySide(this.#side, m);
       }
     }
   }
@@ -422,10 +431,16 @@ export class LowdbStore implements JobStore {
         seq: old.seq,
         jobs: [...this.#jobs.values()],
         categories: cloneCategories(this.#categories),
+        side: cloneSide(this.#side),
         journalBytes: this.#journalBytes,
       };
     });
-    this.#db.data = { seq: captured.seq, categories: captured.categories, jobs: captured.jobs };
+    this.#db.data = {
+      seq: captured.seq,
+      categories: captured.categories,
+      ...captured.side,
+      jobs: captured.jobs,
+    };
     try {
       await this.#db.write();
     } finally {

@@ -32,6 +32,12 @@ describe('MemoryStore', () => {
 
   it('starts from a given state', async () => {
     const store = new MemoryStore({ jobs: [makeJob('a')], categories: { x: { weight: 2 } } });
-    expect(await store.load()).toEqual({ jobs: [makeJob('a')], categories: { x: { weight: 2 } } });
+    expect(await store.load()).toEqual({
+      jobs: [makeJob('a')],
+      categories: { x: { weight: 2 } },
+      schedules: {},
+      observers: {},
+      observations: {},
+    });
   });
 });

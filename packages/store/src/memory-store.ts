@@ -9,10 +9,12 @@ import { Errors } from '@cadre/core';
 import type { CategoryOverride, JobStore, Mutation, StoredState } from './job-store.js';
 import { applyJobDelta, diffJob } from './job-delta.js';
 import { commitProblem, encodeCommit } from './records.js';
+import { applySide, cloneSide, sideOf, type SideRecords } from './side-records.js';
 
 export class MemoryStore implements JobStore {
   readonly #jobs = new Map<string, Job>();
   readonly #categories: Record<string, CategoryOverride> = {};
+  #side: SideRecords = sideOf({});
   #unavailable: string | null = null;
   #closed = false;
   /** Commits accepted so far. */
@@ -25,6 +27,7 @@ export class MemoryStore implements JobStore {
       for (const [name, override] of Object.entries(initial.categories)) {
         this.#categories[name] = { ...override };
       }
+      this.#side = sideOf(initial);
     }
   }
 
@@ -33,7 +36,7 @@ export class MemoryStore implements JobStore {
     for (const [name, override] of Object.entries(this.#categories)) {
       categories[name] = { ...override };
     }
-    return { jobs: [...this.#jobs.values()], categories };
+    return { jobs: [...this.#jobs.values()], categories, ...cloneSide(this.#side) };
   }
 
   async commit(mutations: readonly Mutation[]): Promise<void> {
@@ -55,8 +58,10 @@ export class MemoryStore implements JobStore {
         }
       } else if (m.op === 'delete') {
         this.#jobs.delete(m.id);
-      } else {
+      } else if (m.op === 'category') {
         this.#categories[m.name] = { ...this.#categories[m.name], ...m.override };
+      } else {
+        applySide(this.#side, m);
       }
     }
     this.commits++;

@@ -6,7 +6,9 @@ import type { Mutation } from './job-store.js';
 import {
   commitProblem,
   decodeCommitLine,
+  decodeSnapshotHeader,
   encodeCommit,
+  encodeSnapshotHeader,
   journalRecordProblem,
   type JournalEntry,
 } from './records.js';
@@ -109,7 +111,12 @@ describe('encodeCommit', () => {
       { op: 'category', name: 'mail', override: { weight: 2 } },
     ];
     const entries = entriesOf(encodeCommit(mutations));
-    expect(entries.map((e) => [e.op, 'id' in e ? e.id : 'name' in e ? e.name : e.job.id])).toEqual([
+    expect(
+      entries.map((e) => [
+        e.op,
+        'id' in e ? e.id : 'name' in e ? e.name : 'job' in e ? e.job.id : e.op,
+      ]),
+    ).toEqual([
       ['put', 'p'],
       ['update', 'q'],
       ['update', 'r'],
@@ -194,5 +201,46 @@ describe('journalRecordProblem', () => {
     expect(journalRecordProblem([{ op: 'update', state: 'running' }])).toMatch(
       /non-empty string id/,
     );
+  });
+});
+
+describe('schedules and observers in the journal and the snapshot header', () => {
+  it('checks their entries', () => {
+    expect(journalRecordProblem([{ op: 'schedule', name: 's', schedule: null }])).toBeNull();
+    expect(journalRecordProblem([{ op: 'schedule', name: 's', schedule: 3 }])).toMatch(
+      /'schedule' mutation needs/,
+    );
+    expect(journalRecordProblem([{ op: 'observer', observer: {} }])).toMatch(
+      /'observer' mutation needs/,
+    );
+    expect(journalRecordProblem([{ op: 'observation', result: { count: 1 } }])).toMatch(
+      /'observation' mutation needs/,
+    );
+  });
+
+  it('reads a header of a release before them as holding none', () => {
+    const old =
+      '{"format":"cadre-snapshot","version":1,"seq":3,"categories":{"mail":{"weight":2}},"jobs":[';
+    expect(decodeSnapshotHeader(old)).toEqual({
+      seq: 3,
+      categories: { mail: { weight: 2 } },
+      schedules: {},
+      observers: {},
+      observations: {},
+    });
+  });
+
+  it('writes them in the header and reads them back', () => {
+    const header = {
+      seq: 1,
+      categories: {},
+      schedules: { s: { name: 's' } as never },
+      observers: {},
+      observations: { o: [{ name: 'o', at: 'x', count: 0, ids: [] }] },
+    };
+    const line = encodeSnapshotHeader(header).trimEnd();
+    expect(decodeSnapshotHeader(line)).toEqual(header);
+    const bad = encodeSnapshotHeader({ ...header, observations: { o: {} as never } }).trimEnd();
+    expect(decodeSnapshotHeader(bad)).toMatch(/observations entry 'o' is malformed/);
   });
 });

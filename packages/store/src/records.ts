@@ -20,23 +20,33 @@
  * Snapshot: a JSON document laid out one job per line, so that it can be read
  * (and written) a slice at a time and a damaged record can be named by line:
  *
- *   {"format":"cadre-snapshot","version":1,"seq":7,"categories":{…},"jobs":[
+ *   {"format":"cadre-snapshot","version":1,"seq":7,"categories":{…},"schedules":{…},"observers":{…},"observations":{…},"jobs":[
  *   {…job…},
  *   {…job…}
  *   ]}
+ *
+ * Schedules, observers and observations (side-records.ts) came with issue 13;
+ * a snapshot without them has none.
  */
 import { crc32 } from 'node:zlib';
 import type { Job } from '@cadre/core';
 import { Errors, toErrorMessage } from '@cadre/core';
 import { diffJobInto, jobDeltaProblem, type JobDelta } from './job-delta.js';
 import type { CategoryOverride, Mutation } from './job-store.js';
+import {
+  SIDE_OPS,
+  sideEntryProblem,
+  sideHeaderProblem,
+  sideOf,
+  type SideRecords,
+} from './side-records.js';
 
 export const SNAPSHOT_FORMAT = 'cadre-snapshot';
 export const SNAPSHOT_VERSION = 1;
 export const SNAPSHOT_FOOTER = ']}';
 const JOBS_OPENER = ',"jobs":[';
 
-export interface SnapshotHeader {
+export interface SnapshotHeader extends SideRecords {
   seq: number;
   categories: Record<string, CategoryOverride>;
 }
@@ -229,7 +239,9 @@ function entryProblem(m: unknown): string | null {
         ? null
         : "a 'category' mutation needs a name and an override object";
     default:
-      return `unknown mutation op ${JSON.stringify(m.op)}`;
+      return typeof m.op === 'string' && SIDE_OPS.has(m.op)
+        ? sideEntryProblem(m)
+        : `unknown mutation op ${JSON.stringify(m.op)}`;
   }
 }
 
@@ -241,7 +253,8 @@ export function jobProblem(job: unknown): string | null {
 }
 
 export function encodeSnapshotHeader(header: SnapshotHeader): string {
-  return `{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"seq":${header.seq},"categories":${JSON.stringify(header.categories)}${JOBS_OPENER}\n`;
+  const side = `"schedules":${JSON.stringify(header.schedules)},"observers":${JSON.stringify(header.observers)},"observations":${JSON.stringify(header.observations)}`;
+  return `{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"seq":${header.seq},"categories":${JSON.stringify(header.categories)},${side}${JOBS_OPENER}\n`;
 }
 
 /** Parses the first line of a snapshot, or returns the reason it is not one. */
@@ -265,7 +278,13 @@ export function decodeSnapshotHeader(line: string): SnapshotHeader | string {
   for (const [name, override] of Object.entries(categories)) {
     if (!isObject(override)) return `category '${name}' has no override object`;
   }
-  return { seq, categories: categories as Record<string, CategoryOverride> };
+  const sideProblem = sideHeaderProblem(value);
+  if (sideProblem !== null) return sideProblem;
+  return {
+    seq,
+    categories: categories as Record<string, CategoryOverride>,
+    ...sideOf(value as Partial<SideRecords>),
+  };
 }
 
 /** Parses one job line of a snapshot (`{…},` or the last `{…}`), or returns the reason. */

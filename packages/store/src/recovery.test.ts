@@ -220,7 +220,7 @@ describe('recovery', () => {
       const store = await open();
       expect(await state(store)).toEqual(legacyState);
       // Given back as written: records of earlier releases have no `node` and
-      // no flow fields and no priority (the backend reads them as null, [] and 0).
+      // no flow fields, no priority and no schedule (the backend reads them as null, [], 0 and null).
       const {
         node: _node,
         priority: _priority,
@@ -228,6 +228,7 @@ describe('recovery', () => {
         flowRole: _flowRole,
         parents: _parents,
         trigger: _trigger,
+        schedule: _schedule,
         ...legacyRecord
       } = makeJob('a', { state: 'running', attempts: 1 });
       expect((await store.load()).jobs[0]).toEqual(legacyRecord);

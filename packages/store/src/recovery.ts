@@ -28,6 +28,7 @@ import { applyJobDelta } from './job-delta.js';
 import type { CategoryOverride } from './job-store.js';
 import { readLines, type Line } from './line-reader.js';
 import { decodeCommitLine, journalRecordProblem, type JournalEntry } from './records.js';
+import { applySide, sideOf, type SideRecords } from './side-records.js';
 import { SNAPSHOT_TEMP_FILE, type SnapshotData, type SnapshotFile } from './snapshot-file.js';
 import type { StoreFs } from './store-fs.js';
 
@@ -62,6 +63,7 @@ export interface TornTail {
 export interface Recovered {
   jobs: Map<string, Job>;
   categories: Record<string, CategoryOverride>;
+  side: SideRecords;
   snapshotSeq: number;
   snapshotBytes: number;
   /** Segments after the snapshot, in order. */
@@ -87,6 +89,7 @@ export async function recover(
   // The array is no longer needed; the map holds the same records.
   db.data = { ...snapshot, jobs: [] };
   const categories: Record<string, CategoryOverride> = { ...snapshot.categories };
+  const side = sideOf(snapshot);
 
   const leftovers: string[] = [];
   const segments: { seq: number; path: string }[] = [];
@@ -121,8 +124,10 @@ export async function recover(
         if (job !== undefined) jobs.set(m.id, applyJobDelta(job, m));
       } else if (m.op === 'delete') {
         jobs.delete(m.id);
-      } else {
+      } else if (m.op === 'category') {
         categories[m.name] = { ...categories[m.name], ...m.override };
+      } else {
+        applySide(side, m);
       }
     }
   };
@@ -180,6 +185,7 @@ export async function recover(
   return {
     jobs,
     categories,
+    side,
     snapshotSeq: snapshot.seq,
     snapshotBytes: adapter.bytes,
     journals,

@@ -12,6 +12,7 @@ import type { Adapter } from 'lowdb';
 import type { Job } from '@cadre/core';
 import { Errors } from '@cadre/core';
 import type { CategoryOverride } from './job-store.js';
+import { emptySide, type SideRecords } from './side-records.js';
 import { readLines } from './line-reader.js';
 import {
   SNAPSHOT_FOOTER,
@@ -24,7 +25,7 @@ import { errnoCode, fsyncDir, writeAll, type StoreFs } from './store-fs.js';
 export const SNAPSHOT_FILE = 'snapshot.json';
 export const SNAPSHOT_TEMP_FILE = 'snapshot.json.tmp';
 
-export interface SnapshotData {
+export interface SnapshotData extends SideRecords {
   /** The last journal segment this snapshot covers. */
   seq: number;
   categories: Record<string, CategoryOverride>;
@@ -32,7 +33,7 @@ export interface SnapshotData {
 }
 
 export function emptySnapshot(): SnapshotData {
-  return { seq: 0, categories: {}, jobs: [] };
+  return { seq: 0, categories: {}, ...emptySide(), jobs: [] };
 }
 
 /** How much of a snapshot may be written before it is synced. */

@@ -5,6 +5,7 @@
  */
 import { BACKOFF_KINDS, MAX_CONCURRENCY, MAX_RATE_STARTS, MAX_RATE_WINDOW_MS } from '@cadre/core';
 import { z } from 'zod';
+import { observerBodySchema, scheduleBodySchema } from '../http/schedule-schemas.js';
 
 /** Names appear in URLs, metric labels and log lines: keep them plain. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -91,6 +92,9 @@ export const configFileSchema = z.strictObject({
     })
     .prefault({}),
   tasks: z.array(taskSchema).default([]),
+  // Created or updated at each start; those a later config drops are deleted (issue 13).
+  schedules: z.array(scheduleBodySchema).default([]),
+  observers: z.array(observerBodySchema).default([]),
   // Failed jobs have their own, longer retention: see RetentionPolicy in @cadre/core.
   retention: z
     .strictObject({

@@ -446,4 +446,62 @@ describe('loadConfig', () => {
       });
     }
   });
+
+  describe('schedules[] and observers[]', () => {
+    const schedule = { name: 's', everyMs: 60_000, job: { task: 't' } };
+    const observer = { name: 'o', query: { state: 'failed' }, at: '09:00:00', tz: 'Europe/Rome' };
+
+    it('reads them, with their defaults left to the engine', () => {
+      const { config } = loadConfig({
+        file: write({ tasks: [task], schedules: [schedule], observers: [observer] }),
+        env: {},
+      });
+      expect(config.schedules).toEqual([schedule]);
+      expect(config.observers).toEqual([observer]);
+      const none = loadConfig({ file: write({ tasks: [task] }), env: {} }).config;
+      expect([none.schedules, none.observers]).toEqual([[], []]);
+    });
+
+    it.each([
+      [
+        { schedules: [{ ...schedule, cron: '* * * * *' }] },
+        'schedules[0]: give exactly one of cron and everyMs',
+      ],
+      [
+        { schedules: [{ name: 's', cron: '99 * * * *', job: { task: 't' } }] },
+        'schedules[0].cron: Invalid value for minute: 99',
+      ],
+      [
+        { schedules: [{ name: 's', cron: '* * * * *', tz: 'Not/AZone', job: { task: 't' } }] },
+        "schedules[0].tz: unknown time zone 'Not/AZone'",
+      ],
+      [
+        { schedules: [{ ...schedule, job: { task: 'nope' } }] },
+        "schedules[0].job.task: unknown task 'nope'",
+      ],
+      [
+        { schedules: [{ ...schedule, job: { task: 't', category: 'nope' } }] },
+        "schedules[0].job.category: unknown category 'nope'",
+      ],
+      [{ schedules: [schedule, schedule] }, "schedules[1].name: duplicate name 's'"],
+      [
+        { observers: [{ ...observer, everyMs: 1000 }] },
+        'observers[0]: give exactly one of everyMs and at',
+      ],
+      [
+        { observers: [{ ...observer, tz: 'Not/AZone' }] },
+        "observers[0].tz: unknown time zone 'Not/AZone'",
+      ],
+      [
+        { observers: [{ ...observer, query: { category: 'nope' } }] },
+        "observers[0].query.category: unknown category 'nope'",
+      ],
+      [
+        { observers: [{ ...observer, query: { task: 'nope' } }] },
+        "observers[0].query.task: unknown task 'nope'",
+      ],
+    ])('refuses %j, naming the field', (over, message) => {
+      expect(failure({ tasks: [task], ...over })).toContain(message);
+    });
+  });
 });

@@ -8,7 +8,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Errors, type CategoryConfig, type EngineConfig, type TaskConfig } from '@cadre/core';
+import {
+  Errors,
+  checkObserver,
+  checkSchedule,
+  isCadreError,
+  type CategoryConfig,
+  type EngineConfig,
+  type ObserverRequest,
+  type ScheduleRequest,
+  type TaskConfig,
+} from '@cadre/core';
 import { resolveCluster, type DatabaseSettings } from './cluster-settings.js';
 import { categorySchema, configFileSchema, type ConfigFile } from './config-schema.js';
 import { intFromEnv, nonEmpty, type Env } from './env-vars.js';
@@ -118,6 +128,24 @@ function resolveConfig(file: string, data: ConfigFile): BaseConfig {
     tasks.push({ ...t, module, inputSchema: readInputSchema(t.name, module, t.export) });
   });
 
+  const schedules = declared(data.schedules, 'schedules', fail, (r, where) => {
+    checkSchedule(r as ScheduleRequest, where);
+    if (!taskNames.has(r.job.task)) fail(`${where}job.task`, `unknown task '${r.job.task}'`);
+    if (r.job.category !== undefined && !seen.has(r.job.category)) {
+      fail(`${where}job.category`, `unknown category '${r.job.category}'`);
+    }
+  });
+  const observers = declared(data.observers, 'observers', fail, (r, where) => {
+    checkObserver(r, where);
+    const { category, task } = r.query;
+    if (category !== undefined && !seen.has(category)) {
+      fail(`${where}query.category`, `unknown category '${category}'`);
+    }
+    if (task !== undefined && !taskNames.has(task)) {
+      fail(`${where}query.task`, `unknown task '${task}'`);
+    }
+  });
+
   return {
     workers: data.workers ?? availableParallelism(),
     balanceIntervalMs: data.balanceIntervalMs,
@@ -127,7 +155,39 @@ function resolveConfig(file: string, data: ConfigFile): BaseConfig {
     maxQueuedTotal: data.maxQueuedTotal,
     maxResultBytes: data.maxResultBytes,
     resourceLimits: data.resourceLimits,
+    schedules: schedules as ScheduleRequest[],
+    observers: observers as ObserverRequest[],
   };
+}
+
+/**
+ * Checks the schedules or observers the file declares: names unique, and
+ * `check` (core's rules, then the tasks and categories they name); a
+ * CadreError it throws becomes an ERR_CONFIG naming the file.
+ */
+function declared<T extends { name: string }>(
+  list: readonly T[],
+  what: string,
+  fail: (path: string, message: string) => never,
+  check: (item: T, where: string) => void,
+): T[] {
+  const names = new Set<string>();
+  list.forEach((item, i) => {
+    const where = `${what}[${i}].`;
+    if (names.has(item.name)) fail(`${where}name`, `duplicate name '${item.name}'`);
+    names.add(item.name);
+    try {
+      check(item, where);
+    } catch (err) {
+      if (!isCadreError(err) || err.code !== 'ERR_VALIDATION') throw err;
+      const field = (err.details as { field?: string } | undefined)?.field ?? `${where}name`;
+      fail(
+        field,
+        err.message.startsWith(field) ? err.message.slice(field.length + 2) : err.message,
+      );
+    }
+  });
+  return [...list];
 }
 
 function applyEnv(config: BaseConfig, env: Env): void {

@@ -29,6 +29,7 @@ function job(over: Partial<Job> & { id: string; category: string }): Job {
     flowRole: null,
     parents: [],
     trigger: null,
+    schedule: null,
     ...over,
   };
 }

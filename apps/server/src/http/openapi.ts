@@ -4,6 +4,7 @@
  * the document cannot drift from what the server accepts.
  */
 import {
+  CATCH_UP_MODES,
   ERROR_CODES,
   ERROR_KINDS,
   FAILURE_REASONS,
@@ -15,6 +16,7 @@ import {
 } from '@cadre/core';
 import { z } from 'zod';
 import { rateLimitSchema } from '../config/config-schema.js';
+import { observerBodySchema, scheduleBodySchema, schedulePatchSchema } from './schedule-schemas.js';
 import {
   categoryPatchSchema,
   chainBodySchema,
@@ -91,6 +93,7 @@ const jobSchema = z.object({
     })
     .nullable()
     .describe('when a callback fires and what it receives; null for other jobs'),
+  schedule: z.string().nullable().describe('the schedule whose tick made it, or null'),
 });
 
 const flowSchema = z.object({
@@ -176,6 +179,39 @@ const nodeSchema = z.object({
   heartbeatAt: z.string(),
 });
 
+const scheduleSchema = z.object({
+  name: z.string(),
+  cron: z.string().nullable(),
+  everyMs: z.int().nullable(),
+  tz: z.string().nullable().describe('null: UTC'),
+  paused: z.boolean(),
+  nextRunAt: isoOrNull.describe('the next tick from now on; null while paused'),
+  lastRunAt: isoOrNull.describe('the tick that made the latest job'),
+  lastJobId: z.string().nullable(),
+  catchUp: z.enum(CATCH_UP_MODES),
+  job: scheduleBodySchema.shape.job,
+  source: z
+    .enum(['config', 'api'])
+    .describe('config: saved at each start and deleted once the config drops it'),
+});
+
+const observerSchema = z.object({
+  name: z.string(),
+  query: observerBodySchema.shape.query,
+  everyMs: z.int().nullable(),
+  at: z.string().nullable(),
+  tz: z.string().nullable(),
+  nextRunAt: isoOrNull,
+  source: z.enum(['config', 'api']),
+});
+
+const observerResultSchema = z.object({
+  name: z.string(),
+  at: z.string().describe('when it was evaluated'),
+  count: z.int().describe('every job that matched'),
+  ids: z.array(z.string()).describe('the first 1,000 matches, oldest first'),
+});
+
 const errorSchema = z.object({
   error: z.object({
     code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]),
@@ -197,6 +233,12 @@ registry.add(statsSchema, { id: 'Stats' });
 registry.add(nodeSchema, { id: 'Node' });
 registry.add(errorSchema, { id: 'Error' });
 registry.add(retryBodySchema, { id: 'RetryBody' });
+registry.add(scheduleBodySchema, { id: 'ScheduleBody' });
+registry.add(schedulePatchSchema, { id: 'SchedulePatch' });
+registry.add(scheduleSchema, { id: 'Schedule' });
+registry.add(observerBodySchema, { id: 'ObserverBody' });
+registry.add(observerSchema, { id: 'Observer' });
+registry.add(observerResultSchema, { id: 'ObserverResult' });
 const taskSchema = z.object({
   name: z.string(),
   category: z.string().nullable(),
@@ -418,6 +460,88 @@ export function openApiDocument(): JsonSchema {
             204: { description: 'Removed' },
             404: errorAnswer('Unknown node (ERR_NODE_NOT_FOUND)'),
             409: errorAnswer('The node is live (ERR_NODE_LIVE)'),
+          },
+        },
+      },
+      '/api/schedules': {
+        post: {
+          summary: 'Create a schedule, or update the one of that name',
+          requestBody: { required: true, content: content(ref('ScheduleBody')) },
+          responses: {
+            201: answer('Created', ref('Schedule')),
+            200: answer('Updated', ref('Schedule')),
+            400: errorAnswer(
+              'Invalid: both or neither of cron and everyMs, a bad cron expression or time zone, an unknown task or category',
+            ),
+          },
+        },
+        get: {
+          summary: 'Schedules, in name order',
+          responses: { 200: answer('Schedules', { type: 'array', items: ref('Schedule') }) },
+        },
+      },
+      '/api/schedules/{name}': {
+        get: {
+          summary: 'One schedule',
+          parameters: [pathParam('name')],
+          responses: {
+            200: answer('The schedule', ref('Schedule')),
+            404: errorAnswer('Unknown schedule (ERR_SCHEDULE_NOT_FOUND)'),
+          },
+        },
+        patch: {
+          summary: 'Pause or resume; a resumed schedule does not run the ticks of its pause',
+          parameters: [pathParam('name')],
+          requestBody: { required: true, content: content(ref('SchedulePatch')) },
+          responses: {
+            200: answer('The schedule', ref('Schedule')),
+            400: errorAnswer('Invalid body'),
+            404: errorAnswer('Unknown schedule (ERR_SCHEDULE_NOT_FOUND)'),
+          },
+        },
+        delete: {
+          summary: 'Delete a schedule; the jobs it made stay',
+          parameters: [pathParam('name')],
+          responses: {
+            204: { description: 'Deleted' },
+            404: errorAnswer('Unknown schedule (ERR_SCHEDULE_NOT_FOUND)'),
+          },
+        },
+      },
+      '/api/observers': {
+        post: {
+          summary: 'Create an observer query, or update the one of that name',
+          requestBody: { required: true, content: content(ref('ObserverBody')) },
+          responses: {
+            201: answer('Created', ref('Observer')),
+            200: answer('Updated', ref('Observer')),
+            400: errorAnswer(
+              'Invalid: both or neither of everyMs and at, a bad time zone, an unknown category or task',
+            ),
+          },
+        },
+        get: {
+          summary: 'Observers, in name order',
+          responses: { 200: answer('Observers', { type: 'array', items: ref('Observer') }) },
+        },
+      },
+      '/api/observers/{name}': {
+        delete: {
+          summary: 'Delete an observer and its results',
+          parameters: [pathParam('name')],
+          responses: {
+            204: { description: 'Deleted' },
+            404: errorAnswer('Unknown observer (ERR_OBSERVER_NOT_FOUND)'),
+          },
+        },
+      },
+      '/api/observers/{name}/results': {
+        get: {
+          summary: 'Its latest 100 results, newest first',
+          parameters: [pathParam('name')],
+          responses: {
+            200: answer('Results', { type: 'array', items: ref('ObserverResult') }),
+            404: errorAnswer('Unknown observer (ERR_OBSERVER_NOT_FOUND)'),
           },
         },
       },

@@ -13,6 +13,8 @@
  * node builds the same cluster-wide snapshot itself. A job event crosses
  * nodes only when some node watches that job (`RemoteWatches`), so the
  * database carries one message per watched change, not one per job.
+ * An observer's result (`observer`) is made by the leader alone and sent to
+ * every node's clients.
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, ServerToClientEvents, SnapshotPayload } from '@cadre/client';
@@ -155,6 +157,11 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
   const offAllocation = engine.on('allocation:changed', (at, allocation) => {
     io.local.emit('allocation', { at, allocation });
   });
+  // Only the leader evaluates observers: its result goes to every node's
+  // clients through the adapter (in local mode, to this node's).
+  const offObserver = engine.on('observer:result', (result) => {
+    io.emit('observer', result);
+  });
   let lastBeats = '';
   let lastSentAt = 0;
   const heartbeatRefreshMs = options.heartbeatRefreshMs ?? 5000;
@@ -191,6 +198,7 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
       remote?.close();
       listenWhileWatched();
       offAllocation();
+      offObserver();
       io.disconnectSockets(true);
       // Leaves the cluster's bus: frees the adapter's LISTEN connection.
       if (options.adapter) await io.sockets.adapter.close();

@@ -7,6 +7,7 @@ import { CadreError, type CategoryConfig, type EngineConfig, type Job } from '@c
 import { createPool } from '@cadre/pool';
 import { MemoryStore, type JobStore } from '@cadre/store';
 import { createEngine } from '../engine.js';
+import type { EngineOptions } from '../engine-options.js';
 import type { Engine } from '../types.js';
 
 const TASKS = fileURLToPath(new URL('./tasks.js', import.meta.url));
@@ -69,9 +70,11 @@ const running: Harness[] = [];
 export async function startEngine(
   over: Partial<EngineConfig> = {},
   store: JobStore = new MemoryStore(),
+  options: Pick<EngineOptions, 'clock' | 'logger'> = {},
 ): Promise<Harness> {
   const cfg = config(over);
   const engine = createEngine({
+    ...options,
     config: cfg,
     store,
     pool: (hooks) =>

@@ -33,35 +33,46 @@ export function submitJobs(
   recent: ReadonlyMap<string, number>,
   children: ReadonlyMap<string, readonly string[]> = new Map(),
 ): Promise<Submitted> {
-  return db.transaction(async (tx) => {
-    const limited =
-      limits.maxQueuedTotal !== null ||
-      jobs.some((j) => (limits.maxQueued[j.category] ?? null) !== null);
-    const exact = limited && !clearOfLimits(recent, countByCategory(jobs), limits);
-    if (exact) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [n.limitLock]);
-    const existing = await jobsByKey(tx, n, keysOf(jobs));
-    let fresh = jobs.filter((j) => j.key === null || !existing.has(j.key));
-    if (exact) {
-      checkQueueLimits(await waitingCounts(tx, n, limits, fresh), countByCategory(fresh), limits);
-    }
+  return db.transaction((tx) => submitJobsIn(tx, n, limits, jobs, origin, recent, children));
+}
 
-    const inserted = await insertJobs(tx, n, fresh, children);
-    // A concurrent submission took a key after we looked: its job is the answer.
-    const raced = fresh.filter((j) => !inserted.has(j.id));
-    if (raced.length > 0) {
-      const found = await jobsByKey(tx, n, keysOf(raced));
-      for (const j of raced) {
-        const holder = found.get(j.key!);
-        // Pruned in between: rare enough to ask the caller to try again.
-        if (!holder) throw Errors.databaseUnavailable(`job key '${j.key}' changed meanwhile`);
-        existing.set(j.key!, holder);
-      }
-      fresh = fresh.filter((j) => inserted.has(j.id));
+/** `submitJobs` inside a transaction the caller holds (a schedule's tick). */
+export async function submitJobsIn(
+  tx: Queryable,
+  n: Names,
+  limits: BackendLimits,
+  jobs: readonly Job[],
+  origin: string,
+  recent: ReadonlyMap<string, number>,
+  children: ReadonlyMap<string, readonly string[]> = new Map(),
+): Promise<Submitted> {
+  const limited =
+    limits.maxQueuedTotal !== null ||
+    jobs.some((j) => (limits.maxQueued[j.category] ?? null) !== null);
+  const exact = limited && !clearOfLimits(recent, countByCategory(jobs), limits);
+  if (exact) await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [n.limitLock]);
+  const existing = await jobsByKey(tx, n, keysOf(jobs));
+  let fresh = jobs.filter((j) => j.key === null || !existing.has(j.key));
+  if (exact) {
+    checkQueueLimits(await waitingCounts(tx, n, limits, fresh), countByCategory(fresh), limits);
+  }
+
+  const inserted = await insertJobs(tx, n, fresh, children);
+  // A concurrent submission took a key after we looked: its job is the answer.
+  const raced = fresh.filter((j) => !inserted.has(j.id));
+  if (raced.length > 0) {
+    const found = await jobsByKey(tx, n, keysOf(raced));
+    for (const j of raced) {
+      const holder = found.get(j.key!);
+      // Pruned in between: rare enough to ask the caller to try again.
+      if (!holder) throw Errors.databaseUnavailable(`job key '${j.key}' changed meanwhile`);
+      existing.set(j.key!, holder);
     }
-    const queued = fresh.filter((j) => j.state === 'queued').map((j) => j.category);
-    await notify(tx, n, 'work', origin, queued);
-    return { created: fresh, existing };
-  });
+    fresh = fresh.filter((j) => inserted.has(j.id));
+  }
+  const queued = fresh.filter((j) => j.state === 'queued').map((j) => j.category);
+  await notify(tx, n, 'work', origin, queued);
+  return { created: fresh, existing };
 }
 
 const keysOf = (jobs: readonly Job[]): string[] =>
@@ -105,15 +116,16 @@ async function insertJobs(
   const rows = await tx.query<{ id: string }>(
     `INSERT INTO ${n.jobs} (id, key, category, task, input, state, attempts, max_retries,
        timeout_ms, priority, run_at, created_at, queue_seq, flow_id, flow_role, parents, trigger,
-       children)
+       children, schedule)
      SELECT r.id, r.key, r.category, r.task, r.input::json, r.state, r.attempts, r.max_retries,
        r.timeout_ms, r.priority, r.run_at, r.created_at,
        CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') END,
-       r.flow_id, r.flow_role, r.parents, r.trigger::json, r.children
+       r.flow_id, r.flow_role, r.parents, r.trigger::json, r.children, r.schedule
      FROM json_to_recordset($1::json) AS r(id text, key text, category text, task text,
        input text, state text, attempts integer, max_retries integer,
        timeout_ms double precision, priority smallint, run_at timestamptz, created_at timestamptz,
-       flow_id text, flow_role text, parents text[], trigger text, children text[])
+       flow_id text, flow_role text, parents text[], trigger text, children text[],
+       schedule text)
      ON CONFLICT (key) DO NOTHING
      RETURNING id`,
     [JSON.stringify(records)],

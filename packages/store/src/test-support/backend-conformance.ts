@@ -22,6 +22,7 @@ import { describeLife } from './conformance-life.js';
 import { describePriorities } from './conformance-priority.js';
 import { describeRateLimits, describeSharedRateLimits } from './conformance-rate.js';
 import { describeReads } from './conformance-reads.js';
+import { describeSchedules } from './conformance-schedules.js';
 import {
   NODE,
   RETENTION,
@@ -92,6 +93,7 @@ export function describeBackendConformance(
     describeReads(suite);
     describeLife(suite);
     describeFlows(suite);
+    describeSchedules(suite);
     describePriorities(suite);
     describeRateLimits(suite);
     if (options.cluster === true) describeSharedRateLimits(suite);

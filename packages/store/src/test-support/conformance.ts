@@ -4,9 +4,19 @@
  * directory for a durable one.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCadreError, transition, type Job } from '@cadre/core';
+import {
+  MAX_OBSERVER_RESULTS,
+  checkObserver,
+  checkSchedule,
+  isCadreError,
+  transition,
+  type Job,
+} from '@cadre/core';
 import type { JobStore, Mutation, StoredState } from '../job-store.js';
 import { makeJob } from './jobs.js';
+
+/** What a store holds besides jobs and categories when nothing was scheduled. */
+const NO_SIDE = { schedules: {}, observers: {}, observations: {} };
 
 export interface StoreHarness {
   open(): Promise<JobStore>;
@@ -38,7 +48,7 @@ export function describeJobStoreConformance(
     };
 
     it('starts empty', async () => {
-      expect(await store.load()).toEqual({ jobs: [], categories: {} });
+      expect(await store.load()).toEqual({ jobs: [], categories: {}, ...NO_SIDE });
     });
 
     it('gives back what was committed', async () => {
@@ -52,7 +62,56 @@ export function describeJobStoreConformance(
         { op: 'put', job: b },
         { op: 'category', name: 'mail', override: { weight: 3 } },
       ]);
-      expect(await reload()).toEqual({ jobs: [a, b], categories: { mail: { weight: 3 } } });
+      expect(await reload()).toEqual({
+        jobs: [a, b],
+        categories: { mail: { weight: 3 } },
+        ...NO_SIDE,
+      });
+    });
+
+    it('keeps schedules, observers and their latest results, and forgets the deleted', async () => {
+      const schedule = {
+        ...checkSchedule({ name: 's', everyMs: 1000, job: { task: 'echo' } }),
+        paused: false,
+        sinceMs: 1,
+        revision: 1,
+        lastRunAtMs: null,
+        lastJobId: null,
+        source: 'api' as const,
+      };
+      const observer = {
+        ...checkObserver({ name: 'o', query: { state: 'failed' }, everyMs: 1000 }),
+        sinceMs: 1,
+        revision: 1,
+        source: 'config' as const,
+      };
+      const result = (i: number) => ({
+        name: 'o',
+        at: new Date(i).toISOString(),
+        count: i,
+        ids: [],
+      });
+      await store.commit([
+        { op: 'schedule', name: 's', schedule },
+        { op: 'schedule', name: 'gone', schedule: { ...schedule, name: 'gone' } },
+        { op: 'observer', name: 'o', observer },
+        { op: 'observer', name: 'p', observer: { ...observer, name: 'p' } },
+        { op: 'observation', result: { ...result(1), name: 'p' } },
+      ]);
+      const results = Array.from({ length: MAX_OBSERVER_RESULTS + 2 }, (_, i) => result(i));
+      await store.commit(results.map((r) => ({ op: 'observation', result: r }) as const));
+      await store.commit([
+        { op: 'schedule', name: 'gone', schedule: null },
+        { op: 'observer', name: 'p', observer: null },
+        { op: 'schedule', name: 's', schedule: { ...schedule, sinceMs: 2, revision: 2 } },
+      ]);
+      expect(await reload()).toEqual({
+        jobs: [],
+        categories: {},
+        schedules: { s: { ...schedule, sinceMs: 2, revision: 2 } },
+        observers: { o: observer },
+        observations: { o: results.slice(2) },
+      });
     });
 
     it('replaces a job on put, keeping its place in the order', async () => {
@@ -84,15 +143,15 @@ export function describeJobStoreConformance(
       await store.commit([
         { op: 'update', prev: running, job: done, resultJson: JSON.stringify(value) },
       ]);
-      expect(await store.load()).toEqual({ jobs: [done, b], categories: {} });
-      expect(await reload()).toEqual({ jobs: [done, b], categories: {} });
+      expect(await store.load()).toEqual({ jobs: [done, b], categories: {}, ...NO_SIDE });
+      expect(await reload()).toEqual({ jobs: [done, b], categories: {}, ...NO_SIDE });
       const cancelled = transition(b, { type: 'cancel' }, now + 40);
       const retried = transition(cancelled, { type: 'retry', input: { again: true } }, now + 50);
       await store.commit([
         { op: 'update', prev: b, job: cancelled },
         { op: 'update', prev: cancelled, job: retried },
       ]);
-      expect(await reload()).toEqual({ jobs: [done, retried], categories: {} });
+      expect(await reload()).toEqual({ jobs: [done, retried], categories: {}, ...NO_SIDE });
     });
 
     it('ignores an update of a job it does not hold (deleted, or never put)', async () => {
@@ -122,7 +181,7 @@ export function describeJobStoreConformance(
           (e: unknown) => isCadreError(e) && e.code,
         ),
       ).toBe('ERR_VALIDATION');
-      expect(await reload()).toEqual({ jobs: [a], categories: {} });
+      expect(await reload()).toEqual({ jobs: [a], categories: {}, ...NO_SIDE });
     });
 
     it('forgets a deleted job, and ignores deleting an unknown one', async () => {

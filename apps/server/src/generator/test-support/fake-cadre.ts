@@ -63,6 +63,7 @@ export async function startFakeCadre(
     flowRole: null,
     parents: [],
     trigger: null,
+    schedule: null,
   });
   for (let i = 0; i < (options.preexisting ?? 0); i++) {
     const job = create({ task: 'echo', category: 'reports' });
