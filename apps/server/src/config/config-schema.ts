@@ -3,8 +3,9 @@
  * the names; defaults are filled in here so that load-config only resolves
  * paths and cross-references.
  */
-import { BACKOFF_KINDS, MAX_CONCURRENCY, MAX_RATE_STARTS, MAX_RATE_WINDOW_MS } from '@cadre/core';
+import { BACKOFF_KINDS, MAX_CONCURRENCY } from '@cadre/core';
 import { z } from 'zod';
+import { rateLimitSchema } from './rate-limit-schema.js';
 import { observerBodySchema, scheduleBodySchema } from '../http/schedule-schemas.js';
 
 /** Names appear in URLs, metric labels and log lines: keep them plain. */
@@ -44,16 +45,6 @@ export const backoffSchema = z
     jitter: z.number().min(0).max(1).default(0.2),
   })
   .refine((b) => b.maxMs >= b.baseMs, { message: 'maxMs must be ≥ baseMs', path: ['maxMs'] });
-
-/** A category's rate limit, in the config and in PATCH /api/categories/:name. */
-export const rateLimitSchema = z
-  .strictObject({
-    max: z.int().min(1).max(MAX_RATE_STARTS).describe('starts allowed in one window'),
-    perMs: z.int().min(1).max(MAX_RATE_WINDOW_MS).describe("the sliding window's length, in ms"),
-  })
-  .describe(
-    'at most `max` of its jobs start in any sliding window of `perMs` ms, over the whole cluster; the others stay queued',
-  );
 
 export const categorySchema = z.strictObject({
   name,

@@ -15,7 +15,7 @@ import {
   MAX_CONCURRENCY,
 } from '@cadre/core';
 import { z } from 'zod';
-import { rateLimitSchema } from '../config/config-schema.js';
+import { rateLimitSchema } from '../config/rate-limit-schema.js';
 import { observerBodySchema, scheduleBodySchema, schedulePatchSchema } from './schedule-schemas.js';
 import {
   categoryPatchSchema,

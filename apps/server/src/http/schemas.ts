@@ -12,7 +12,7 @@ import {
   MIN_PRIORITY,
 } from '@cadre/core';
 import { z } from 'zod';
-import { rateLimitSchema } from '../config/config-schema.js';
+import { rateLimitSchema } from '../config/rate-limit-schema.js';
 
 /** Batches beyond this are refused whole. */
 export const MAX_BATCH = 10_000;
