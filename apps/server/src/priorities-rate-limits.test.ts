@@ -3,31 +3,12 @@
  * PostgreSQL: request fields, category settings, refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestPostgres, type TestPostgres } from './test-support/postgres-backend.js';
-import {
-  startTestServer,
-  type AnyBody,
-  type TestServer,
-  type TestServerOptions,
-} from './test-support/test-server.js';
+import { serverBackends } from './test-support/postgres-backend.js';
+import { startTestServer, type AnyBody, type TestServer } from './test-support/test-server.js';
 
 let s: TestServer;
-let postgres: TestPostgres | null = null;
-afterAll(async () => {
-  await postgres?.drop();
-});
-
-/** The server options of each backend: the local one over memory, and PostgreSQL. */
-const BACKENDS: [string, () => Promise<TestServerOptions>][] = [
-  ['local', () => Promise.resolve({})],
-  [
-    'PostgreSQL',
-    async () => {
-      postgres ??= await openTestPostgres();
-      return { backend: postgres.backend() };
-    },
-  ],
-];
+/** The local backend over memory, and PostgreSQL. */
+const BACKENDS = serverBackends();
 
 function expectInvalid(res: { status: number; body: AnyBody }, path: string): void {
   expect(res.status, JSON.stringify(res.body)).toBe(400);
