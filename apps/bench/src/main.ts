@@ -2,11 +2,12 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, fifo, list, index, observer, cluster, compare)
+ *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, flows, fifo, list, index, observer, cluster, compare)
  *   npm run bench -- compare --quick  small sizes (BENCH_JOBS 10,000, and the cluster and compare sections'), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
- * Also BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
+ * Also BENCH_FLOW_CHAINS (flows: two-step chains, against twice as many plain jobs; 10,000, or
+ * 2,000 with --quick), BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
  * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
  * BENCH_INDEX_CATEGORIES (index; 4), BENCH_OBSERVER_JOBS and BENCH_OBSERVER_SAMPLES (observer; 1,000,000
  * and 20, on the local backend and on PostgreSQL at BENCH_DATABASE_URL); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
@@ -33,6 +34,7 @@ import {
   type Ceiling,
 } from './engine-bench.js';
 import { httpRate, httpStartLatency, startServer } from './http-bench.js';
+import { CHAINS_IN_FLIGHT, callbackRate, chainRate, pairRate } from './flows-bench.js';
 import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js';
 import { benchJobIndex } from './index-bench.js';
 import { benchPriorities } from './priority-bench.js';
@@ -300,6 +302,52 @@ async function httpSection(): Promise<void> {
   }
 }
 
+async function flowsSection(): Promise<void> {
+  const chains = Number(process.env.BENCH_FLOW_CHAINS ?? (quick ? 2_000 : 10_000));
+  const n = chains * 2;
+  const count = (x: number) => x.toLocaleString('en-US');
+  console.log(
+    `\n## Flows over HTTP: ${count(chains)} two-step chains of echo against ${count(n)} plain echo jobs ` +
+      `(server process, durable store, ${threads} worker threads)\n`,
+  );
+  const server = await startServer(threads);
+  try {
+    await httpRate(server.client, 5000);
+    await chainRate(server.client, Math.min(2000, chains));
+    // Alternated, two rounds each, the better kept: the machine's load moves between runs.
+    let plain = 0;
+    let pairs = 0;
+    let chained = 0;
+    let callbacks = 0;
+    for (let round = 0; round < 2; round++) {
+      plain = Math.max(plain, await httpRate(server.client, n));
+      chained = Math.max(chained, await chainRate(server.client, chains));
+      pairs = Math.max(pairs, await pairRate(server.client, chains));
+      callbacks = Math.max(callbacks, await callbackRate(server.client, chains));
+    }
+    console.log(
+      table([
+        ['measure', `jobs/s (${count(n)} jobs)`],
+        ['plain echo, 4 clients × batches of 1,000', plain],
+        [
+          `two-step chains, one POST /api/chains each, ${CHAINS_IN_FLIGHT} in flight, until every second step succeeded`,
+          chained,
+        ],
+        ['chains / plain echo', chained / plain],
+        [
+          `plain echo, 2 jobs a request, ${CHAINS_IN_FLIGHT} in flight (as many requests as chains)`,
+          pairs,
+        ],
+        ['chains / plain echo 2 a request', chained / pairs],
+        ['echo + onSuccess echo, POST /api/jobs, 4 clients × batches of 500 pairs', callbacks],
+        ['batched callbacks / plain echo', callbacks / plain],
+      ]),
+    );
+  } finally {
+    await server.close();
+  }
+}
+
 async function listSection(): Promise<void> {
   const total = Number(process.env.BENCH_LIST_JOBS ?? 1_000_000);
   const samples = Number(process.env.BENCH_LIST_SAMPLES ?? 200);
@@ -441,6 +489,7 @@ async function main(): Promise<void> {
   if (want('store')) await storeSection();
   if (want('recovery')) await recoverySection();
   if (want('http')) await httpSection();
+  if (want('flows')) await flowsSection();
   if (want('fifo')) await fifoSection();
   if (want('list')) await listSection();
   if (want('index')) indexSection();

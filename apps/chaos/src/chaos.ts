@@ -7,6 +7,8 @@
  *   --seed N          CHAOS_SEED         seed of the load and kill timing (default: random)
  *   --max-seconds S   CHAOS_MAX_SECONDS  start no round after S seconds (default 150)
  *   --rate R          CHAOS_RATE         jobs submitted per second (default 120)
+ *   --flows S         CHAOS_FLOW_SHARE   share of the requests that are a chain or a group
+ *                                        with a chord (default 0.3; 0 for none)
  *   --keep            keep the data directory (and the cluster's database)
  *
  * `npm run chaos -- --cluster` does the same to three nodes on one PostgreSQL
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(
-      'usage: chaos [--cluster [--database-url URL]] [--rounds N] [--seed N] [--max-seconds S] [--rate R] [--keep]',
+      'usage: chaos [--cluster [--database-url URL]] [--rounds N] [--seed N] [--max-seconds S] [--rate R] [--flows S] [--keep]',
     );
     return;
   }
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     seed: numberOption(argv, 'seed', 'CHAOS_SEED', Math.floor(Math.random() * 2 ** 31)),
     maxSeconds: numberOption(argv, 'max-seconds', 'CHAOS_MAX_SECONDS', 150, 1),
     rate: numberOption(argv, 'rate', 'CHAOS_RATE', 120, 1),
+    flowShare: Math.min(1, numberOption(argv, 'flows', 'CHAOS_FLOW_SHARE', 0.3)),
     keepData: argv.includes('--keep'),
     log: (line: string) => console.log(line),
   };

@@ -1,48 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { CategoryView, Job, JobState, Stats } from '@cadre/client';
+import type { Job, JobState } from '@cadre/client';
+import { flowView } from '@cadre/core';
 import { ALL_STATES, checkInvariants, type ChaosObservation } from './check-invariants.js';
 import { parseExecLog, type Execution } from './exec-log.js';
-
-function job(id: string, fields: Partial<Job>): Job {
-  return {
-    id,
-    key: `k-${id}`,
-    category: 'fast',
-    task: 'echo',
-    input: { n: 1 },
-    state: 'succeeded',
-    attempts: 1,
-    maxRetries: 3,
-    timeoutMs: null,
-    runAt: null,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    startedAt: '2025-01-01T00:00:00.000Z',
-    finishedAt: '2025-01-01T00:00:00.001Z',
-    durationMs: 1,
-    progress: 100,
-    result: { n: 1 },
-    lastError: null,
-    failure: null,
-    node: null,
-    ...fields,
-  };
-}
-
-const stats: Stats = {
-  workers: 4,
-  nodes: 1,
-  allocation: {},
-  queued: 0,
-  running: 0,
-  delayed: 0,
-  retrying: 0,
-  succeeded: 0,
-  failed: 0,
-  cancelled: 0,
-  uptimeMs: 1,
-};
-
-const category = { name: 'fast', queued: 0, delayed: 0, retrying: 0, running: 0 } as CategoryView;
+import type { FlowRequest } from './job-mix.js';
+import { runFlow } from './test-support/flow-run.js';
+import { category, job, stats } from './test-support/records.js';
 
 /** Builds the observation the way the chaos run does: by-state lists derived from the jobs. */
 function observe(
@@ -55,7 +18,7 @@ function observe(
   ) as Record<JobState, Job[]>;
   const { executions, malformed } = parseExecLog(log);
   return {
-    acknowledged: jobs.map((j) => ({ id: j.id, key: j.key! })),
+    acknowledged: jobs.filter((j) => j.flowId === null).map((j) => ({ id: j.id, key: j.key! })),
     inDoubt: [],
     jobs,
     jobsByState,
@@ -64,6 +27,9 @@ function observe(
     executions,
     malformedLogLines: malformed,
     killedEpochs: new Set([1]),
+    flows: [],
+    flowsInDoubt: [],
+    servedFlows: [],
     ...overrides,
   };
 }
@@ -203,5 +169,68 @@ describe('checkInvariants', () => {
     const executions: Execution[] = parseExecLog('a 1 2\nbroken\n').executions;
     expect(executions).toHaveLength(1);
     expect(kinds(observe([job('a', {})], 'a 1 2\na 1 2 ok\nbroken'))).toContain('executions log');
+  });
+  it('checks flows beside lone jobs: steps dropped after a failure were cancelled by nobody', () => {
+    const request: FlowRequest = {
+      kind: 'chain',
+      jobs: [
+        { task: 'echo', input: { n: 1, flow: 't' } },
+        { task: 'permanent' },
+        { task: 'echo', onError: [{ task: 'echo', input: ['step failed'] }] },
+      ],
+    };
+    const flow = runFlow('f', request);
+    const jobs = [job('a', {}), ...flow.jobs];
+    const obs = observe(jobs, ['a 1 2', 'a 1 2 ok', ...flow.log].join('\n'), {
+      flows: [{ id: 'f', tag: 't', request, jobIds: flow.jobs.map((j) => j.id) }],
+      servedFlows: [flowView('f', flow.jobs)!],
+    });
+    const verdict = checkInvariants(obs);
+    expect(verdict.violations).toEqual({});
+    expect(verdict.figures.states).toMatchObject({ succeeded: 3, failed: 1, cancelled: 1 });
+    expect(verdict.figures.flows).toMatchObject({
+      acknowledged: 1,
+      chains: 1,
+      fired: 2,
+      dropped: 1,
+    });
+    expect(verdict.figures.flows.states.failed).toBe(1);
+  });
+
+  it('flags a callback left waiting, and the waiting counters', () => {
+    const request: FlowRequest = {
+      kind: 'chain',
+      jobs: [{ task: 'echo', input: { flow: 't' } }, { task: 'echo' }],
+    };
+    const flow = runFlow('f', request);
+    flow.jobs[1] = { ...flow.jobs[1]!, state: 'waiting', attempts: 0, input: null };
+    const obs = observe(flow.jobs, flow.log.slice(0, 2).join('\n'), {
+      flows: [{ id: 'f', tag: 't', request, jobIds: flow.jobs.map((j) => j.id) }],
+      stats: { ...stats, waiting: 1 },
+      categories: [{ ...category, waiting: 1 }],
+    });
+    expect(kinds(obs)).toEqual(
+      expect.arrayContaining(['not terminal', 'stats counters', 'category counters']),
+    );
+  });
+
+  it("reads a callback's own settings from the last element of its input", () => {
+    const step = job('b', {
+      key: null,
+      task: 'flaky',
+      input: [{ n: 1 }, { failTimes: 1 }],
+      attempts: 2,
+      result: { attempt: 2 },
+      flowId: 'f',
+      flowRole: 'step',
+      parents: ['a'],
+      trigger: { on: 'success', pass: 'result' },
+    });
+    const first = job('a', { key: null, input: { n: 1 }, flowId: 'f', flowRole: 'step' });
+    const log = ['a 1 1', 'a 1 1 ok', 'b 1 1', 'b 2 1', 'b 2 1 ok'].join('\n');
+    expect(checkInvariants(observe([first, step], log)).figures.rerun).toBe(0);
+    expect(kinds(observe([first, step], log))).not.toContain(
+      'ran again without a failure or a kill',
+    );
   });
 });

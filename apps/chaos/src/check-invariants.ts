@@ -37,14 +37,27 @@
  * The start of an attempt is recorded without waiting for the disk, so a kill
  * may leave the same attempt number executed twice: allowed by 4 (killed
  * epoch), and counted as "same-attempt re-runs".
+ *
+ * Jobs of flows carry no key: 1 and 2 and the totals of 3 are checked for
+ * them flow by flow, with what else flows promise, in check-flows.ts; 3 to 6
+ * hold for them as for any job, except that a callback that will never fire
+ * ends cancelled (kind `upstream`) without anyone cancelling it.
  */
 import type { CategoryView, Job, JobState, Stats } from '@cadre/client';
-import { FINISHED_STATES, JOB_STATES } from '@cadre/core';
+import { FINISHED_STATES, JOB_STATES, type Flow } from '@cadre/core';
+import {
+  checkFlows,
+  type AcknowledgedFlow,
+  type FlowFigures,
+  type InDoubtFlow,
+} from './check-flows.js';
 import type { Execution } from './exec-log.js';
-import { attemptsToSucceed, failsByDesign } from './job-mix.js';
+import { attemptsToSucceed, failsByDesign, ownInput } from './job-mix.js';
 
 export const TERMINAL: readonly JobState[] = [...FINISHED_STATES];
 export const ALL_STATES: readonly JobState[] = JOB_STATES;
+/** The counters of categories and stats that must be 0 once everything has finished. */
+const PENDING = ['waiting', 'queued', 'delayed', 'retrying', 'running'] as const;
 
 export interface Acknowledged {
   id: string;
@@ -70,6 +83,10 @@ export interface ChaosObservation {
   malformedLogLines: number;
   /** Epochs whose server was killed with SIGKILL. */
   killedEpochs: ReadonlySet<number>;
+  flows: readonly AcknowledgedFlow[];
+  flowsInDoubt: readonly InDoubtFlow[];
+  /** GET /api/flows/:id of each acknowledged flow at the end (those found). */
+  servedFlows: readonly Flow[];
 }
 
 export interface ChaosFigures {
@@ -91,6 +108,7 @@ export interface ChaosFigures {
   /** Jobs whose lastError is kind 'lost'. */
   lostAttempts: number;
   states: Record<JobState, number>;
+  flows: FlowFigures;
 }
 
 export interface ChaosVerdict {
@@ -110,9 +128,12 @@ export function checkInvariants(obs: ChaosObservation): ChaosVerdict {
 
   const byId = new Map<string, Job>();
   const byKey = new Map<string, Job>();
+  let loneJobs = 0;
   for (const job of obs.jobs) {
     if (byId.has(job.id)) violate('listed twice', job.id);
     byId.set(job.id, job);
+    if (job.flowId !== null) continue;
+    loneJobs += 1;
     if (job.key === null) {
       violate('phantom job', `${job.id} has no key`);
       continue;
@@ -184,18 +205,18 @@ export function checkInvariants(obs: ChaosObservation): ChaosVerdict {
       `${seen.size} jobs by state, ${obs.jobs.length} in the full listing`,
     );
   }
-  if (obs.jobs.length !== obs.acknowledged.length - lost + inDoubtStored) {
+  if (loneJobs !== obs.acknowledged.length - lost + inDoubtStored) {
     violate(
       'totals',
-      `${obs.jobs.length} stored ≠ ${obs.acknowledged.length - lost} acknowledged + ${inDoubtStored} in doubt`,
+      `${loneJobs} lone jobs stored ≠ ${obs.acknowledged.length - lost} acknowledged + ${inDoubtStored} in doubt`,
     );
   }
   for (const c of obs.categories) {
-    for (const field of ['queued', 'delayed', 'retrying', 'running'] as const) {
+    for (const field of PENDING) {
       if (c[field] !== 0) violate('category counters', `${c.name}.${field} = ${c[field]}`);
     }
   }
-  for (const field of ['queued', 'delayed', 'retrying', 'running'] as const) {
+  for (const field of PENDING) {
     if (obs.stats[field] !== 0) violate('stats counters', `${field} = ${obs.stats[field]}`);
   }
 
@@ -284,7 +305,10 @@ export function checkInvariants(obs: ChaosObservation): ChaosVerdict {
       }
       if (!resultAsDesigned(job)) violate('wrong result', `${job.id} (${job.task})`);
     } else if (job.state === 'cancelled') {
-      violate('cancelled, though nobody cancelled', job.id);
+      // A callback that will never fire is dropped: check-flows.ts says whether rightly.
+      if (job.trigger === null || job.lastError?.kind !== 'upstream') {
+        violate('cancelled, though nobody cancelled', job.id);
+      }
     } else if (job.state === 'failed') {
       if (job.lastError?.kind !== 'lost' && !lastRan) {
         violate('failed attempt not logged', `${job.id} attempt ${job.attempts}`);
@@ -297,6 +321,8 @@ export function checkInvariants(obs: ChaosObservation): ChaosVerdict {
       }
     }
   }
+
+  const flows = checkFlows(obs, violate);
 
   const figures: ChaosFigures = {
     acknowledged: obs.acknowledged.length,
@@ -313,6 +339,7 @@ export function checkInvariants(obs: ChaosObservation): ChaosVerdict {
     sameAttemptReruns,
     lostAttempts,
     states,
+    flows,
   };
   return { figures, violations, ok: Object.keys(violations).length === 0 };
 }
@@ -325,7 +352,8 @@ function resultAsDesigned(job: Job): boolean {
       return (job.result as { attempt?: unknown } | null)?.attempt === job.attempts;
     case 'sleep':
       return (
-        (job.result as { slept?: unknown } | null)?.slept === (job.input as { ms?: unknown }).ms
+        (job.result as { slept?: unknown } | null)?.slept ===
+        ((ownInput(job.input) as { ms?: unknown } | null)?.ms ?? 100)
       );
     default:
       return true;

@@ -1,7 +1,8 @@
 /**
  * A short cluster chaos run: three node processes on this file's own
  * PostgreSQL database, kill -9 of one node (the leader in some rounds) per
- * round; the invariants of check-invariants.ts must hold. The full run is
+ * round, chains and chords among the jobs; the invariants of
+ * check-invariants.ts and check-flows.ts must hold. The full run is
  * `npm run chaos -- --cluster`.
  */
 import { createTestDatabase, type TestDatabase } from '@cadre/postgres/test-support';
@@ -36,8 +37,11 @@ describe('cluster chaos (short)', () => {
     expect(report.rounds, text).toBe(3);
     expect(report.cluster?.leaderKills, text).toBeGreaterThanOrEqual(1);
     expect(report.cluster?.leaderKills, text).toBeLessThan(3);
-    expect(report.verdict!.figures.acknowledged, text).toBeGreaterThan(30);
+    const { acknowledged, flows } = report.verdict!.figures;
+    expect(acknowledged + flows.jobs, text).toBeGreaterThan(30);
     expect(report.verdict!.figures.executions, text).toBeGreaterThan(0);
+    expect(flows.chains + flows.groups, text).toBeGreaterThan(0);
+    expect(flows.fired + flows.dropped, text).toBeGreaterThan(0);
     expect(report.ok, text).toBe(true);
   }, 90_000);
 });

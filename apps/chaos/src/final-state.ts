@@ -3,7 +3,15 @@
  * then take everything the checker needs (check-invariants.ts). The same for
  * one server and for any node of a cluster, which answers for all of it.
  */
-import type { CadreClient, CategoryView, Job, JobState, Stats } from '@cadre/client';
+import {
+  isCadreClientError,
+  type CadreClient,
+  type CategoryView,
+  type Flow,
+  type Job,
+  type JobState,
+  type Stats,
+} from '@cadre/client';
 import { ALL_STATES } from './check-invariants.js';
 
 export interface FinalState {
@@ -11,6 +19,8 @@ export interface FinalState {
   jobsByState: Record<JobState, Job[]>;
   categories: CategoryView[];
   stats: Stats;
+  /** The flows named, as GET /api/flows/:id answers them; those it does not find are left out. */
+  servedFlows: Flow[];
 }
 
 /** Waits until nothing is delayed, queued, retrying or running. */
@@ -43,13 +53,24 @@ export async function listAll(client: CadreClient, state?: JobState): Promise<Jo
   return jobs;
 }
 
-export async function readFinalState(client: CadreClient): Promise<FinalState> {
+export async function readFinalState(
+  client: CadreClient,
+  flowIds: readonly string[] = [],
+): Promise<FinalState> {
   const jobs = await listAll(client);
   const categories = await client.categories();
   const stats = await client.stats();
   const jobsByState = {} as Record<JobState, Job[]>;
   for (const state of ALL_STATES) jobsByState[state] = await listAll(client, state);
-  return { jobs, jobsByState, categories, stats };
+  const servedFlows: Flow[] = [];
+  for (const id of flowIds) {
+    try {
+      servedFlows.push(await client.getFlow(id));
+    } catch (err) {
+      if (!isCadreClientError(err) || err.status !== 404) throw err;
+    }
+  }
+  return { jobs, jobsByState, categories, stats, servedFlows };
 }
 
 function sleep(ms: number): Promise<void> {

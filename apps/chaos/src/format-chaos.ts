@@ -26,11 +26,30 @@ export function formatChaosReport(r: ChaosReport): string {
       ['same attempt executed again (start not yet durable)', f.sameAttemptReruns],
       ["jobs whose lastError is 'lost'", f.lostAttempts],
     ];
-    const width = Math.max(...rows.map(([k]) => k.length));
+    const fl = f.flows;
+    const flowRows: [string, number][] = [
+      ['flows acknowledged (chains, groups with a chord)', fl.acknowledged],
+      ['  their jobs', fl.jobs],
+      ['flow requests in doubt', fl.inDoubt],
+      ['  of which stored', fl.inDoubtStored],
+      ['callbacks fired (later steps, chords, error callbacks)', fl.fired],
+      ['callbacks dropped (upstream)', fl.dropped],
+      ['chords run', fl.chordsRun],
+      ['chords dropped (a member failed)', fl.chordsDropped],
+      ['error callbacks run', fl.errorCallbacksRun],
+    ];
+    const width = Math.max(...[...rows, ...flowRows].map(([k]) => k.length));
     for (const [k, v] of rows) out.push(`  ${k.padEnd(width)}  ${v}`);
     out.push(
       `  final states: ${Object.entries(f.states)
         .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')}`,
+    );
+    for (const [k, v] of flowRows) out.push(`  ${k.padEnd(width)}  ${v}`);
+    const flowStates = Object.entries(fl.states).filter(([, n]) => n > 0);
+    out.push(
+      `  flows: ${fl.chains} chains, ${fl.groups} groups${flowStates.length > 0 ? '; ' : ''}${flowStates
         .map(([s, n]) => `${s} ${n}`)
         .join(', ')}`,
     );

@@ -30,6 +30,8 @@ export interface ChaosOptions {
   concurrency?: number;
   /** @defaultValue 12 */
   maxBatch?: number;
+  /** Share of the requests that are a flow (a chain, or a group with a chord); 0 for none. @defaultValue 0.3 */
+  flowShare?: number;
   /** Jobs submitted per second. @defaultValue 120 */
   rate?: number;
   /** CADRE_WORKERS. @defaultValue 4 */
@@ -128,6 +130,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
           concurrency: options.concurrency ?? 3,
           maxBatch: options.maxBatch ?? 12,
           rate: options.rate ?? 120,
+          flowShare: options.flowShare ?? 0.3,
           runId,
           signal: stopLoad.signal,
         });
@@ -154,7 +157,10 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       const drainStart = Date.now();
       await drain(client, options.drainTimeoutMs ?? 120_000);
       drainMs = Date.now() - drainStart;
-      const { jobs, jobsByState, categories, stats } = await readFinalState(client);
+      const { jobs, jobsByState, categories, stats, servedFlows } = await readFinalState(
+        client,
+        ledger.flows.map((f) => f.id),
+      );
       const exit = await stopWithin(server, 'SIGTERM', 20_000);
       if (exit.code !== 0)
         problems.push(`final stop: exit code ${exit.code}, signal ${exit.signal}`);
@@ -169,6 +175,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
         executions,
         malformedLogLines: malformed,
         killedEpochs: killed,
+        flows: ledger.flows,
+        flowsInDoubt: ledger.flowsInDoubt,
+        servedFlows,
       });
     } catch (err) {
       problems.push(`final epoch: ${(err as Error).message}\n${server.tail()}`);

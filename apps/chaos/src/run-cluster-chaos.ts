@@ -41,6 +41,8 @@ export interface ClusterChaosOptions {
   concurrency?: number;
   /** @defaultValue 12 */
   maxBatch?: number;
+  /** Share of the requests that are a flow (a chain, or a group with a chord); 0 for none. @defaultValue 0.3 */
+  flowShare?: number;
   /** Jobs submitted per second, all nodes together. @defaultValue 120 */
   rate?: number;
   /** CADRE_WORKERS of each node. @defaultValue 2 */
@@ -105,6 +107,7 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
       concurrency: options.concurrency ?? 1,
       maxBatch: options.maxBatch ?? 12,
       rate: (options.rate ?? 120) / nodeCount,
+      flowShare: options.flowShare ?? 0.3,
       runId,
       signal: stop.signal,
     });
@@ -158,7 +161,10 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
     const drainStart = Date.now();
     await drain(client, options.drainTimeoutMs ?? 120_000);
     drainMs = Date.now() - drainStart;
-    const { jobs, jobsByState, categories, stats } = await readFinalState(client);
+    const { jobs, jobsByState, categories, stats, servedFlows } = await readFinalState(
+      client,
+      ledger.flows.map((f) => f.id),
+    );
     await Promise.all(
       cluster.runningNodes.map(async (node) => {
         const exit = await stopWithin(node.server, 'SIGTERM', STOP_TIMEOUT_MS);
@@ -183,6 +189,9 @@ export async function runClusterChaos(options: ClusterChaosOptions): Promise<Cha
       executions,
       malformedLogLines: malformed,
       killedEpochs: cluster.killedEpochs,
+      flows: ledger.flows,
+      flowsInDoubt: ledger.flowsInDoubt,
+      servedFlows,
     });
   } catch (err) {
     const tails = cluster.nodes.map((n) => `--- ${n.name} (epoch ${n.epoch})\n${n.server.tail()}`);
