@@ -43,6 +43,7 @@ export async function restoreCategories(saved: readonly CategoryView[], client: 
       maxWorkers: c.maxWorkers,
       paused: c.paused,
       concurrency: c.concurrency,
+      rateLimit: c.rateLimit,
     });
   }
 }

@@ -178,11 +178,14 @@ export async function startBenchEngine(
   };
 }
 
-/** Jobs per second from the first submit to the last success, `n` jobs of `task`. */
+/**
+ * Jobs per second from the first submit to the last success, `n` jobs of
+ * `request` (or `request(i)` for the i-th job).
+ */
 export async function engineRate(
   engine: Engine,
   n: number,
-  request: JobRequest,
+  request: JobRequest | ((i: number) => JobRequest),
   batch = 1000,
 ): Promise<number> {
   let succeeded = 0;
@@ -194,7 +197,10 @@ export async function engineRate(
   const t0 = performance.now();
   const submits: Promise<unknown>[] = [];
   for (let i = 0; i < n; i += batch) {
-    submits.push(engine.submit(Array.from({ length: Math.min(batch, n - i) }, () => request)));
+    const make = typeof request === 'function' ? request : () => request;
+    submits.push(
+      engine.submit(Array.from({ length: Math.min(batch, n - i) }, (_, k) => make(i + k))),
+    );
     // Keep a few batches in flight, like concurrent clients would.
     if (submits.length >= 4) await submits.shift();
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, store, recovery, http, flows, fifo, list, index, observer, cluster, compare)
+ *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, flows, fifo, list, index, observer, cluster, compare)
  *   npm run bench -- compare --quick  small sizes (BENCH_JOBS 10,000, and the cluster and compare sections'), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
@@ -37,6 +37,7 @@ import { httpRate, httpStartLatency, startServer } from './http-bench.js';
 import { CHAINS_IN_FLIGHT, callbackRate, chainRate, pairRate } from './flows-bench.js';
 import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js';
 import { benchJobIndex } from './index-bench.js';
+import { benchPriorities } from './priority-bench.js';
 import { localObserverLatency, postgresObserverLatency } from './observer-bench.js';
 import { withDatabase } from './cluster/databases.js';
 import { clusterSection } from './cluster/cluster-section.js';
@@ -127,6 +128,38 @@ async function engineSection(): Promise<void> {
   rows.push(['1 ms CPU / raw piscina at its best', cpu.memory! / rawCpu, cpu.lowdb! / rawCpu, '']);
   rows.push(['raw piscina 1 ms CPU / ideal', rawCpu / ideal, rawCpu / ideal, '']);
   console.log(table(rows));
+}
+
+async function prioritySection(): Promise<void> {
+  console.log(
+    `\n## Priorities: all at 0 against mixed (-5..5), one run (${threads} worker threads, ${jobs.toLocaleString('en-US')} jobs, medians of 5 rounds)\n`,
+  );
+  const r = await benchPriorities(threads, jobs);
+  console.log(
+    table([
+      ['measure', 'all at priority 0', 'priorities -5..5', 'mixed / all 0'],
+      [
+        'engine echo, submitted while running, jobs/s',
+        r.run.flat,
+        r.run.mixed,
+        r.run.mixed / r.run.flat,
+      ],
+      [
+        'engine echo, backlog drained, jobs/s',
+        r.drain.flat,
+        r.drain.mixed,
+        r.drain.mixed / r.drain.flat,
+      ],
+      [
+        'queue alone, push + take, CPU ns per job',
+        r.queueNs.flat,
+        r.queueNs.mixed,
+        r.queueNs.mixed / r.queueNs.flat,
+      ],
+      ['yardstick: FifoQueue (before priorities), CPU ns per job', r.queueNs.fifo, '', ''],
+      ['PriorityQueue all at 0 / FifoQueue', r.queueNs.flat / r.queueNs.fifo, '', ''],
+    ]),
+  );
 }
 
 async function storeSection(): Promise<void> {
@@ -452,6 +485,7 @@ async function observerSection(): Promise<void> {
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
+  if (want('priority')) await prioritySection();
   if (want('store')) await storeSection();
   if (want('recovery')) await recoverySection();
   if (want('http')) await httpSection();

@@ -8,32 +8,17 @@ import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CALLBACK_DEPTH } from '@cadre/core';
 import { MAX_INPUT_BYTES } from './http/schemas.js';
-import { openTestPostgres, type TestPostgres } from './test-support/postgres-backend.js';
+import { serverBackends } from './test-support/postgres-backend.js';
 import {
   startTestServer,
   until,
   type AnyBody,
   type TestServer,
-  type TestServerOptions,
 } from './test-support/test-server.js';
 
 let s: TestServer;
-let postgres: TestPostgres | null = null;
-afterAll(async () => {
-  await postgres?.drop();
-});
-
-/** The server options of each backend: the local one over memory, and PostgreSQL. */
-const BACKENDS: [string, () => Promise<TestServerOptions>][] = [
-  ['local', () => Promise.resolve({})],
-  [
-    'PostgreSQL',
-    async () => {
-      postgres ??= await openTestPostgres();
-      return { backend: postgres.backend() };
-    },
-  ],
-];
+/** The local backend over memory, and PostgreSQL. */
+const BACKENDS = serverBackends();
 
 const PERMANENT = 'permanent: this input can never succeed';
 

@@ -3,31 +3,12 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@cadre/client';
 import type { ObserverResult } from '@cadre/core';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestPostgres, type TestPostgres } from './test-support/postgres-backend.js';
-import {
-  startTestServer,
-  until,
-  type TestServer,
-  type TestServerOptions,
-} from './test-support/test-server.js';
+import { serverBackends } from './test-support/postgres-backend.js';
+import { startTestServer, until, type TestServer } from './test-support/test-server.js';
 
 let s: TestServer;
-let postgres: TestPostgres | null = null;
-afterAll(async () => {
-  await postgres?.drop();
-});
-
-/** The server options of each backend: the local one over memory, and PostgreSQL. */
-const BACKENDS: [string, () => Promise<TestServerOptions>][] = [
-  ['local', () => Promise.resolve({})],
-  [
-    'PostgreSQL',
-    async () => {
-      postgres ??= await openTestPostgres();
-      return { backend: postgres.backend() };
-    },
-  ],
-];
+/** The local backend over memory, and PostgreSQL. */
+const BACKENDS = serverBackends();
 
 const hourly = { name: 'hourly', cron: '0 * * * *', job: { task: 'echo', input: { n: 1 } } };
 

@@ -29,8 +29,9 @@ export {
   type LiveOptions,
 } from './live-client.js';
 // The job state machine's vocabulary, for clients that show or steer jobs,
-// the bound of a category's `concurrency`, for forms that edit it, the
-// flows' vocabulary and bounds, and the catch-up modes of schedules.
+// the bounds of a category's `concurrency` and `rateLimit` and of a job's
+// `priority`, for forms that edit them, the flows' vocabulary and bounds,
+// and the catch-up modes of schedules.
 export {
   CATCH_UP_MODES,
   FLOW_KINDS,
@@ -40,6 +41,10 @@ export {
   MAX_CHAIN_JOBS,
   MAX_CONCURRENCY,
   MAX_GROUP_JOBS,
+  MAX_PRIORITY,
+  MAX_RATE_STARTS,
+  MAX_RATE_WINDOW_MS,
+  MIN_PRIORITY,
   TRANSITIONS,
   isFinished,
 } from '@cadre/core';
@@ -59,6 +64,7 @@ export type {
   JobTrigger,
   Json,
   NodeView,
+  RateLimit,
   ObserverQuery,
   ObserverRequest,
   ObserverResult,

@@ -4,6 +4,7 @@
  */
 import type { ObserverRequest } from './observers.js';
 import type { ScheduleRequest } from './schedules.js';
+import type { RateLimit } from './rate-limit.js';
 
 export const BACKOFF_KINDS = ['fibonacci', 'exponential', 'fixed'] as const;
 export type BackoffKind = (typeof BACKOFF_KINDS)[number];
@@ -46,6 +47,17 @@ export interface CategoryConfig {
    * @defaultValue 1 (optional, so that configs written for 0.3 still type-check)
    */
   concurrency?: number;
+  /**
+   * At most `max` of its jobs start in any sliding window of `perMs` ms, over
+   * the whole cluster; jobs over the limit stay queued. `null` = no limit.
+   * @defaultValue null
+   */
+  rateLimit?: RateLimit | null;
+  /**
+   * Whether a retry after a retryable failure lowers a job's priority by 1.
+   * @defaultValue true
+   */
+  lowerPriorityOnRetry?: boolean;
 }
 
 /** The most jobs one thread may run at once (`CategoryConfig.concurrency`). */

@@ -35,6 +35,7 @@ export {
   type InputIssue,
 } from './errors.js';
 export { FifoQueue } from './fifo-queue.js';
+export { PriorityQueue } from './priority-queue.js';
 export { JobIndex, type IndexPage, type IndexQuery } from './job-index.js';
 export {
   ERROR_KINDS,
@@ -42,6 +43,8 @@ export {
   FINISHED_STATES,
   FLOW_ROLES,
   JOB_STATES,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
   isFinished,
   type ErrorKind,
   type FailureReason,
@@ -69,6 +72,14 @@ export {
   countByCategory,
   type QueueLimits,
 } from './queue-limits.js';
+export {
+  MAX_RATE_STARTS,
+  MAX_RATE_WINDOW_MS,
+  StartWindow,
+  rateLimitProblem,
+  rateLimitedThreads,
+  type RateLimit,
+} from './rate-limit.js';
 export { RateWindow } from './rate-window.js';
 export { FinishedJobs, isRetainedAs, type RetainedJobRef } from './retention.js';
 export type {

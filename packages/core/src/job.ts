@@ -81,6 +81,10 @@ export interface JobTrigger {
 export const FLOW_ROLES = ['step', 'member', 'chord', 'callback'] as const;
 export type FlowRole = (typeof FLOW_ROLES)[number];
 
+/** The range of `Job.priority`; 0 is the default. */
+export const MIN_PRIORITY = -100;
+export const MAX_PRIORITY = 100;
+
 export interface Job {
   id: string;
   key: string | null;
@@ -94,6 +98,12 @@ export interface Job {
   maxRetries: number;
   /** Hard limit for one attempt, in ms. */
   timeoutMs: number | null;
+  /**
+   * MIN_PRIORITY..MAX_PRIORITY: within its category a higher priority starts
+   * first, FIFO among equals. Its current value: a retry after a retryable
+   * failure lowers it by 1 (unless the category's `lowerPriorityOnRetry` is false).
+   */
+  priority: number;
   /** When a delayed or retrying job becomes queued. */
   runAt: string | null;
   createdAt: string;
@@ -130,6 +140,8 @@ export interface NewJob {
   input: Json;
   maxRetries: number;
   timeoutMs: number | null;
+  /** MIN_PRIORITY..MAX_PRIORITY. @defaultValue 0 */
+  priority?: number;
   /** Epoch ms when the job may first run; `null` or not after `now` means at once. */
   runAtMs: number | null;
   /** @defaultValue null */

@@ -144,6 +144,7 @@ describe('createJob', () => {
       attempts: 0,
       maxRetries: 2,
       timeoutMs: null,
+      priority: 0,
       runAt: null,
       createdAt: iso(T0),
       startedAt: null,
@@ -179,6 +180,10 @@ describe('createJob', () => {
     const job = createJob(spec({ runAtMs }), T0);
     expect(job.state).toBe('queued');
     expect(job.runAt).toBeNull();
+  });
+
+  it('takes the priority from the spec', () => {
+    expect(createJob(spec({ priority: -7 }), T0).priority).toBe(-7);
   });
 
   it('keeps key, timeout and retries from the spec', () => {
@@ -293,6 +298,46 @@ describe('settle', () => {
       failure: null,
       finishedAt: null,
     });
+  });
+
+  it.each([
+    ['a retryable error', { kind: 'error', message: 'boom', retryable: true }],
+    ['a timeout', { kind: 'timeout', message: 'slow' }],
+    ['a crash', { kind: 'crash', message: 'gone' }],
+  ] as const)('%s that leads to a retry lowers the priority by 1', (_, outcome) => {
+    const job = { ...runningJob(1, 2), priority: 7 };
+    expect(settle(job, outcome, T0 + 100)).toMatchObject({ state: 'retrying', priority: 6 });
+  });
+
+  it('a retry never lowers the priority below -100', () => {
+    const job = { ...runningJob(1, 2), priority: -100 };
+    const next = settle(job, { kind: 'crash', message: 'x' }, T0 + 100);
+    expect(next).toMatchObject({ state: 'retrying', priority: -100 });
+  });
+
+  it('keeps the priority on a retry when the event says not to lower it', () => {
+    const job = { ...runningJob(1, 2), priority: 3 };
+    const outcome = { kind: 'error', message: 'boom', retryable: true } as const;
+    const event = { type: 'settle', outcome, retryDelayMs: 0, lowerPriority: false } as const;
+    expect(transition(job, event, T0 + 100)).toMatchObject({ state: 'retrying', priority: 3 });
+  });
+
+  it.each([
+    ['a success', { kind: 'ok', value: 1 }, 2],
+    ['a permanent failure', { kind: 'error', message: 'no', retryable: false }, 2],
+    ['a failure with no retries left', { kind: 'crash', message: 'x' }, 3],
+  ] as const)('%s keeps the priority', (_, outcome, attempt) => {
+    const job = { ...runningJob(attempt, 2), priority: 5 };
+    expect(settle(job, outcome, T0 + 100).priority).toBe(5);
+  });
+
+  it('a loss or an interrupt keeps the priority (no failure of the job)', () => {
+    const job = { ...runningJob(1, 2), priority: 5 };
+    expect(transition(job, { type: 'lose' }, T0 + 100)).toMatchObject({
+      state: 'queued',
+      priority: 5,
+    });
+    expect(transition(job, { type: 'interrupt' }, T0 + 100).priority).toBe(5);
   });
 
   it('retryAfterMs overrides the backoff', () => {

@@ -10,11 +10,13 @@
  *              (kind `upstream`: it will never fire); cancel → cancelled.
  *   delayed    waits for `runAt` (submitted with `delayMs`/`runAt`).
  *              promote → queued; cancel → cancelled.
- *   queued     waits in its category's FIFO queue for a free slot.
+ *   queued     waits in its category's queue for a free slot: higher priority
+ *              first, FIFO among equals.
  *              start → running; cancel → cancelled.
  *   running    an attempt runs on a worker thread.
  *              settle(ok) → succeeded; settle(error|timeout|crash) → retrying while
- *              retries are left, else failed; settle(cancelled) or cancel → cancelled;
+ *              retries are left (its priority lowered by 1, down to MIN_PRIORITY,
+ *              unless the event says not to), else failed; settle(cancelled) or cancel → cancelled;
  *              lose (the process died under it) → queued, or failed when no retries are left;
  *              interrupt (cadre stopped it, e.g. a graceful stop) → queued, the attempt not counted.
  *   retrying   an attempt failed and waits for its backoff (`runAt`).
@@ -26,7 +28,15 @@
  *              the input may be replaced).
  */
 import { Errors } from './errors.js';
-import type { FailureReason, Job, JobError, JobState, Json, NewJob } from './job.js';
+import {
+  MIN_PRIORITY,
+  type FailureReason,
+  type Job,
+  type JobError,
+  type JobState,
+  type Json,
+  type NewJob,
+} from './job.js';
 import type { AttemptOutcome } from './outcome.js';
 
 export type JobEvent =
@@ -37,8 +47,12 @@ export type JobEvent =
   | { type: 'drop'; message: string }
   /** `node` is the node the attempt runs on. */
   | { type: 'start'; node: string }
-  /** `retryDelayMs` is the backoff to use if the outcome leads to a retry. */
-  | { type: 'settle'; outcome: AttemptOutcome; retryDelayMs: number }
+  /**
+   * `retryDelayMs` is the backoff to use if the outcome leads to a retry;
+   * `lowerPriority` (the category's `lowerPriorityOnRetry`, default true)
+   * whether such a retry lowers the job's priority by 1.
+   */
+  | { type: 'settle'; outcome: AttemptOutcome; retryDelayMs: number; lowerPriority?: boolean }
   | { type: 'cancel' }
   /** `input`, when given, replaces the job's input. */
   | { type: 'retry'; input?: Json }
@@ -94,6 +108,7 @@ export function createJob(spec: NewJob, now: number): Job {
     attempts: 0,
     maxRetries: spec.maxRetries,
     timeoutMs: spec.timeoutMs,
+    priority: spec.priority ?? 0,
     runAt: delayed ? iso(spec.runAtMs as number) : null,
     createdAt: iso(now),
     startedAt: null,
@@ -181,11 +196,13 @@ export function transition(job: Job, event: JobEvent, now: number): Job {
         },
       };
     case 'settle':
-      return settle(job, event.outcome, event.retryDelayMs, now);
+      return settle(job, event, now);
   }
 }
 
-function settle(job: Job, outcome: AttemptOutcome, retryDelayMs: number, now: number): Job {
+function settle(job: Job, event: Extract<JobEvent, { type: 'settle' }>, now: number): Job {
+  const { outcome, retryDelayMs } = event;
+  const lower = event.lowerPriority !== false;
   const durationMs = job.startedAt === null ? null : Math.max(0, now - Date.parse(job.startedAt));
   switch (outcome.kind) {
     case 'ok':
@@ -201,6 +218,7 @@ function settle(job: Job, outcome: AttemptOutcome, retryDelayMs: number, now: nu
         { message: outcome.message, kind: 'exception' },
         outcome.retryable ? delayMs : null,
         durationMs,
+        lower,
         now,
       );
     }
@@ -210,25 +228,39 @@ function settle(job: Job, outcome: AttemptOutcome, retryDelayMs: number, now: nu
         { message: outcome.message, kind: 'timeout' },
         retryDelayMs,
         durationMs,
+        lower,
         now,
       );
     case 'crash':
-      return fail(job, { message: outcome.message, kind: 'crash' }, retryDelayMs, durationMs, now);
+      return fail(
+        job,
+        { message: outcome.message, kind: 'crash' },
+        retryDelayMs,
+        durationMs,
+        lower,
+        now,
+      );
   }
 }
 
-/** `delayMs === null` means the failure is permanent. */
+/**
+ * `delayMs === null` means the failure is permanent. A retry lowers the
+ * priority by 1 when `lower` is set (riaktq's rule: a failing job yields to
+ * fresh work), never below MIN_PRIORITY.
+ */
 function fail(
   job: Job,
   lastError: JobError,
   delayMs: number | null,
   durationMs: number | null,
+  lower: boolean,
   now: number,
 ): Job {
   if (delayMs !== null && retriesLeft(job)) {
     return {
       ...job,
       state: 'retrying',
+      priority: lower ? Math.max(MIN_PRIORITY, job.priority - 1) : job.priority,
       // NaN counts as no delay; beyond the last valid Date, toISOString would throw.
       runAt: iso(Math.min(now + (delayMs > 0 ? delayMs : 0), MAX_TIME_MS)),
       durationMs,

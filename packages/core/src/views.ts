@@ -3,6 +3,7 @@
  * the engine, the server, the client and the dashboard.
  */
 import type { Json } from './job.js';
+import type { RateLimit } from './rate-limit.js';
 
 export interface JobRequest {
   task: string;
@@ -12,6 +13,8 @@ export interface JobRequest {
   runAt?: string;
   maxRetries?: number;
   timeoutMs?: number;
+  /** An integer from -100 to 100: higher starts first within its category, FIFO among equals. @defaultValue 0 */
+  priority?: number;
   /** Not allowed on a job with callbacks, on a callback, or in a chain or group. */
   key?: string;
   /** Jobs created `waiting` with this one, queued when it succeeds. */
@@ -44,6 +47,10 @@ export interface CategoryView {
   paused: boolean;
   /** Jobs of this category one thread runs at once. */
   concurrency: number;
+  /** At most `max` starts per sliding `perMs` window, over the cluster; null = no limit. */
+  rateLimit: RateLimit | null;
+  /** Queued jobs wait for its rate limit now: its latest claim found the window full. */
+  rateLimited: boolean;
   /**
    * Stored jobs name it but the config no longer lists it: its jobs are kept
    * and listed, never run, until it is configured again.
@@ -70,6 +77,7 @@ export interface CategoryPatch {
   maxWorkers?: number | null;
   paused?: boolean;
   concurrency?: number;
+  rateLimit?: RateLimit | null;
 }
 
 export interface Stats {

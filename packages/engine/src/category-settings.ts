@@ -6,9 +6,11 @@ import {
   Errors,
   MAX_CONCURRENCY,
   RateWindow,
+  rateLimitProblem,
   type CategoryConfig,
   type CategoryPatch,
   type EngineConfig,
+  type RateLimit,
 } from '@cadre/core';
 
 export class CategorySettings {
@@ -17,6 +19,7 @@ export class CategorySettings {
   maxWorkers: number | null;
   paused = false;
   concurrency: number;
+  rateLimit: RateLimit | null;
   /** Jobs this node finished since it started, by how. */
   readonly finishedHere = { succeeded: 0, failed: 0, cancelled: 0 };
   /** Jobs this node finished, per second over the last 10 s. */
@@ -31,6 +34,12 @@ export class CategorySettings {
     this.minWorkers = config.minWorkers;
     this.maxWorkers = config.maxWorkers;
     this.concurrency = config.concurrency ?? 1;
+    this.rateLimit = config.rateLimit ?? null;
+  }
+
+  /** Whether a retry after a retryable failure lowers a job's priority (config only). */
+  get lowerPriorityOnRetry(): boolean {
+    return this.config.lowerPriorityOnRetry ?? true;
   }
 
   /** A category that stored jobs name and the config no longer lists. */
@@ -50,6 +59,7 @@ export class CategorySettings {
     if (patch.maxWorkers !== undefined) this.maxWorkers = patch.maxWorkers;
     if (patch.paused !== undefined) this.paused = patch.paused;
     if (patch.concurrency !== undefined) this.concurrency = patch.concurrency;
+    if (patch.rateLimit !== undefined) this.rateLimit = patch.rateLimit;
   }
 
   /** Back to the config, then `override`: how another node's change is taken in. */
@@ -59,13 +69,15 @@ export class CategorySettings {
     this.maxWorkers = this.config.maxWorkers;
     this.paused = false;
     this.concurrency = this.config.concurrency ?? 1;
+    this.rateLimit = this.config.rateLimit ?? null;
     if (override) this.apply(override);
   }
 }
 
 /** ERR_VALIDATION naming the field, for a patch that `cat` cannot take. */
 export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void {
-  const { weight, minWorkers, maxWorkers, concurrency } = patch;
+  const { weight, minWorkers, maxWorkers, concurrency, rateLimit } = patch;
+  if (rateLimit !== undefined && rateLimit !== null) checkRateLimit(rateLimit);
   if (
     concurrency !== undefined &&
     !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_CONCURRENCY)
@@ -94,6 +106,20 @@ export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void
   if (max !== null && min > max) {
     throw Errors.validation(`minWorkers (${min}) cannot exceed maxWorkers (${max})`, {
       field: 'minWorkers',
+    });
+  }
+}
+
+function checkRateLimit(limit: RateLimit): void {
+  if (typeof limit !== 'object') {
+    throw Errors.validation('rateLimit must be an object { max, perMs }, or null', {
+      field: 'rateLimit',
+    });
+  }
+  const problem = rateLimitProblem(limit);
+  if (problem) {
+    throw Errors.validation(`rateLimit.${problem.field} ${problem.message}`, {
+      field: `rateLimit.${problem.field}`,
     });
   }
 }

@@ -19,6 +19,12 @@
  *   when a claim comes back empty. One claim per category is in flight at a time.
  * - A thread is free as soon as its attempt ends; the outcome is recorded
  *   behind (the backend fences it by node and attempt).
+ * - A category with a rate limit is claimed with `claimLimited`: the backend
+ *   gives at most what the window has left (so no batch takes more than the
+ *   budget), and says when a full window frees a start (`heldUntil`). The
+ *   category is not claimed from until then; one timer wakes it then, so it
+ *   neither spins on empty claims nor waits longer than the window needs.
+ *   It is never claimed ahead: its starts (counted at the claim) stay its runs.
  * - Where a claim is a round trip (`backend.claimsAhead`), a category of short
  *   jobs is claimed ahead of its free threads (`claimAhead`): those jobs wait
  *   in `ahead`, running on this node as far as the cluster sees, and start as
@@ -43,6 +49,8 @@ import type { AttemptRef, Backend } from '@cadre/store';
 import type { CategorySettings } from './category-settings.js';
 import type { Clock, Logger } from './engine-options.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Slots {
   /** Threads the leader lets this node give the category. */
   allocated: number;
@@ -53,6 +61,10 @@ interface Slots {
   /** A claim is in flight. */
   inFlight: boolean;
   maybeWork: boolean;
+  /** Its rate limit holds it until then (epoch ms, by the clock); 0 when not held. */
+  heldUntil: number;
+  /** Wakes it at `heldUntil`. */
+  heldTimer: NodeJS.Timeout | null;
   /** Claimed, not started yet: they start as threads free up. */
   ahead: Job[];
   /** Its attempts that ended here, per second (sizes the claims ahead). */
@@ -146,12 +158,15 @@ export class Dispatcher {
           free = this.#freeBatches(s, cat.concurrency);
         }
         if (!s.maybeWork || s.inFlight) continue;
+        // Its rate limit's window is full: its timer claims again when it frees a start.
+        if (s.heldUntil !== 0 && s.heldUntil > this.#o.clock.now()) continue;
         if (allowedBatches(s, cat.concurrency) <= 0 && this.#threadsUsed() < this.#o.threads) {
           starved = true;
         }
         // Jobs claimed earlier still wait for a slot: claim only ahead.
         const run = s.ahead.length > 0 ? 0 : free;
-        const ahead = this.#o.backend.claimsAhead ? this.#toClaimAhead(s) : 0;
+        const ahead =
+          this.#o.backend.claimsAhead && cat.rateLimit === null ? this.#toClaimAhead(s) : 0;
         if (run + ahead > 0) this.#claim(name, s, run, run * limit + ahead);
       }
       if (starved && this.#threadsUsed() < this.#o.threads) {
@@ -202,7 +217,16 @@ export class Dispatcher {
       s.inFlight = false;
       s.claiming = 0;
     };
-    const claim = this.#o.backend.claim(category, jobs, this.#o.clock.now()).then(
+    const now = this.#o.clock.now();
+    const limit = this.#o.categories.get(category)!.rateLimit;
+    const claimed =
+      limit === null
+        ? this.#o.backend.claim(category, jobs, now)
+        : this.#o.backend.claimLimited(category, jobs, limit, now).then((c) => {
+            this.#hold(s, c.heldUntil);
+            return c.jobs;
+          });
+    const claim = claimed.then(
       (claimed) => {
         settle();
         // None left to claim; a short claim may only have met rows another node
@@ -221,6 +245,50 @@ export class Dispatcher {
     );
     this.#claims.add(claim);
     void claim.finally(() => this.#claims.delete(claim));
+  }
+
+  /**
+   * Holds the category until `until` (its rate limit's window is full), or
+   * lets it go (null). One timer per category wakes it then.
+   */
+  #hold(s: Slots, until: number | null): void {
+    if (s.heldTimer !== null) clearTimeout(s.heldTimer);
+    s.heldTimer = null;
+    s.heldUntil = until ?? 0;
+    if (until === null) return;
+    const wait = Math.min(Math.max(0, until - this.#o.clock.now()), MAX_TIMER_MS);
+    s.heldTimer = setTimeout(() => {
+      s.heldTimer = null;
+      s.heldUntil = 0;
+      s.maybeWork = true;
+      this.fill();
+    }, wait);
+  }
+
+  /** The category's rate limit changed: whatever held it no longer does. */
+  release(category: string): void {
+    const s = this.#slots.get(category);
+    if (!s) return;
+    this.#hold(s, null);
+    s.maybeWork = true;
+    this.fill();
+  }
+
+  /** Whether the category's rate limit holds its queued jobs here now. */
+  held(category: string): boolean {
+    const s = this.#slots.get(category);
+    return s !== undefined && s.heldUntil > this.#o.clock.now();
+  }
+
+  /** The categories whose rate limit holds them here now. */
+  rateHeld(): string[] {
+    const now = this.#o.clock.now();
+    return [...this.#slots].filter(([, s]) => s.heldUntil > now).map(([name]) => name);
+  }
+
+  /** The category's time per job on a thread, as its batches here show it; null before the first. */
+  jobMs(category: string): number | null {
+    return this.#slots.get(category)?.jobTime.ms ?? null;
   }
 
   /** Hands back the jobs claimed ahead, their attempt not counted: the category cannot run them here now. */
@@ -306,7 +374,8 @@ export class Dispatcher {
   #record(job: Job, outcome: AttemptOutcome, now: number): void {
     const cat = this.#o.categories.get(job.category);
     const retryDelayMs = cat ? backoffDelay(cat.config.backoff, job.attempts, this.#o.random()) : 0;
-    const done = { id: job.id, attempt: job.attempts, outcome, retryDelayMs };
+    const lowerPriority = cat?.lowerPriorityOnRetry ?? true;
+    const done = { id: job.id, attempt: job.attempts, outcome, retryDelayMs, lowerPriority };
     this.#o.backend.complete(done, now).then(
       (recorded) => {
         if (recorded === null) {
@@ -358,6 +427,7 @@ export class Dispatcher {
    */
   async stop(graceMs: number): Promise<AttemptRef[]> {
     this.#open = false;
+    for (const s of this.#slots.values()) this.#hold(s, null);
     await Promise.all(this.#claims);
     if (this.#busy > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -387,6 +457,8 @@ export class Dispatcher {
         claiming: 0,
         inFlight: false,
         maybeWork: true,
+        heldUntil: 0,
+        heldTimer: null,
         ahead: [],
         ended: new EndRate(2, CLAIM_AHEAD.aheadMs),
         jobTime: new JobTime(),

@@ -378,6 +378,7 @@ describe('stop and recovery', () => {
       input: null,
       maxRetries: 1,
       timeoutMs: null,
+      priority: 0,
       runAt: null,
       createdAt: new Date().toISOString(),
       startedAt: new Date().toISOString(),

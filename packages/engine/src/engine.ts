@@ -399,6 +399,7 @@ class CadreEngine implements Engine {
     validatePatch(cat, patch);
     await this.#backend.patchCategory(name, patch);
     cat.apply(patch);
+    if (patch.rateLimit !== undefined) this.#run?.dispatcher.release(name);
     await this.#run?.balancer.rebalanceSoon();
     this.#run?.dispatcher.fill();
     const views = await this.categories();
@@ -417,10 +418,12 @@ class CadreEngine implements Engine {
       const n = counts[name];
       const finished = { ...c.finishedHere };
       let throughput = c.throughput.rate(now);
+      let rateLimited = c.rateLimit !== null && (this.#run?.dispatcher.held(name) ?? false);
       for (const node of others) {
         const theirs = node.report.finished[name];
         if (theirs) for (const s of FINISHED) finished[s] += theirs[s];
         throughput += node.report.throughput[name] ?? 0;
+        if (c.rateLimit !== null && node.report.rateHeld?.includes(name)) rateLimited = true;
       }
       return {
         name,
@@ -429,6 +432,8 @@ class CadreEngine implements Engine {
         maxWorkers: c.maxWorkers,
         paused: c.paused,
         concurrency: c.concurrency,
+        rateLimit: c.rateLimit,
+        rateLimited,
         orphaned: c.orphaned,
         waiting: n?.waiting ?? 0,
         delayed: n?.delayed ?? 0,
@@ -668,6 +673,7 @@ class CadreEngine implements Engine {
       running: this.#run?.dispatcher.busy ?? 0,
       finished: {},
       throughput: {},
+      rateHeld: this.#run?.dispatcher.rateHeld() ?? [],
     };
     for (const [name, c] of this.#categories) {
       report.finished[name] = { ...c.finishedHere };

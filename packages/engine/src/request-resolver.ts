@@ -5,6 +5,8 @@
  */
 import {
   Errors,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
   type EngineConfig,
   type JobRequest,
   type Json,
@@ -49,6 +51,10 @@ export class RequestResolver {
     if (runAtMs !== null && !Number.isFinite(runAtMs)) {
       throw invalid(at, 'runAt', 'is not a valid time');
     }
+    const priority = r.priority ?? 0;
+    if (!(Number.isInteger(priority) && priority >= MIN_PRIORITY && priority <= MAX_PRIORITY)) {
+      throw invalid(at, 'priority', `must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY}`);
+    }
     const input = r.input ?? null;
     if (!receives) this.#inputs.check(r.task, input, at);
     return {
@@ -58,6 +64,7 @@ export class RequestResolver {
       input,
       maxRetries: r.maxRetries ?? task.maxRetries ?? category.config.maxRetries,
       timeoutMs: r.timeoutMs ?? task.timeoutMs ?? category.config.timeoutMs,
+      priority,
       runAtMs,
     };
   }

@@ -21,6 +21,7 @@
 import {
   balanceCluster,
   nextCredit,
+  rateLimitedThreads,
   type Allocation,
   type ClusterDemand,
   type Credit,
@@ -197,18 +198,25 @@ export class WorkerBalancer {
 
   /**
    * Each category's work, in threads: a thread runs `concurrency` of its jobs
-   * at once, so an I/O category's queue asks for that many times fewer.
+   * at once, so an I/O category's queue asks for that many times fewer. A
+   * rate-limited category is capped at the threads its rate can keep busy,
+   * by its job time as this node measured it (not capped until it has one):
+   * the rest go to the others.
    */
   #demands(counts: CategoryCounts): ClusterDemand[] {
     return [...this.#o.categories.values()].map((c) => {
       const n = counts[c.config.name];
       const perThread = c.concurrency;
       const running = n?.running ?? 0;
+      const byRate =
+        c.rateLimit === null
+          ? null
+          : rateLimitedThreads(c.rateLimit, this.#o.dispatcher.jobMs(c.config.name), perThread);
       return {
         name: c.config.name,
         weight: c.weight,
         minWorkers: c.minWorkers,
-        maxWorkers: c.maxWorkers,
+        maxWorkers: byRate === null ? c.maxWorkers : Math.min(c.maxWorkers ?? byRate, byRate),
         paused: !c.runnable,
         tags: c.config.tags,
         queued:

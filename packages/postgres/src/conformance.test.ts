@@ -12,10 +12,14 @@ afterAll(async () => {
   await db.drop();
 });
 
-describeBackendConformance('postgres', async () => {
-  const schema = db.schemaName();
-  return {
-    create: () => new PostgresBackend({ connectionString: db.url, schema }),
-    cleanup: () => dropSchema(db.url, schema),
-  };
-});
+describeBackendConformance(
+  'postgres',
+  async () => {
+    const schema = db.schemaName();
+    return {
+      create: () => new PostgresBackend({ connectionString: db.url, schema }),
+      cleanup: () => dropSchema(db.url, schema),
+    };
+  },
+  { cluster: true },
+);

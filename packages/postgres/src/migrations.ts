@@ -156,4 +156,30 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'priorities and rate limits',
+    // A constant default adds the column without rewriting the table. The
+    // claim takes a category's queue by priority, then by entry; the index
+    // follows, so a claim still reads only the rows it takes.
+    // `rate_starts`: the starts of rate-limited categories still in their
+    // window, one row per claim (its time in epoch ms, by the claimant's
+    // clock, and how many jobs it started); claimLimited counts and prunes
+    // them under a lock of the category's row.
+    sql: (n) => `
+      ALTER TABLE ${n.jobs} ADD COLUMN priority smallint NOT NULL DEFAULT 0
+        CHECK (priority BETWEEN -100 AND 100);
+      DROP INDEX ${n.schema}.jobs_queue;
+      -- claim: a category's queue, highest priority first, then oldest entry
+      CREATE INDEX jobs_queue_priority ON ${n.jobs} (category, priority DESC, queue_seq)
+        WHERE state = 'queued';
+
+      CREATE TABLE ${n.rateStarts} (
+        category text NOT NULL,
+        at_ms bigint NOT NULL,
+        n integer NOT NULL
+      );
+      CREATE INDEX rate_starts_window ON ${n.rateStarts} (category, at_ms);
+    `,
+  },
 ];

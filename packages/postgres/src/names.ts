@@ -24,6 +24,8 @@ export class Names {
   readonly categories: string;
   readonly nodes: string;
   readonly leader: string;
+  /** Recent starts of rate-limited categories. */
+  readonly rateStarts: string;
   readonly schedules: string;
   readonly observers: string;
   readonly observations: string;
@@ -42,6 +44,7 @@ export class Names {
     this.categories = q('categories');
     this.nodes = q('nodes');
     this.leader = q('leader');
+    this.rateStarts = q('rate_starts');
     this.schedules = q('schedules');
     this.observers = q('observers');
     this.observations = q('observations');

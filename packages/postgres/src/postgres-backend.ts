@@ -23,6 +23,7 @@ import {
   type ObserverRecord,
   type ObserverResult,
   type ObserverSpec,
+  type RateLimit,
   type RetryChanges,
   type ScheduleRecord,
   type ScheduleSpec,
@@ -38,6 +39,7 @@ import {
   type Completion,
   type Fired,
   type JobSpec,
+  type LimitedClaim,
   type ListPage,
   type ListQuery,
   type NodeRecord,
@@ -58,6 +60,7 @@ import { decodePayload } from './notifications.js';
 import { categoryOverrides, patchCategory } from './sql/categories.js';
 import { changeJob } from './sql/change-job.js';
 import { claimJobs } from './sql/claim.js';
+import { claimLimited } from './sql/claim-limited.js';
 import { applyFenced, type FencedChange } from './sql/fenced.js';
 import { releaseLease, takeLease } from './sql/lease.js';
 import {
@@ -389,12 +392,29 @@ export class PostgresBackend implements Backend {
     return jobs;
   }
 
+  async claimLimited(
+    category: string,
+    max: number,
+    limit: RateLimit,
+    now: number,
+  ): Promise<LimitedClaim> {
+    const s = this.#open();
+    if (!(max >= 1)) return { jobs: [], heldUntil: null };
+    const claimant = { node: s.me.node.name, incarnation: s.me.incarnation };
+    const claim = await s.claims.transaction((tx) =>
+      claimLimited(tx, this.#names, claimant, category, Math.floor(max), limit, now),
+    );
+    for (const job of claim.jobs) this.#events.emit('change', job, 'queued');
+    return claim;
+  }
+
   complete(done: Completion, now: number): Promise<Job | null> {
     const s = this.#open();
+    const { outcome, retryDelayMs, lowerPriority } = done;
     return s.batcher.add({
       id: done.id,
       attempt: done.attempt,
-      event: { type: 'settle', outcome: done.outcome, retryDelayMs: done.retryDelayMs },
+      event: { type: 'settle', outcome, retryDelayMs, lowerPriority },
       now,
     });
   }

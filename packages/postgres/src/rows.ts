@@ -30,6 +30,7 @@ const JOB_COLUMNS = [
   'attempts',
   'max_retries',
   'timeout_ms',
+  'priority',
   'run_at',
   'created_at',
   'started_at',
@@ -58,6 +59,7 @@ export interface JobRow {
   attempts: number;
   max_retries: number;
   timeout_ms: number | null;
+  priority: number;
   run_at: Date | null;
   created_at: Date;
   started_at: Date | null;
@@ -86,6 +88,7 @@ export function rowToJob(row: JobRow): Job {
     attempts: row.attempts,
     maxRetries: row.max_retries,
     timeoutMs: row.timeout_ms,
+    priority: row.priority,
     runAt: iso(row.run_at),
     createdAt: row.created_at.toISOString(),
     startedAt: iso(row.started_at),
@@ -139,6 +142,7 @@ export interface JobChange {
   id: string;
   state: JobState;
   attempts: number;
+  priority: number;
   run_at: string | null;
   started_at: string | null;
   finished_at: string | null;
@@ -156,6 +160,7 @@ export function jobChange(job: Job, inputChanged: boolean): JobChange {
     id: job.id,
     state: job.state,
     attempts: job.attempts,
+    priority: job.priority,
     run_at: pgTime(job.runAt),
     started_at: pgTime(job.startedAt),
     finished_at: pgTime(job.finishedAt),
@@ -184,6 +189,7 @@ export function newJobRecord(job: Job, children: readonly string[]): Record<stri
     attempts: job.attempts,
     max_retries: job.maxRetries,
     timeout_ms: job.timeoutMs,
+    priority: job.priority,
     run_at: pgTime(job.runAt),
     created_at: pgTime(job.createdAt),
     flow_id: job.flowId,

@@ -45,6 +45,7 @@ import type {
   ObserverResult,
   ObserverSpec,
   QueueLimits,
+  RateLimit,
   RetentionPolicy,
   RetryChanges,
   ScheduleRecord,
@@ -99,6 +100,26 @@ export interface Completion {
   outcome: AttemptOutcome;
   /** The backoff to use if the outcome leads to a retry (the engine draws it). */
   retryDelayMs: number;
+  /**
+   * Whether a retry the outcome leads to lowers the job's priority by 1: the
+   * category's `lowerPriorityOnRetry`, which the engine knows and a backend
+   * does not. @defaultValue true
+   */
+  lowerPriority?: boolean;
+}
+
+/** What `claimLimited` started, and when the rate limit lets the category start more. */
+export interface LimitedClaim {
+  /** The running records, as `claim` returns them. */
+  jobs: Job[];
+  /**
+   * `null` while the window still has room after this claim. Otherwise the
+   * window is full: the earliest time (epoch ms, on the clock of the `now`
+   * handed in) at which enough of its starts have left it for one more.
+   * The engine claims the category again then, neither sooner (a claim
+   * would come back empty) nor later (its slots would idle).
+   */
+  heldUntil: number | null;
 }
 
 /** An attempt the engine hands back without counting it (a graceful stop). */
@@ -133,6 +154,11 @@ export interface NodeReport {
   finished: Record<string, { succeeded: number; failed: number; cancelled: number }>;
   /** Jobs it finished per second over the last 10 s, by category. */
   throughput: Record<string, number>;
+  /**
+   * Categories whose jobs wait for their rate limit on this node now (its
+   * latest limited claim found the window full). @defaultValue [] (older nodes)
+   */
+  rateHeld?: string[];
 }
 
 export interface NodeIdentity {
@@ -229,13 +255,25 @@ export interface Backend {
    */
   submit(specs: readonly JobSpec[], now: number): Promise<SubmitResult[]>;
   /**
-   * Moves up to `max` queued jobs of `category`, oldest in the queue first,
-   * to `running` on this node, counting the attempt. Returns the running
-   * records: none while a local store refuses writes (outcomes could not be
-   * recorded); rejects with ERR_STORE_UNAVAILABLE when the database cannot
-   * be reached.
+   * Moves up to `max` queued jobs of `category`, the highest priority first
+   * and the oldest in the queue first among equals, to `running` on this
+   * node, counting the attempt. Returns the running records: none while a
+   * local store refuses writes (outcomes could not be recorded); rejects
+   * with ERR_STORE_UNAVAILABLE when the database cannot be reached.
    */
   claim(category: string, max: number, now: number): Promise<Job[]>;
+  /**
+   * `claim` for a category with a rate limit: at most `limit.max` of its jobs
+   * start in any sliding window of `limit.perMs` ms, counted over every node
+   * that claims from this backend (the budget lives here, not in a node).
+   * Takes at most what the window ending at `now` has left, and counts what
+   * it took in the same step, so two nodes claiming at once share one
+   * budget. A start counts from its claim, even if the job is later handed
+   * back. The window is judged by the claimants' clocks (`now`, as
+   * `startedAt` is): in a cluster they should agree to well within `perMs`.
+   * Jobs left over stay queued: no attempt is spent on them.
+   */
+  claimLimited(category: string, max: number, limit: RateLimit, now: number): Promise<LimitedClaim>;
   /**
    * Records the outcome of an attempt this node claimed. Resolves with the
    * job's new record once durable, or null when the fence refuses it: the

@@ -7,6 +7,7 @@ export type {
   Completion,
   Fired,
   JobSpec,
+  LimitedClaim,
   ListPage,
   ListQuery,
   NodeIdentity,

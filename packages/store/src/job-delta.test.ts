@@ -87,6 +87,7 @@ describe('diffJob and applyJobDelta', () => {
       attempts: 3,
       maxRetries: 9,
       timeoutMs: 5,
+      priority: -4,
       runAt: '2026-03-01T00:00:00.000Z',
       createdAt: '2026-03-02T00:00:00.000Z',
       startedAt: '2026-03-03T00:00:00.000Z',
@@ -138,6 +139,7 @@ describe('diffJob and applyJobDelta', () => {
     expect(diffJob(running, retrying)).toEqual({
       id: 'j1',
       state: 'retrying',
+      priority: -1,
       durationMs: 250,
       lastError: { message: 'slow', kind: 'timeout' },
       runAt: T0 + 1750,

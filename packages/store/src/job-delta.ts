@@ -29,6 +29,7 @@ const PLAIN_FIELDS = [
   'attempts',
   'maxRetries',
   'timeoutMs',
+  'priority',
   'durationMs',
   'progress',
   'result',
@@ -92,6 +93,8 @@ export function diffJobInto<T extends object>(
   d.id = next.id;
   if (next.state !== prev.state) d.state = next.state;
   if (next.attempts !== prev.attempts) d.attempts = next.attempts;
+  // Records of old releases have no priority (0).
+  if (next.priority !== prev.priority) d.priority = next.priority ?? 0;
   // Records of old releases have no node; JSON has no undefined.
   if (next.node !== prev.node) d.node = next.node ?? null;
   if (next.runAt !== prev.runAt) d.runAt = deltaTime(next.runAt);

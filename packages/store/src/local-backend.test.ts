@@ -70,6 +70,8 @@ describe('local (lowdb): a journal of release 0.3, whole records only', () => {
         durationMs: 10,
         finishedAt: iso(T0 + 20),
         node: NODE.name,
+        // That release had no priorities: its jobs read as priority 0.
+        priority: 0,
       });
       expect(await backend.get(b!)).toMatchObject({
         state: 'retrying',

@@ -1,9 +1,10 @@
 /**
  * The local backend: one node, every job in memory, a JobStore as its log.
  *
- * - The truth is the in-memory records, the per-category FIFO queues, the
- *   delayed-job order and the listing index; the store (the lowdb journal,
- *   or memory in tests) records every change and gives them back at start.
+ * - The truth is the in-memory records, the per-category queues (by
+ *   priority, FIFO among equals), the delayed-job order and the listing
+ *   index; the store (the lowdb journal, or memory in tests) records every
+ *   change and gives them back at start.
  * - Every change goes through one CommitBatcher, so the journal keeps program
  *   order. What a caller is answered after (submit, cancel, retry, a category
  *   change) is written first and applied after. Claims and promotions are
@@ -29,6 +30,8 @@
  *   written through the same batcher; a schedule's tick writes its job and
  *   the schedule's record in one commit. Observers read the listing index.
  * - While the store refuses writes, `claim` answers none.
+ * - A rate-limited category's starts are counted in memory (`StartWindow`):
+ *   one node holds the whole budget.
  * - It is a cluster of one: it always leads, and no other node exists.
  */
 import {
@@ -53,6 +56,7 @@ import {
   type ObserverRecord,
   type ObserverResult,
   type ObserverSpec,
+  type RateLimit,
   type RetryChanges,
   type ScheduleRecord,
   type ScheduleSpec,
@@ -67,6 +71,7 @@ import type {
   Completion,
   Fired,
   JobSpec,
+  LimitedClaim,
   ListPage,
   ListQuery,
   NodeIdentity,
@@ -101,11 +106,17 @@ export function createLocalBackend(options: LocalBackendOptions): Backend {
 
 /** A record as an older release wrote it, with the fields it did not have. */
 function upgrade(record: Job): Job {
-  if (record.node !== undefined && record.parents !== undefined && record.schedule !== undefined) {
+  if (
+    record.node !== undefined &&
+    record.parents !== undefined &&
+    record.priority !== undefined &&
+    record.schedule !== undefined
+  ) {
     return record;
   }
   return {
     ...record,
+    priority: record.priority ?? 0,
     node: record.node ?? null,
     flowId: record.flowId ?? null,
     flowRole: record.flowRole ?? null,
@@ -312,6 +323,25 @@ export class LocalBackend implements Backend {
   }
 
   async claim(category: string, max: number, now: number): Promise<Job[]> {
+    return this.#take(category, max, now);
+  }
+
+  async claimLimited(
+    category: string,
+    max: number,
+    limit: RateLimit,
+    now: number,
+  ): Promise<LimitedClaim> {
+    const starts = this.#category(category).starts;
+    const room = starts.room(limit, now);
+    const jobs = room > 0 ? this.#take(category, Math.min(max, room), now) : [];
+    starts.record(now, jobs.length);
+    const full = starts.room(limit, now) === 0;
+    return { jobs, heldUntil: full ? starts.freesAt(limit, now) : null };
+  }
+
+  /** Starts up to `max` queued jobs of `category`, highest priority first, then oldest in the queue. */
+  #take(category: string, max: number, now: number): Job[] {
     const cat = this.#categories.get(category);
     const claimed: Job[] = [];
     if (!cat || !this.#batcher.writable) return claimed;
@@ -346,8 +376,8 @@ export class LocalBackend implements Backend {
       resolve(null);
       return;
     }
-    const { outcome, retryDelayMs } = done;
-    const next = transition(job, { type: 'settle', outcome, retryDelayMs }, now);
+    const { outcome, retryDelayMs, lowerPriority } = done;
+    const next = transition(job, { type: 'settle', outcome, retryDelayMs, lowerPriority }, now);
     const dependents = this.#dependents(next, now);
     this.#hold(next);
     const finish = this.#changeOf(job, next);
@@ -752,7 +782,7 @@ export class LocalBackend implements Backend {
   #leave(job: Job): void {
     const cat = this.#category(job.category);
     cat.counts[job.state] -= 1;
-    if (job.state === 'queued') cat.queue.remove(job.id);
+    if (job.state === 'queued') cat.queue.remove(job.id, job.priority);
     else if (job.state === 'delayed' || job.state === 'retrying') this.#delays.remove(job.id);
   }
 
@@ -762,7 +792,7 @@ export class LocalBackend implements Backend {
     cat.counts[job.state] += 1;
     switch (job.state) {
       case 'queued':
-        cat.queue.push(job.id);
+        cat.queue.push(job.id, job.priority);
         break;
       case 'delayed':
       case 'retrying':
@@ -837,7 +867,7 @@ export class LocalBackend implements Backend {
       this.#remember(job);
       const cat = this.#category(job.category);
       cat.counts[job.state] += 1;
-      if (job.state === 'queued') cat.queue.push(job.id);
+      if (job.state === 'queued') cat.queue.push(job.id, job.priority);
       else if (job.state === 'delayed' || job.state === 'retrying') {
         this.#delays.add(job.id, Date.parse(job.runAt!));
       } else if (isFinished(job.state)) {

@@ -1,12 +1,15 @@
 /**
- * What the local backend keeps per category: its FIFO queue, its jobs per
- * state, its finished jobs for retention, and the room reserved for
- * submissions being committed.
+ * What the local backend keeps per category: its queue (by priority, FIFO
+ * among equals), its jobs per state, its finished jobs for retention, the
+ * room reserved for submissions being committed, and its recent starts for
+ * its rate limit.
  */
-import { FifoQueue, FinishedJobs, type JobState } from '@cadre/core';
+import { FinishedJobs, PriorityQueue, StartWindow, type JobState } from '@cadre/core';
 
 export class LocalCategory {
-  readonly queue = new FifoQueue();
+  readonly queue = new PriorityQueue();
+  /** Its starts in the window of its rate limit (claimLimited). */
+  readonly starts = new StartWindow();
   /** Jobs per state, kept in step with every change. */
   readonly counts: Record<JobState, number> = {
     waiting: 0,

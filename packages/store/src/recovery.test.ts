@@ -220,9 +220,10 @@ describe('recovery', () => {
       const store = await open();
       expect(await state(store)).toEqual(legacyState);
       // Given back as written: records of earlier releases have no `node` and
-      // no flow fields and no schedule (the backend reads them as null and []).
+      // no flow fields, no priority and no schedule (the backend reads them as null, [], 0 and null).
       const {
         node: _node,
+        priority: _priority,
         flowId: _flowId,
         flowRole: _flowRole,
         parents: _parents,

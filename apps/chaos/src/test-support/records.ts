@@ -12,6 +12,7 @@ export function job(id: string, fields: Partial<Job>): Job {
     attempts: 1,
     maxRetries: 3,
     timeoutMs: null,
+    priority: 0,
     runAt: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     startedAt: '2025-01-01T00:00:00.000Z',

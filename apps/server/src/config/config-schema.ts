@@ -5,6 +5,7 @@
  */
 import { BACKOFF_KINDS, MAX_CONCURRENCY } from '@cadre/core';
 import { z } from 'zod';
+import { rateLimitSchema } from './rate-limit-schema.js';
 import { observerBodySchema, scheduleBodySchema } from '../http/schedule-schemas.js';
 
 /** Names appear in URLs, metric labels and log lines: keep them plain. */
@@ -56,6 +57,8 @@ export const categorySchema = z.strictObject({
   maxQueued: z.int().min(1).nullable().default(null),
   tags: tags.default([]),
   concurrency: z.int().min(1).max(MAX_CONCURRENCY).default(1),
+  rateLimit: rateLimitSchema.nullable().default(null),
+  lowerPriorityOnRetry: z.boolean().default(true),
 });
 
 export const taskSchema = z.strictObject({

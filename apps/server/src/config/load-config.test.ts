@@ -70,6 +70,8 @@ describe('loadConfig', () => {
       maxQueued: null,
       tags: [],
       concurrency: 1,
+      rateLimit: null,
+      lowerPriorityOnRetry: true,
     });
     expect(config.tasks[0]).toEqual({
       name: 't',
@@ -153,6 +155,40 @@ describe('loadConfig', () => {
   it.each([0, 1.5, 1001, -1, '50', null])('refuses categories[].concurrency %j', (value) => {
     const message = failure({ categories: [{ name: 'a' }, { name: 'b', concurrency: value }] });
     expect(message).toMatch(/: categories\[1\]\.concurrency: /);
+  });
+
+  it('reads categories[].rateLimit and lowerPriorityOnRetry', () => {
+    const { config } = loadConfig({
+      file: write({
+        categories: [
+          { name: 'api', rateLimit: { max: 5, perMs: 1000 }, lowerPriorityOnRetry: false },
+        ],
+        tasks: [task],
+      }),
+      env: {},
+    });
+    expect(config.categories[1]).toMatchObject({
+      name: 'api',
+      rateLimit: { max: 5, perMs: 1000 },
+      lowerPriorityOnRetry: false,
+    });
+  });
+
+  it.each<[unknown, string]>([
+    [{ max: 0, perMs: 1000 }, 'rateLimit.max'],
+    [{ max: 2.5, perMs: 1000 }, 'rateLimit.max'],
+    [{ max: 5, perMs: 0 }, 'rateLimit.perMs'],
+    [{ max: 5 }, 'rateLimit.perMs'],
+    [{ max: 5, perMs: 10, extra: 1 }, 'rateLimit.extra'],
+    [5, 'rateLimit'],
+  ])('refuses categories[].rateLimit %j', (value, field) => {
+    const message = failure({ categories: [{ name: 'b', rateLimit: value }] });
+    expect(message).toMatch(new RegExp(`: categories\\[0\\]\\.${field.replace('.', '\\.')}: `));
+  });
+
+  it('refuses a lowerPriorityOnRetry that is not a boolean', () => {
+    const message = failure({ categories: [{ name: 'b', lowerPriorityOnRetry: 'no' }] });
+    expect(message).toMatch(/: categories\[0\]\.lowerPriorityOnRetry: /);
   });
 
   it('names the file when it is missing', () => {

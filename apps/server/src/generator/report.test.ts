@@ -14,6 +14,7 @@ function job(over: Partial<Job> & { id: string; category: string }): Job {
     attempts: 1,
     maxRetries: 0,
     timeoutMs: null,
+    priority: 0,
     runAt: null,
     createdAt: iso(0),
     startedAt: iso(10),

@@ -15,6 +15,7 @@ import {
   MAX_CONCURRENCY,
 } from '@cadre/core';
 import { z } from 'zod';
+import { rateLimitSchema } from '../config/rate-limit-schema.js';
 import { observerBodySchema, scheduleBodySchema, schedulePatchSchema } from './schedule-schemas.js';
 import {
   categoryPatchSchema,
@@ -42,6 +43,7 @@ const jobSchema = z.object({
   attempts: z.int(),
   maxRetries: z.int(),
   timeoutMs: z.int().nullable(),
+  priority: z.int().describe('its current priority: within its category a higher one starts first'),
   runAt: isoOrNull,
   createdAt: z.string(),
   startedAt: isoOrNull,
@@ -125,6 +127,10 @@ const categorySchema = z.object({
     .min(1)
     .max(MAX_CONCURRENCY)
     .describe('jobs of this category one thread runs at once: 1 for CPU-bound work, more for I/O'),
+  rateLimit: rateLimitSchema.nullable(),
+  rateLimited: z
+    .boolean()
+    .describe('its queued jobs wait for its rate limit now (its window is full)'),
   orphaned: z
     .boolean()
     .describe(
@@ -424,7 +430,7 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/categories/{name}': {
         patch: {
-          summary: 'Change weight, minWorkers, maxWorkers, paused or concurrency',
+          summary: 'Change weight, minWorkers, maxWorkers, paused, concurrency or rateLimit',
           parameters: [pathParam('name')],
           requestBody: { required: true, content: content(ref('CategoryPatch')) },
           responses: {

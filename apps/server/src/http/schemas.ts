@@ -7,9 +7,12 @@ import {
   MAX_CHAIN_JOBS,
   MAX_CONCURRENCY,
   MAX_GROUP_JOBS,
+  MAX_PRIORITY,
   MAX_REQUEST_JOBS,
+  MIN_PRIORITY,
 } from '@cadre/core';
 import { z } from 'zod';
+import { rateLimitSchema } from '../config/rate-limit-schema.js';
 
 /** Batches beyond this are refused whole. */
 export const MAX_BATCH = 10_000;
@@ -38,6 +41,7 @@ export interface JobRequestBody {
   runAt?: string | undefined;
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;
+  priority?: number | undefined;
   key?: string | undefined;
   onSuccess?: JobRequestBody[] | undefined;
   onError?: JobRequestBody[] | undefined;
@@ -70,6 +74,14 @@ export const jobRequestSchema: z.ZodType<JobRequestBody> = z
     runAt: z.iso.datetime({ offset: true }).optional().describe('ISO time'),
     maxRetries: z.int().min(0).max(100).optional(),
     timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).optional(),
+    priority: z
+      .int()
+      .min(MIN_PRIORITY)
+      .max(MAX_PRIORITY)
+      .optional()
+      .describe(
+        'higher starts first within its category, FIFO among equals; lowered by 1 on each retry after a retryable failure; default 0',
+      ),
     key: shortString
       .optional()
       .describe(
@@ -148,7 +160,8 @@ export const categoryPatchSchema = z
     maxWorkers: z.int().min(1).max(1024).nullable().optional(),
     paused: z.boolean().optional(),
     concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
+    rateLimit: rateLimitSchema.nullable().optional().describe('null lifts the limit'),
   })
   .refine((p) => Object.keys(p).length > 0, {
-    message: 'give at least one of weight, minWorkers, maxWorkers, paused, concurrency',
+    message: 'give at least one of weight, minWorkers, maxWorkers, paused, concurrency, rateLimit',
   });

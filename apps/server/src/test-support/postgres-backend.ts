@@ -6,6 +6,8 @@
 import { createPostgresBackend } from '@cadre/postgres';
 import { createTestDatabase, type TestDatabase } from '@cadre/postgres/test-support';
 import type { Backend } from '@cadre/store';
+import { afterAll } from 'vitest';
+import type { TestServerOptions } from './test-server.js';
 
 export interface TestPostgres {
   /** A backend on a fresh schema; the engine that opens it closes it. */
@@ -20,4 +22,26 @@ export async function openTestPostgres(): Promise<TestPostgres> {
     backend: () => createPostgresBackend({ connectionString: db.url, schema: db.schemaName() }),
     drop: () => db.drop(),
   };
+}
+
+/**
+ * The server options of each backend a test file runs on, for `describe.each`:
+ * the local one over memory, and PostgreSQL (one database for the file,
+ * made when first asked for and dropped after all its tests).
+ */
+export function serverBackends(): [string, () => Promise<TestServerOptions>][] {
+  let postgres: TestPostgres | null = null;
+  afterAll(async () => {
+    await postgres?.drop();
+  });
+  return [
+    ['local', () => Promise.resolve({})],
+    [
+      'PostgreSQL',
+      async () => {
+        postgres ??= await openTestPostgres();
+        return { backend: postgres.backend() };
+      },
+    ],
+  ];
 }

@@ -1,6 +1,7 @@
 /**
  * One category: its live counters, its threads and the jobs in flight on
- * them, and its settings (weight, min/max workers, jobs per thread, paused),
+ * them, its rate limit and whether it holds the category now, and its
+ * settings (weight, min/max workers, jobs per thread, rate limit, paused),
  * changed through PATCH.
  */
 import { MAX_CONCURRENCY, type CategoryPatch, type CategoryView } from '@cadre/client';
@@ -8,7 +9,7 @@ import { draftToPatch, toDraft, type Draft } from '../lib/category-draft.js';
 import { describeThreads, threadUse, threadWords } from '../lib/category-threads.js';
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
-import { formatCount, formatRate } from '../lib/format.js';
+import { formatCount, formatRate, formatRateLimit } from '../lib/format.js';
 import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
 
 export interface CategoryCardProps {
@@ -89,6 +90,15 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
         <span className="swatch" aria-hidden="true" />
         <h3 id={`${id}-name`}>{c.name}</h3>
         {c.paused && <span className="badge">paused</span>}
+        {c.rateLimited && (
+          <span
+            className="badge"
+            data-testid="rate-held"
+            title="Its rate limit's window is full: queued jobs wait for it to free a start"
+          >
+            rate-limited
+          </span>
+        )}
         {c.orphaned && (
           <span className="badge" title="Jobs stored in this category are kept, never run">
             not configured
@@ -117,6 +127,12 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
           <>
             {' '}
             · <span data-testid="concurrency">{words.perThread}</span> per thread
+          </>
+        )}
+        {c.rateLimit !== null && (
+          <>
+            {' '}
+            · limit <span data-testid="rate-limit">{formatRateLimit(c.rateLimit)}</span>
           </>
         )}
       </p>
@@ -194,9 +210,34 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
               />
             </label>
+            <label title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)">
+              <span>rate max</span>
+              <input
+                type="number"
+                min="1"
+                step="1"
+                inputMode="numeric"
+                placeholder="∞"
+                aria-label={`Rate limit starts of ${c.name}`}
+                value={shown.rateMax}
+                onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
+              />
+            </label>
+            <label className="wide" title="The rate limit's sliding window, in ms">
+              <span>per ms</span>
+              <input
+                type="number"
+                min="1"
+                step="1"
+                inputMode="numeric"
+                aria-label={`Rate limit window of ${c.name} in ms`}
+                value={shown.ratePerMs}
+                onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
+              />
+            </label>
           </form>
 
-          {/* Save sits with the other buttons, so that four fields fit a narrow card. */}
+          {/* Save sits with the other buttons, so that the fields fit a narrow card. */}
           <div className="actions">
             <button
               type="submit"

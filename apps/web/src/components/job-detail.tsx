@@ -139,6 +139,9 @@ export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow 
               attempt <strong data-testid="job-attempts">{job.attempts}</strong> of{' '}
               {job.maxRetries + 1}
             </span>
+            <span title="Within its category a higher priority starts first; each retry after a failure lowers it by 1">
+              priority <strong data-testid="job-priority">{job.priority}</strong>
+            </span>
             {job.node !== null && (
               <span title="The node that ran its latest attempt">
                 node{' '}

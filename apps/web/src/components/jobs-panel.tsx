@@ -1,7 +1,8 @@
 /**
  * The jobs table: one API page at a time (cursor paging), filtered by
  * category, state and flow, searched by id or key. It never loads more than one
- * page, so it stays quick with 100,000 jobs in the system.
+ * page, so it stays quick with 100,000 jobs in the system. The priority
+ * column sorts the page shown (job-sort.ts).
  */
 import type { Job, JobPage, JobState } from '@cadre/client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
@@ -10,6 +11,7 @@ import { CategoryLabel } from './category-label.js';
 import { describeError, isNotFound, isUnauthorized } from '../lib/errors.js';
 import { formatClock, formatDuration } from '../lib/format.js';
 import { JOB_STATES } from '../lib/job-states.js';
+import { sortJobs, type JobOrder } from '../lib/job-sort.js';
 import { StateBadge } from './state-badge.js';
 
 export interface JobsPanelProps {
@@ -51,6 +53,7 @@ export function JobsPanel({
   const [searchTick, setSearchTick] = useState(0);
   const [activeQuery, setActiveQuery] = useState<string | null>(null);
   const [follow, setFollow] = useState(true);
+  const [order, setOrder] = useState<JobOrder>('newest');
   const [flowDraft, setFlowDraft] = useState(flowId);
   const pageIndex = cursors.length - 1;
   const root = useRef<HTMLElement>(null);
@@ -159,7 +162,7 @@ export function JobsPanel({
     }
   }, [view, onSelect]);
 
-  const jobs = view ? (view.kind === 'page' ? view.page.jobs : view.jobs) : [];
+  const jobs = sortJobs(view ? (view.kind === 'page' ? view.page.jobs : view.jobs) : [], order);
   const nextCursor = view?.kind === 'page' ? view.page.nextCursor : null;
 
   return (
@@ -285,6 +288,25 @@ export function JobsPanel({
                 task
               </th>
               <th scope="col">state</th>
+              <th
+                scope="col"
+                className="num"
+                aria-sort={order === 'priority' ? 'descending' : 'none'}
+              >
+                <button
+                  type="button"
+                  className="link sort"
+                  title="Sort this page by priority, highest first (again: newest first)"
+                  aria-label={
+                    order === 'priority'
+                      ? 'Sorted by priority; sort newest first'
+                      : 'Sort this page by priority'
+                  }
+                  onClick={() => setOrder((o) => (o === 'priority' ? 'newest' : 'priority'))}
+                >
+                  prio{order === 'priority' ? ' ↓' : ''}
+                </button>
+              </th>
               <th scope="col" className="num opt">
                 tries
               </th>
@@ -324,6 +346,9 @@ export function JobsPanel({
                 <td>
                   <StateBadge state={job.state} />
                 </td>
+                <td className="num mono" data-testid="job-priority">
+                  {job.priority}
+                </td>
                 <td className="num opt">{job.attempts}</td>
                 <td className="mono opt">{formatClock(job.createdAt)}</td>
                 <td className="num">{formatDuration(job.durationMs)}</td>
@@ -331,7 +356,7 @@ export function JobsPanel({
             ))}
             {jobs.length === 0 && !loading && view?.kind === 'page' && (
               <tr>
-                <td colSpan={8} className="empty">
+                <td colSpan={9} className="empty">
                   {flowId ? 'No jobs of this flow here.' : 'No jobs here yet.'}
                 </td>
               </tr>

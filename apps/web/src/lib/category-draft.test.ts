@@ -9,6 +9,8 @@ const current: CategoryView = {
   maxWorkers: null,
   paused: false,
   concurrency: 1,
+  rateLimit: null,
+  rateLimited: false,
   orphaned: false,
   waiting: 0,
   delayed: 0,
@@ -32,11 +34,29 @@ describe('category settings draft', () => {
       minWorkers: '0',
       maxWorkers: '',
       concurrency: '1',
+      rateMax: '',
+      ratePerMs: '',
     });
     expect(draftToPatch(toDraft(current), current)).toEqual({});
     const email = { ...current, maxWorkers: 4, concurrency: 50 };
     expect(toDraft(email)).toMatchObject({ maxWorkers: '4', concurrency: '50' });
     expect(draftToPatch(toDraft(email), email)).toEqual({});
+    const limited = { ...current, rateLimit: { max: 5, perMs: 500 } };
+    expect(toDraft(limited)).toMatchObject({ rateMax: '5', ratePerMs: '500' });
+    expect(draftToPatch(toDraft(limited), limited)).toEqual({});
+  });
+
+  it('sets, changes and lifts a rate limit', () => {
+    expect(draftToPatch(draft({ rateMax: '5', ratePerMs: ' 500 ' }), current)).toEqual({
+      rateLimit: { max: 5, perMs: 500 },
+    });
+    const limited = { ...current, rateLimit: { max: 5, perMs: 500 } };
+    expect(draftToPatch({ ...toDraft(limited), ratePerMs: '1000' }, limited)).toEqual({
+      rateLimit: { max: 5, perMs: 1000 },
+    });
+    expect(draftToPatch({ ...toDraft(limited), rateMax: '', ratePerMs: '' }, limited)).toEqual({
+      rateLimit: null,
+    });
   });
 
   it('patches only what changed', () => {
@@ -71,6 +91,30 @@ describe('category settings draft', () => {
     [{ concurrency: '-3' }, concurrencyMessage],
     [{ concurrency: 'many' }, concurrencyMessage],
     [{ concurrency: '' }, concurrencyMessage],
+    [
+      { rateMax: '5' },
+      'A rate limit needs both its starts and its window in ms (or neither, for no limit).',
+    ],
+    [
+      { ratePerMs: '500' },
+      'A rate limit needs both its starts and its window in ms (or neither, for no limit).',
+    ],
+    [
+      { rateMax: '0', ratePerMs: '500' },
+      'Rate limit starts must be a whole number from 1 to 1000000.',
+    ],
+    [
+      { rateMax: '2.5', ratePerMs: '500' },
+      'Rate limit starts must be a whole number from 1 to 1000000.',
+    ],
+    [
+      { rateMax: '5', ratePerMs: '0' },
+      'Rate limit window must be a whole number of ms from 1 to 86400000.',
+    ],
+    [
+      { rateMax: '5', ratePerMs: 'soon' },
+      'Rate limit window must be a whole number of ms from 1 to 86400000.',
+    ],
   ])('rejects %j', (change, message) => {
     expect(draftToPatch(draft(change), current)).toBe(message);
   });

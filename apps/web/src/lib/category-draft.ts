@@ -1,5 +1,12 @@
 /** The category settings form's text fields, and their check into a PATCH body. */
-import { MAX_CONCURRENCY, type CategoryPatch, type CategoryView } from '@cadre/client';
+import {
+  MAX_CONCURRENCY,
+  MAX_RATE_STARTS,
+  MAX_RATE_WINDOW_MS,
+  type CategoryPatch,
+  type CategoryView,
+  type RateLimit,
+} from '@cadre/client';
 
 export interface Draft {
   weight: string;
@@ -7,6 +14,9 @@ export interface Draft {
   maxWorkers: string;
   /** Jobs one thread runs at once. */
   concurrency: string;
+  /** The rate limit's starts per window, and its window in ms: both empty for none. */
+  rateMax: string;
+  ratePerMs: string;
 }
 
 export const toDraft = (c: CategoryView): Draft => ({
@@ -14,6 +24,8 @@ export const toDraft = (c: CategoryView): Draft => ({
   minWorkers: String(c.minWorkers),
   maxWorkers: c.maxWorkers === null ? '' : String(c.maxWorkers),
   concurrency: String(c.concurrency),
+  rateMax: c.rateLimit === null ? '' : String(c.rateLimit.max),
+  ratePerMs: c.rateLimit === null ? '' : String(c.rateLimit.perMs),
 });
 
 /** Validates the draft into a patch of what changed, or says what is wrong. */
@@ -37,5 +49,31 @@ export function draftToPatch(draft: Draft, current: CategoryView): CategoryPatch
     return `Concurrency (jobs per thread) must be a whole number from 1 to ${MAX_CONCURRENCY}.`;
   }
   if (concurrency !== current.concurrency) patch.concurrency = concurrency;
+  const rate = draftRateLimit(draft);
+  if (typeof rate === 'string') return rate;
+  if (!sameRateLimit(rate, current.rateLimit)) patch.rateLimit = rate;
   return patch;
+}
+
+/** The draft's rate limit: null when both fields are empty. */
+function draftRateLimit(draft: Draft): RateLimit | null | string {
+  const maxText = draft.rateMax.trim();
+  const perText = draft.ratePerMs.trim();
+  if (maxText === '' && perText === '') return null;
+  if (maxText === '' || perText === '') {
+    return 'A rate limit needs both its starts and its window in ms (or neither, for no limit).';
+  }
+  const max = Number(maxText);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_RATE_STARTS) {
+    return `Rate limit starts must be a whole number from 1 to ${MAX_RATE_STARTS}.`;
+  }
+  const perMs = Number(perText);
+  if (!Number.isInteger(perMs) || perMs < 1 || perMs > MAX_RATE_WINDOW_MS) {
+    return `Rate limit window must be a whole number of ms from 1 to ${MAX_RATE_WINDOW_MS}.`;
+  }
+  return { max, perMs };
+}
+
+function sameRateLimit(a: RateLimit | null, b: RateLimit | null): boolean {
+  return a === null || b === null ? a === b : a.max === b.max && a.perMs === b.perMs;
 }

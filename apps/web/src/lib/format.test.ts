@@ -7,6 +7,7 @@ import {
   formatHeartbeatAge,
   formatJson,
   formatRate,
+  formatRateLimit,
 } from './format.js';
 
 describe('formatCount', () => {
@@ -42,6 +43,16 @@ describe('formatRate', () => {
     [Number.NaN, '0/s'],
   ])('%d → %s', (value, text) => {
     expect(formatRate(value)).toBe(text);
+  });
+});
+
+describe('formatRateLimit', () => {
+  it.each([
+    [{ max: 5, perMs: 500 }, '5 per 500ms'],
+    [{ max: 100, perMs: 1000 }, '100 per 1s'],
+    [{ max: 1200, perMs: 60_000 }, '1.2k per 1m 00s'],
+  ])('%j → %s', (limit, text) => {
+    expect(formatRateLimit(limit)).toBe(text);
   });
 });
 

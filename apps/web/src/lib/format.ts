@@ -49,6 +49,11 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
+/** A category's rate limit: { max: 5, perMs: 500 } → "5 per 500ms", { max: 1200, perMs: 60000 } → "1.2k per 1m 00s". */
+export function formatRateLimit(limit: { max: number; perMs: number }): string {
+  return `${formatCount(limit.max)} per ${formatDuration(limit.perMs)}`;
+}
+
 /** Wall-clock time of an ISO instant, with milliseconds: "14:03:07.120". */
 export function formatClock(iso: string | null | undefined): string {
   if (!iso) return '–';

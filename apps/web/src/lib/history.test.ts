@@ -25,6 +25,8 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
     maxWorkers: null,
     paused: false,
     concurrency: 1,
+    rateLimit: null,
+    rateLimited: false,
     orphaned: false,
     waiting: 0,
     delayed: 0,

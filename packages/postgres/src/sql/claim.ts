@@ -9,8 +9,8 @@ export interface Claimant {
 }
 
 /**
- * Starts up to `max` queued jobs of `category` on this node, oldest entry in
- * the queue first, in one statement. It writes what core's
+ * Starts up to `max` queued jobs of `category` on this node, highest priority
+ * first and oldest entry in the queue first among equals, in one statement. It writes what core's
  * `transition(job, { type: 'start', node }, now)` gives (the transition
  * tests hold the two together), because a claim must be one round trip.
  *
@@ -36,7 +36,7 @@ export async function claimJobs(
      ), picked AS (
        SELECT id FROM ${n.jobs}
        WHERE category = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM me)
-       ORDER BY queue_seq
+       ORDER BY priority DESC, queue_seq
        LIMIT $2
        FOR UPDATE SKIP LOCKED
      ), claimed AS (
@@ -46,7 +46,7 @@ export async function claimJobs(
        FROM picked WHERE j.id = picked.id
        RETURNING ${jobColumns('j')}, j.queue_seq
      )
-     SELECT * FROM claimed ORDER BY queue_seq`,
+     SELECT * FROM claimed ORDER BY priority DESC, queue_seq`,
     [category, max, me.node, me.incarnation, pgTime(new Date(now).toISOString())],
   );
   return rows.map(rowToJob);

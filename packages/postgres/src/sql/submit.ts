@@ -115,15 +115,15 @@ async function insertJobs(
   const records = jobs.map((job) => newJobRecord(job, children.get(job.id) ?? []));
   const rows = await tx.query<{ id: string }>(
     `INSERT INTO ${n.jobs} (id, key, category, task, input, state, attempts, max_retries,
-       timeout_ms, run_at, created_at, queue_seq, flow_id, flow_role, parents, trigger, children,
-       schedule)
+       timeout_ms, priority, run_at, created_at, queue_seq, flow_id, flow_role, parents, trigger,
+       children, schedule)
      SELECT r.id, r.key, r.category, r.task, r.input::json, r.state, r.attempts, r.max_retries,
-       r.timeout_ms, r.run_at, r.created_at,
+       r.timeout_ms, r.priority, r.run_at, r.created_at,
        CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') END,
        r.flow_id, r.flow_role, r.parents, r.trigger::json, r.children, r.schedule
      FROM json_to_recordset($1::json) AS r(id text, key text, category text, task text,
        input text, state text, attempts integer, max_retries integer,
-       timeout_ms double precision, run_at timestamptz, created_at timestamptz,
+       timeout_ms double precision, priority smallint, run_at timestamptz, created_at timestamptz,
        flow_id text, flow_role text, parents text[], trigger text, children text[],
        schedule text)
      ON CONFLICT (key) DO NOTHING

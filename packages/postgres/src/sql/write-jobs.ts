@@ -20,6 +20,7 @@ export async function writeJobs(
     `UPDATE ${n.jobs} AS j SET
        state = r.state,
        attempts = r.attempts,
+       priority = r.priority,
        run_at = r.run_at,
        started_at = r.started_at,
        finished_at = r.finished_at,
@@ -32,7 +33,7 @@ export async function writeJobs(
        input = COALESCE(r.new_input::json, j.input),
        queue_seq = CASE WHEN r.state = 'queued' THEN nextval('${n.queueSeq}') ELSE j.queue_seq END
      FROM json_to_recordset($1::json) AS r(
-       id text, state text, attempts integer, run_at timestamptz, started_at timestamptz,
+       id text, state text, attempts integer, priority smallint, run_at timestamptz, started_at timestamptz,
        finished_at timestamptz, duration_ms double precision, progress double precision,
        result text, last_error text, failure text, node text, new_input text)
      WHERE j.id = r.id`,

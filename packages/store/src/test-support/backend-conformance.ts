@@ -19,6 +19,8 @@ import type { Backend, OpenOptions } from '../backend.js';
 import { describeFlows } from './conformance-flows.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
+import { describePriorities } from './conformance-priority.js';
+import { describeRateLimits, describeSharedRateLimits } from './conformance-rate.js';
 import { describeReads } from './conformance-reads.js';
 import { describeSchedules } from './conformance-schedules.js';
 import {
@@ -37,9 +39,19 @@ export interface BackendHarness {
   cleanup(): Promise<void>;
 }
 
+export interface ConformanceOptions {
+  /**
+   * Several backends may be open on the same data at once, as the nodes of
+   * one cluster (PostgreSQL): the cases of what they share run too.
+   * @defaultValue false
+   */
+  cluster?: boolean;
+}
+
 export function describeBackendConformance(
   name: string,
   factory: () => Promise<BackendHarness>,
+  options: ConformanceOptions = {},
 ): void {
   describe(`Backend conformance: ${name}`, () => {
     let harness: BackendHarness;
@@ -82,5 +94,8 @@ export function describeBackendConformance(
     describeLife(suite);
     describeFlows(suite);
     describeSchedules(suite);
+    describePriorities(suite);
+    describeRateLimits(suite);
+    if (options.cluster === true) describeSharedRateLimits(suite);
   });
 }

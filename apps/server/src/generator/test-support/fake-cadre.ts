@@ -48,6 +48,7 @@ export async function startFakeCadre(
     attempts: 0,
     maxRetries: 0,
     timeoutMs: null,
+    priority: 0,
     runAt: r.delayMs ? new Date(clock + r.delayMs).toISOString() : null,
     createdAt: tick(),
     startedAt: null,
