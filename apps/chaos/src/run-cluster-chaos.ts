@@ -236,18 +236,13 @@ function pickVictim(
 
 /** Starts the node again; a start refused while its old name is still held is tried again. */
 async function restart(cluster: Cluster, name: string, problems: string[]): Promise<boolean> {
-  for (let tries = 1; ; tries++) {
-    try {
-      await cluster.restart(name);
-      return true;
-    } catch (err) {
-      if (tries >= RESTART_TRIES || cluster.running(name)) {
-        problems.push(`restart of ${name}: ${(err as Error).message}`);
-        await cluster.kill(name);
-        return false;
-      }
-      await sleep(1000);
-    }
+  try {
+    await cluster.restartWhenFree(name, RESTART_TRIES);
+    return true;
+  } catch (err) {
+    problems.push(`restart of ${name}: ${(err as Error).message}`);
+    await cluster.kill(name);
+    return false;
   }
 }
 

@@ -94,7 +94,8 @@ export async function runScheduleChaos(
       log(`round ${round + 1}: kill -9 ${victim}${victim === leader ? ' (the leader)' : ''}`);
       await cluster.kill(victim);
       await sleep(rng.int(downMin, downMax));
-      await cluster.restart(victim);
+      // A killed node's name is held until the node timeout (1.5 s) declares it dead.
+      await cluster.restartWhenFree(victim, 10, 300);
     }
     // Let the last start catch up, then stop the ticks before reading them.
     await sleep(1000);

@@ -170,6 +170,23 @@ export class Cluster {
     return node;
   }
 
+  /**
+   * Starts the node again, and tries again, `pauseMs` apart, while the start
+   * is refused: a node killed with kill -9 keeps its name (ERR_NODE_NAME_TAKEN)
+   * until the cluster's node timeout declares it dead. Throws the last refusal
+   * after `tries`, or at once if the node's process runs all the same.
+   */
+  async restartWhenFree(name: string, tries: number, pauseMs = 1000): Promise<ClusterNode> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.restart(name);
+      } catch (err) {
+        if (attempt >= tries || this.running(name)) throw err;
+        await sleep(pauseMs);
+      }
+    }
+  }
+
   /** kill -9 (or another signal) of the node's process; waits for its exit unless it only pauses. */
   async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const node = this.node(name);
