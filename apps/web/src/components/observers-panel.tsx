@@ -10,6 +10,7 @@ import { useDashboard } from '../hooks/use-dashboard.js';
 import { describeError } from '../lib/errors.js';
 import { formatClock, formatCount } from '../lib/format.js';
 import { describeQuery, describeTiming, withResult } from '../lib/schedules.js';
+import { ListCard } from './list-card.js';
 
 export interface ObserversPanelProps {
   /** Changes with each live snapshot: the list follows it, at most every REFRESH_MS. */
@@ -61,77 +62,71 @@ export function ObserversPanel({ pulse, onSelect }: ObserversPanelProps) {
   }, [live]);
 
   return (
-    <section className="card observers" aria-labelledby="observers-title">
-      <div className="section-head">
-        <h2 id="observers-title">Observers</h2>
-        {observers && <span className="muted">{observers.length}</span>}
-      </div>
-      {error && (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      )}
-      {observers?.length === 0 && (
-        <p className="muted">
+    <ListCard
+      name="observers"
+      title="Observers"
+      count={observers?.length ?? null}
+      error={error}
+      empty={
+        <>
           No observers. Create one with <code>POST /api/observers</code> or the config’s{' '}
           <code>observers</code>.
-        </p>
+        </>
+      }
+    >
+      {observers && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Query</th>
+              <th scope="col" className="opt">
+                When
+              </th>
+              <th scope="col" className="num">
+                Matches
+              </th>
+              <th scope="col">At</th>
+              <th scope="col" className="opt">
+                First matches
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {observers.map((o) => {
+              const result = latest.get(o.name);
+              return (
+                <tr key={o.name} data-testid={`observer-${o.name}`}>
+                  <td className="mono">{o.name}</td>
+                  <td className="ellipsis">{describeQuery(o.query)}</td>
+                  <td className="mono opt">{describeTiming(o)}</td>
+                  <td className="num" data-testid="observer-count">
+                    {result ? formatCount(result.count) : '–'}
+                  </td>
+                  <td className="mono" title={result?.at}>
+                    {formatClock(result?.at)}
+                  </td>
+                  <td className="mono opt">
+                    {result?.ids.slice(0, SHOWN_IDS).map((id) => (
+                      <button
+                        key={id}
+                        type="button"
+                        className="link mono"
+                        onClick={() => onSelect(id)}
+                      >
+                        {id}
+                      </button>
+                    ))}
+                    {result && result.count > SHOWN_IDS && (
+                      <span className="muted"> +{formatCount(result.count - SHOWN_IDS)}</span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       )}
-      {observers && observers.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Query</th>
-                <th scope="col" className="opt">
-                  When
-                </th>
-                <th scope="col" className="num">
-                  Matches
-                </th>
-                <th scope="col">At</th>
-                <th scope="col" className="opt">
-                  First matches
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {observers.map((o) => {
-                const result = latest.get(o.name);
-                return (
-                  <tr key={o.name} data-testid={`observer-${o.name}`}>
-                    <td className="mono">{o.name}</td>
-                    <td className="ellipsis">{describeQuery(o.query)}</td>
-                    <td className="mono opt">{describeTiming(o)}</td>
-                    <td className="num" data-testid="observer-count">
-                      {result ? formatCount(result.count) : '–'}
-                    </td>
-                    <td className="mono" title={result?.at}>
-                      {formatClock(result?.at)}
-                    </td>
-                    <td className="mono opt">
-                      {result?.ids.slice(0, SHOWN_IDS).map((id) => (
-                        <button
-                          key={id}
-                          type="button"
-                          className="link mono"
-                          onClick={() => onSelect(id)}
-                        >
-                          {id}
-                        </button>
-                      ))}
-                      {result && result.count > SHOWN_IDS && (
-                        <span className="muted"> +{formatCount(result.count - SHOWN_IDS)}</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    </ListCard>
   );
 }

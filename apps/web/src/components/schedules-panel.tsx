@@ -11,6 +11,7 @@ import { useNow } from '../hooks/use-now.js';
 import { describeError } from '../lib/errors.js';
 import { formatClock } from '../lib/format.js';
 import { describeTiming, relativeTime } from '../lib/schedules.js';
+import { ListCard } from './list-card.js';
 
 export interface SchedulesPanelProps {
   /** Changes with each live snapshot: the list follows it, at most every REFRESH_MS. */
@@ -67,86 +68,80 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
   }
 
   return (
-    <section className="card schedules" aria-labelledby="schedules-title">
-      <div className="section-head">
-        <h2 id="schedules-title">Schedules</h2>
-        {schedules && <span className="muted">{schedules.length}</span>}
-      </div>
-      {error && (
-        <p className="inline-error" role="alert">
-          {error}
-        </p>
-      )}
-      {schedules?.length === 0 && (
-        <p className="muted">
+    <ListCard
+      name="schedules"
+      title="Schedules"
+      count={schedules?.length ?? null}
+      error={error}
+      empty={
+        <>
           No schedules. Create one with <code>POST /api/schedules</code> or the config’s{' '}
           <code>schedules</code>.
-        </p>
-      )}
-      {schedules && schedules.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">When</th>
-                <th scope="col" className="opt">
-                  Task
-                </th>
-                <th scope="col">Next run</th>
-                <th scope="col">Last run</th>
-                <th scope="col" className="opt">
-                  Last job
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Pause</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {schedules.map((s) => (
-                <tr key={s.name} data-testid={`schedule-${s.name}`}>
-                  <td className="mono">{s.name}</td>
-                  <td className="mono" title={`makes a ${s.job.task} job, catchUp ${s.catchUp}`}>
-                    {describeTiming(s)}
-                  </td>
-                  <td className="mono opt">{s.job.task}</td>
-                  <td title={s.nextRunAt ?? undefined}>
-                    {s.paused ? <span className="muted">paused</span> : nextRun(s.nextRunAt, now)}
-                  </td>
-                  <td className="mono" title={s.lastRunAt ?? undefined}>
-                    {formatClock(s.lastRunAt)}
-                  </td>
-                  <td className="mono opt">
-                    {s.lastJobId ? (
-                      <button
-                        type="button"
-                        className="link mono"
-                        onClick={() => onSelect(s.lastJobId!)}
-                      >
-                        {s.lastJobId}
-                      </button>
-                    ) : (
-                      '–'
-                    )}
-                  </td>
-                  <td>
+        </>
+      }
+    >
+      {schedules && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">When</th>
+              <th scope="col" className="opt">
+                Task
+              </th>
+              <th scope="col">Next run</th>
+              <th scope="col">Last run</th>
+              <th scope="col" className="opt">
+                Last job
+              </th>
+              <th scope="col">
+                <span className="visually-hidden">Pause</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {schedules.map((s) => (
+              <tr key={s.name} data-testid={`schedule-${s.name}`}>
+                <td className="mono">{s.name}</td>
+                <td className="mono" title={`makes a ${s.job.task} job, catchUp ${s.catchUp}`}>
+                  {describeTiming(s)}
+                </td>
+                <td className="mono opt">{s.job.task}</td>
+                <td title={s.nextRunAt ?? undefined}>
+                  {s.paused ? <span className="muted">paused</span> : nextRun(s.nextRunAt, now)}
+                </td>
+                <td className="mono" title={s.lastRunAt ?? undefined}>
+                  {formatClock(s.lastRunAt)}
+                </td>
+                <td className="mono opt">
+                  {s.lastJobId ? (
                     <button
                       type="button"
-                      aria-pressed={s.paused}
-                      aria-label={`${s.paused ? 'Resume' : 'Pause'} schedule ${s.name}`}
-                      disabled={busy === s.name}
-                      onClick={() => void toggle(s)}
+                      className="link mono"
+                      onClick={() => onSelect(s.lastJobId!)}
                     >
-                      {s.paused ? 'Resume' : 'Pause'}
+                      {s.lastJobId}
                     </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                  ) : (
+                    '–'
+                  )}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    aria-pressed={s.paused}
+                    aria-label={`${s.paused ? 'Resume' : 'Pause'} schedule ${s.name}`}
+                    disabled={busy === s.name}
+                    onClick={() => void toggle(s)}
+                  >
+                    {s.paused ? 'Resume' : 'Pause'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-    </section>
+    </ListCard>
   );
 }
