@@ -58,6 +58,13 @@ export interface CategoryConfig {
    * @defaultValue true
    */
   lowerPriorityOnRetry?: boolean;
+  /**
+   * The wait (due to started) its jobs should not exceed, in ms: drawn on the
+   * dashboard's wait chart, and a category whose last minute's p95 wait is
+   * above it is marked. `null` = no target.
+   * @defaultValue null
+   */
+  targetWaitMs?: number | null;
 }
 
 /** The most jobs one thread may run at once (`CategoryConfig.concurrency`). */

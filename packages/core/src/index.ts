@@ -35,6 +35,37 @@ export {
   type InputIssue,
 } from './errors.js';
 export { FifoQueue } from './fifo-queue.js';
+export {
+  HISTORY_KEEP_MS,
+  HISTORY_MINUTE_MS,
+  HISTORY_RANGES,
+  HISTORY_RANGE_NAMES,
+  HistoryRecorder,
+  addRows,
+  historyKeptFrom,
+  historyKey,
+  historyPoints,
+  historyRowProblem,
+  historySince,
+  minuteOf,
+  sumRows,
+  waitOf,
+  type HistoryPoint,
+  type HistoryRange,
+  type HistoryRow,
+} from './history.js';
+export {
+  HISTOGRAM_MAX_BUCKET,
+  HISTOGRAM_SUB_BUCKETS,
+  LatencyHistogram,
+  bucketOf,
+  bucketValue,
+  histogramCount,
+  histogramProblem,
+  histogramQuantile,
+  mergeHistograms,
+  type HistogramData,
+} from './latency-histogram.js';
 export { PriorityQueue } from './priority-queue.js';
 export { JobIndex, type IndexPage, type IndexQuery } from './job-index.js';
 export {

@@ -69,6 +69,12 @@ export interface CategoryView {
   cancelled: number;
   /** Jobs finished per second over the last 10 s. */
   throughput: number;
+  /** The wait it should not exceed (due to started), in ms; null = no target. */
+  targetWaitMs: number | null;
+  /** Median wait of the attempts started over the last minute (all nodes); null when none started. */
+  waitP50Ms: number | null;
+  /** 95th percentile of the same waits; null when none started. */
+  waitP95Ms: number | null;
 }
 
 export interface CategoryPatch {
@@ -78,6 +84,8 @@ export interface CategoryPatch {
   paused?: boolean;
   concurrency?: number;
   rateLimit?: RateLimit | null;
+  /** null clears the target. */
+  targetWaitMs?: number | null;
 }
 
 export interface Stats {
