@@ -28,6 +28,13 @@
  * fence that makes a schedule's tick fire once (`fireSchedule`). When ticks
  * come due and what they make is the engine's to work out, on the leader.
  *
+ * Metrics history (issue 14, core's history.ts): each node hands its rows of
+ * the current minute over every few seconds as deltas (`recordHistory`); a
+ * backend adds them to what it holds for that node, minute and category, and
+ * keeps 24 h. `history` answers the rows summed over nodes. A row is written
+ * with the same durability as everything else: a restart, or a kill -9, loses
+ * at most what the node had not flushed yet.
+ *
  * Errors: ERR_JOB_NOT_FOUND, ERR_INVALID_TRANSITION, ERR_QUEUE_FULL,
  * ERR_STORE_UNAVAILABLE (the backend cannot be reached or refuses writes; the
  * caller may try again). Nothing else escapes a verb.
@@ -37,6 +44,8 @@ import type {
   AttemptOutcome,
   CategoryPatch,
   DeclaredIn,
+  HistogramData,
+  HistoryRow,
   Job,
   JobState,
   NewJob,
@@ -159,6 +168,12 @@ export interface NodeReport {
    * latest limited claim found the window full). @defaultValue [] (older nodes)
    */
   rateHeld?: string[];
+  /**
+   * Waits (due to started) of the attempts it started over the last minute,
+   * by category (core's HistogramData), for the cluster's wait quantiles.
+   * @defaultValue {} (older nodes)
+   */
+  wait?: Record<string, HistogramData>;
 }
 
 export interface NodeIdentity {
@@ -361,6 +376,23 @@ export interface Backend {
   recordObservation(result: ObserverResult, revision: number, tickMs: number): Promise<boolean>;
   /** Its latest results, newest first, at most `limit`; [] for an unknown observer. */
   observations(name: string, limit: number): Promise<ObserverResult[]>;
+
+  // ── metrics history ─────────────────────────────────────────────────────
+
+  /**
+   * Adds `rows`, this node's deltas since its last call (core's
+   * HistoryRecorder.take), to the rows the backend holds for this node and
+   * each row's minute and category; durable before it resolves. Forgets the
+   * rows of every node older than 24 h before `now` (core's historyKeptFrom).
+   * Rows older than that are not kept.
+   */
+  recordHistory(rows: readonly HistoryRow[], now: number): Promise<void>;
+  /**
+   * The rows from minute `sinceMs` on, that are still kept at `now`, summed
+   * over nodes (core's sumRows): one per minute and category, by minute, then
+   * category. Reads only.
+   */
+  history(sinceMs: number, now: number): Promise<HistoryRow[]>;
 
   // ── nodes ───────────────────────────────────────────────────────────────
 

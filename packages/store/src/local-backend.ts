@@ -29,6 +29,8 @@
  * - Schedules, observers and observers' results live in local-schedules.ts,
  *   written through the same batcher; a schedule's tick writes its job and
  *   the schedule's record in one commit. Observers read the listing index.
+ * - The metrics history lives in local-history.ts, written through the same
+ *   batcher as a side record.
  * - While the store refuses writes, `claim` answers none.
  * - A rate-limited category's starts are counted in memory (`StartWindow`):
  *   one node holds the whole budget.
@@ -48,6 +50,7 @@ import {
   transition,
   type FlowGraph,
   type Allocation,
+  type HistoryRow,
   type CategoryPatch,
   type DeclaredIn,
   type Job,
@@ -86,6 +89,7 @@ import { CommitBatcher } from './commit-batcher.js';
 import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
 import { LocalCategory } from './local-category.js';
+import { LocalHistory } from './local-history.js';
 import { LocalSchedules, observeIndex } from './local-schedules.js';
 
 export interface LocalBackendLogger {
@@ -163,6 +167,8 @@ export class LocalBackend implements Backend {
   readonly #reserved = new Map<string, number>();
   /** Schedules, observers and observers' results (issue 13). */
   readonly #schedules: LocalSchedules;
+  /** Metrics history (issue 14). */
+  readonly #history: LocalHistory;
   #limits: BackendLimits | null = null;
   #identity: NodeIdentity | null = null;
   /** This node as the cluster of one sees it; null once removed (after it was declared dead). */
@@ -192,6 +198,7 @@ export class LocalBackend implements Backend {
       commit: (mutations) => this.#batcher.add(mutations),
       submitWith: (specs, now, extra) => this.#submitWith(specs, now, extra),
     });
+    this.#history = new LocalHistory({ commit: (mutations) => this.#batcher.add(mutations) });
   }
 
   on<E extends keyof BackendEvents>(event: E, listener: BackendEvents[E]): () => void {
@@ -210,6 +217,7 @@ export class LocalBackend implements Backend {
       this.#overrides.set(name, override);
     }
     this.#schedules.load(state);
+    this.#history.load(state);
     const { lost, changes } = this.#recover(state.jobs, now);
     if (changes.length > 0) await this.#batcher.add(changes);
     return { categories: Object.fromEntries(this.#overrides), requeued: lost };
@@ -656,6 +664,16 @@ export class LocalBackend implements Backend {
 
   async observations(name: string, limit: number): Promise<ObserverResult[]> {
     return this.#schedules.observations(name, limit);
+  }
+
+  // ── metrics history (local-history.ts) ───────────────────────────────────
+
+  recordHistory(rows: readonly HistoryRow[], now: number): Promise<void> {
+    return this.#history.record(rows, now);
+  }
+
+  async history(sinceMs: number, now: number): Promise<HistoryRow[]> {
+    return this.#history.rows(sinceMs, now);
   }
 
   // ── nodes: a cluster of one ──────────────────────────────────────────────

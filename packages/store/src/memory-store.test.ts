@@ -38,6 +38,7 @@ describe('MemoryStore', () => {
       schedules: {},
       observers: {},
       observations: {},
+      history: {},
     });
   });
 });

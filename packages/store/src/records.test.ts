@@ -227,6 +227,7 @@ describe('schedules and observers in the journal and the snapshot header', () =>
       schedules: {},
       observers: {},
       observations: {},
+      history: {},
     });
   });
 
@@ -237,10 +238,22 @@ describe('schedules and observers in the journal and the snapshot header', () =>
       schedules: { s: { name: 's' } as never },
       observers: {},
       observations: { o: [{ name: 'o', at: 'x', count: 0, ids: [] }] },
+      history: {
+        [`60000\u0000mail`]: {
+          minute: 60_000,
+          category: 'mail',
+          succeeded: 1,
+          failed: 0,
+          wait: [3, 1],
+          run: [],
+        },
+      },
     };
     const line = encodeSnapshotHeader(header).trimEnd();
     expect(decodeSnapshotHeader(line)).toEqual(header);
     const bad = encodeSnapshotHeader({ ...header, observations: { o: {} as never } }).trimEnd();
     expect(decodeSnapshotHeader(bad)).toMatch(/observations entry 'o' is malformed/);
+    const badHistory = encodeSnapshotHeader({ ...header, history: { x: [] as never } }).trimEnd();
+    expect(decodeSnapshotHeader(badHistory)).toMatch(/history entry 'x' is malformed/);
   });
 });

@@ -253,7 +253,7 @@ export function jobProblem(job: unknown): string | null {
 }
 
 export function encodeSnapshotHeader(header: SnapshotHeader): string {
-  const side = `"schedules":${JSON.stringify(header.schedules)},"observers":${JSON.stringify(header.observers)},"observations":${JSON.stringify(header.observations)}`;
+  const side = `"schedules":${JSON.stringify(header.schedules)},"observers":${JSON.stringify(header.observers)},"observations":${JSON.stringify(header.observations)},"history":${JSON.stringify(header.history)}`;
   return `{"format":"${SNAPSHOT_FORMAT}","version":${SNAPSHOT_VERSION},"seq":${header.seq},"categories":${JSON.stringify(header.categories)},${side}${JOBS_OPENER}\n`;
 }
 

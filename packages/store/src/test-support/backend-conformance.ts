@@ -17,6 +17,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Backend, OpenOptions } from '../backend.js';
 import { describeFlows } from './conformance-flows.js';
+import { describeHistory } from './conformance-history.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
 import { describePriorities } from './conformance-priority.js';
@@ -97,5 +98,6 @@ export function describeBackendConformance(
     describePriorities(suite);
     describeRateLimits(suite);
     if (options.cluster === true) describeSharedRateLimits(suite);
+    describeHistory(suite, { cluster: options.cluster === true });
   });
 }

@@ -16,7 +16,7 @@ import type { JobStore, Mutation, StoredState } from '../job-store.js';
 import { makeJob } from './jobs.js';
 
 /** What a store holds besides jobs and categories when nothing was scheduled. */
-const NO_SIDE = { schedules: {}, observers: {}, observations: {} };
+const NO_SIDE = { schedules: {}, observers: {}, observations: {}, history: {} };
 
 export interface StoreHarness {
   open(): Promise<JobStore>;
@@ -111,7 +111,29 @@ export function describeJobStoreConformance(
         schedules: { s: { ...schedule, sinceMs: 2, revision: 2 } },
         observers: { o: observer },
         observations: { o: results.slice(2) },
+        history: {},
       });
+    });
+
+    it('adds up history rows by minute and category, and forgets those older than 24 h', async () => {
+      const M = 60_000;
+      const row = (minute: number, succeeded: number, wait: number[]) => ({
+        minute,
+        category: 'mail',
+        succeeded,
+        failed: 0,
+        wait,
+        run: [],
+      });
+      await store.commit([{ op: 'history', rows: [row(0, 1, [3, 1]), row(M, 2, [])], now: M }]);
+      await store.commit([{ op: 'history', rows: [row(M, 3, [3, 2, 9, 1])], now: M }]);
+      expect((await reload()).history).toEqual({
+        [`0\u0000mail`]: row(0, 1, [3, 1]),
+        [`${M}\u0000mail`]: row(M, 5, [3, 2, 9, 1]),
+      });
+      // A day after the first minute, it is forgotten, in memory and on replay alike.
+      await store.commit([{ op: 'history', rows: [], now: 24 * 60 * M }]);
+      expect((await reload()).history).toEqual({ [`${M}\u0000mail`]: row(M, 5, [3, 2, 9, 1]) });
     });
 
     it('replaces a job on put, keeping its place in the order', async () => {
