@@ -182,4 +182,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_starts_window ON ${n.rateStarts} (category, at_ms);
     `,
   },
+  // Version 6 is reserved for the search index (issue 14, another part):
+  // versions are applied by number, missing or not, so each lands on its own.
+  {
+    version: 7,
+    name: 'metrics history',
+    // Issue 14. One row per minute (epoch ms of its start), category and node:
+    // a node adds its deltas to its own rows only, so nodes never contend;
+    // reads sum over nodes. The histograms are core's HistogramData (flat
+    // [bucket, count] pairs) as integer arrays. Rows older than 24 h are
+    // deleted by the flushes (the key leads with the minute).
+    sql: (n) => `
+      CREATE TABLE ${n.history} (
+        minute bigint NOT NULL,
+        category text COLLATE "C" NOT NULL,
+        node text COLLATE "C" NOT NULL,
+        succeeded integer NOT NULL,
+        failed integer NOT NULL,
+        wait_ms integer[] NOT NULL,
+        run_ms integer[] NOT NULL,
+        PRIMARY KEY (minute, category, node)
+      );
+    `,
+  },
 ];

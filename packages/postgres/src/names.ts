@@ -29,6 +29,8 @@ export class Names {
   readonly schedules: string;
   readonly observers: string;
   readonly observations: string;
+  /** Metrics history: per minute, category and node (issue 14). */
+  readonly history: string;
   readonly migrations: string;
   /** Held while migrating, so that nodes starting together migrate once. */
   readonly migrateLock: string;
@@ -48,6 +50,7 @@ export class Names {
     this.schedules = q('schedules');
     this.observers = q('observers');
     this.observations = q('observations');
+    this.history = q('history');
     this.migrations = q('migrations');
     this.migrateLock = lockKey(`cadre:migrate:${schema}`);
     this.limitLock = lockKey(`cadre:limits:${schema}`);

@@ -18,6 +18,7 @@ import {
   type Allocation,
   type CategoryPatch,
   type DeclaredIn,
+  type HistoryRow,
   type Job,
   type ObserverQuery,
   type ObserverRecord,
@@ -58,6 +59,7 @@ import { migrate } from './migrate.js';
 import { CHANNELS, Names, isValidSchemaName, type Channel } from './names.js';
 import { decodePayload } from './notifications.js';
 import { categoryOverrides, patchCategory } from './sql/categories.js';
+import { readHistory, recordHistory } from './sql/history.js';
 import { changeJob } from './sql/change-job.js';
 import { claimJobs } from './sql/claim.js';
 import { claimLimited } from './sql/claim-limited.js';
@@ -588,6 +590,17 @@ export class PostgresBackend implements Backend {
 
   observations(name: string, limit: number): Promise<ObserverResult[]> {
     return listObservations(this.#open().db, this.#names, name, limit);
+  }
+
+  // ── metrics history (sql/history.ts) ──────────────────────────────────
+
+  recordHistory(rows: readonly HistoryRow[], now: number): Promise<void> {
+    const s = this.#open();
+    return recordHistory(s.db, this.#names, s.me.node.name, rows, now);
+  }
+
+  history(sinceMs: number, now: number): Promise<HistoryRow[]> {
+    return readHistory(this.#open().db, this.#names, sinceMs, now);
   }
 
   // ── nodes ───────────────────────────────────────────────────────────────
