@@ -25,6 +25,9 @@ export const HISTORY_MINUTE_MS = 60_000;
 /** How long a backend keeps history. */
 export const HISTORY_KEEP_MS = 24 * 60 * 60_000;
 
+/** The longest wait target a category may have (`targetWaitMs`): the history's span. */
+export const MAX_TARGET_WAIT_MS = HISTORY_KEEP_MS;
+
 /** The ranges `GET /api/history` serves, by name, in ms. */
 export const HISTORY_RANGES = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 } as const;
 export type HistoryRange = keyof typeof HISTORY_RANGES;
@@ -58,6 +61,19 @@ export interface HistoryPoint {
   /** null when no attempt ended in this minute. */
   runP50Ms: number | null;
   runP95Ms: number | null;
+}
+
+/** What `GET /api/history` answers. */
+export interface HistoryView {
+  range: HistoryRange;
+  /** The first minute of the range, ISO. */
+  from: string;
+  /** When it was read, ISO: the range ends with the minute that holds it. */
+  to: string;
+  /** The width of a point: a minute. */
+  stepMs: number;
+  /** Per minute and category, only those with attempts, by minute then category. */
+  points: HistoryPoint[];
 }
 
 /** The start of the minute that holds `ms`. */

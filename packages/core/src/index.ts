@@ -41,6 +41,7 @@ export {
   HISTORY_RANGES,
   HISTORY_RANGE_NAMES,
   HistoryRecorder,
+  MAX_TARGET_WAIT_MS,
   addRows,
   historyKeptFrom,
   historyKey,
@@ -53,6 +54,7 @@ export {
   type HistoryPoint,
   type HistoryRange,
   type HistoryRow,
+  type HistoryView,
 } from './history.js';
 export {
   HISTOGRAM_MAX_BUCKET,

@@ -5,6 +5,7 @@
 import {
   Errors,
   MAX_CONCURRENCY,
+  MAX_TARGET_WAIT_MS,
   RateWindow,
   rateLimitProblem,
   type CategoryConfig,
@@ -20,6 +21,8 @@ export class CategorySettings {
   paused = false;
   concurrency: number;
   rateLimit: RateLimit | null;
+  /** The wait its jobs should not exceed (ms); null = no target. */
+  targetWaitMs: number | null;
   /** Jobs this node finished since it started, by how. */
   readonly finishedHere = { succeeded: 0, failed: 0, cancelled: 0 };
   /** Jobs this node finished, per second over the last 10 s. */
@@ -35,6 +38,7 @@ export class CategorySettings {
     this.maxWorkers = config.maxWorkers;
     this.concurrency = config.concurrency ?? 1;
     this.rateLimit = config.rateLimit ?? null;
+    this.targetWaitMs = config.targetWaitMs ?? null;
   }
 
   /** Whether a retry after a retryable failure lowers a job's priority (config only). */
@@ -60,6 +64,7 @@ export class CategorySettings {
     if (patch.paused !== undefined) this.paused = patch.paused;
     if (patch.concurrency !== undefined) this.concurrency = patch.concurrency;
     if (patch.rateLimit !== undefined) this.rateLimit = patch.rateLimit;
+    if (patch.targetWaitMs !== undefined) this.targetWaitMs = patch.targetWaitMs;
   }
 
   /** Back to the config, then `override`: how another node's change is taken in. */
@@ -70,13 +75,24 @@ export class CategorySettings {
     this.paused = false;
     this.concurrency = this.config.concurrency ?? 1;
     this.rateLimit = this.config.rateLimit ?? null;
+    this.targetWaitMs = this.config.targetWaitMs ?? null;
     if (override) this.apply(override);
   }
 }
 
 /** ERR_VALIDATION naming the field, for a patch that `cat` cannot take. */
 export function validatePatch(cat: CategorySettings, patch: CategoryPatch): void {
-  const { weight, minWorkers, maxWorkers, concurrency, rateLimit } = patch;
+  const { weight, minWorkers, maxWorkers, concurrency, rateLimit, targetWaitMs } = patch;
+  if (
+    targetWaitMs !== undefined &&
+    targetWaitMs !== null &&
+    !(Number.isFinite(targetWaitMs) && targetWaitMs > 0 && targetWaitMs <= MAX_TARGET_WAIT_MS)
+  ) {
+    throw Errors.validation(
+      `targetWaitMs must be a number of ms above 0 and at most ${MAX_TARGET_WAIT_MS}, or null`,
+      { field: 'targetWaitMs' },
+    );
+  }
   if (rateLimit !== undefined && rateLimit !== null) checkRateLimit(rateLimit);
   if (
     concurrency !== undefined &&

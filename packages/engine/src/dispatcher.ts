@@ -30,12 +30,18 @@
  *   in `ahead`, running on this node as far as the cluster sees, and start as
  *   threads free up. They are handed back (their attempt not counted) when
  *   the category is paused or loses its slots here, and at stop.
+ * - Each attempt's wait (its claim, less when it was due) and its end (how,
+ *   and its run time, as the job's `durationMs` counts it) go to the metrics
+ *   history recorder: a few array increments, no I/O (history-flusher.ts
+ *   writes them behind).
  */
 import {
   BATCHING,
   CLAIM_AHEAD,
   EndRate,
   JobTime,
+  waitOf,
+  type HistoryRecorder,
   nextBatchSize,
   backoffDelay,
   claimAhead,
@@ -81,6 +87,8 @@ export interface DispatcherOptions {
   clock: Clock;
   random: () => number;
   log: Logger;
+  /** Where attempts' waits and ends are counted (metrics history). */
+  history: HistoryRecorder;
   /** A running job changed on this node without the backend (progress). */
   onProgress(job: Job): void;
   /** Threads idle while a category with work has no free slot: the allocation is stale. */
@@ -232,9 +240,11 @@ export class Dispatcher {
         // None left to claim; a short claim may only have met rows another node
         // was taking, so the next free slot asks again.
         if (claimed.length === 0) s.maybeWork = false;
+        const history = this.#o.history;
         for (const job of claimed) {
           this.#running.set(job.id, job);
           s.ahead.push(job);
+          history.started(category, waitOf(job, now), now);
         }
         this.fill();
       },
@@ -362,7 +372,13 @@ export class Dispatcher {
       this.#running.delete(job.id);
       s.ended.ended(now);
       if (outcome.kind === 'interrupted') (interrupted ??= []).push(job);
-      else this.#record(job, outcome, now);
+      else {
+        if (outcome.kind !== 'cancelled') {
+          const runMs = now - Date.parse(job.startedAt!);
+          this.#o.history.finished(job.category, outcome.kind === 'ok', runMs, now);
+        }
+        this.#record(job, outcome, now);
+      }
     }
     s.jobTime.observe(now - startedAt, jobs.length - (returned?.length ?? 0));
     if (returned !== null) s.ahead.unshift(...returned);

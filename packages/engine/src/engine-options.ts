@@ -41,4 +41,10 @@ export interface EngineOptions {
   random?: () => number;
   /** @defaultValue a logger that drops everything */
   logger?: Logger;
+  /**
+   * How often this node hands its metrics history to the backend, in ms (and
+   * once more at a graceful stop): a kill -9 loses at most this much.
+   * @defaultValue 10_000
+   */
+  historyFlushMs?: number;
 }

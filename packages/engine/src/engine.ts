@@ -22,7 +22,16 @@
 import {
   Emitter,
   Errors,
+  HistoryRecorder,
   JOB_STATES,
+  histogramQuantile,
+  mergeHistograms,
+  type HistogramData,
+  HISTORY_MINUTE_MS,
+  type HistoryRange,
+  type HistoryView,
+  historyPoints,
+  historySince,
   MAX_OBSERVER_RESULTS,
   canTransition,
   checkObserver,
@@ -67,6 +76,7 @@ import {
 } from '@cadre/store';
 import { CategorySettings, validatePatch } from './category-settings.js';
 import { Dispatcher } from './dispatcher.js';
+import { HistoryFlusher } from './history-flusher.js';
 import type { Clock, EngineOptions, Logger, PoolHooks } from './engine-options.js';
 import { planChain, planGroup, planJobs, type Plan, type Resolve } from './flow-plan.js';
 import { RequestResolver } from './request-resolver.js';
@@ -86,7 +96,10 @@ interface Running {
   pool: TaskPool;
   dispatcher: Dispatcher;
   balancer: WorkerBalancer;
+  flusher: HistoryFlusher;
 }
+
+const DEFAULT_HISTORY_FLUSH_MS = 10_000;
 
 class CadreEngine implements Engine {
   readonly #config: EngineConfig;
@@ -103,6 +116,8 @@ class CadreEngine implements Engine {
   readonly #scheduler: Scheduler;
   readonly #waiters = new Map<string, Set<(job: Job | null) => void>>();
   readonly #unsubscribe: (() => void)[] = [];
+  /** This node's attempts, per minute and category, until the next flush (metrics history). */
+  readonly #history = new HistoryRecorder();
   #run: Running | null = null;
   #startedAt = 0;
   #mode: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
@@ -168,6 +183,7 @@ class CadreEngine implements Engine {
       clock: this.#clock,
       random: this.#options.random ?? Math.random,
       log: this.#log,
+      history: this.#history,
       onProgress: (job) => this.#events.emit('job:changed', job, 'running'),
       onStarved: () => void balancer.rebalanceSoon(),
     });
@@ -187,7 +203,14 @@ class CadreEngine implements Engine {
       onSettings: () => this.#refreshSettings(),
       onLead: (leading) => void this.#scheduler.lead(leading),
     });
-    this.#run = { pool, dispatcher, balancer };
+    const flusher = new HistoryFlusher({
+      backend: this.#backend,
+      recorder: this.#history,
+      clock: this.#clock,
+      log: this.#log,
+      intervalMs: this.#options.historyFlushMs ?? DEFAULT_HISTORY_FLUSH_MS,
+    });
+    this.#run = { pool, dispatcher, balancer, flusher };
     const backend = this.#backend;
     this.#unsubscribe.push(
       backend.on('change', (job, previous) => this.#changed(job, previous)),
@@ -204,6 +227,7 @@ class CadreEngine implements Engine {
       }),
     );
     this.#mode = 'running';
+    flusher.start();
     await balancer.start();
   }
 
@@ -229,6 +253,8 @@ class CadreEngine implements Engine {
     }
     run.dispatcher.cancelAll(left.map((a) => a.id));
     await run.pool.destroy();
+    // The attempts that ended during the grace period are in it too.
+    await run.flusher.stop();
     await this.#backend.close();
     for (const off of this.#unsubscribe.splice(0)) off();
     this.#mode = 'stopped';
@@ -419,11 +445,14 @@ class CadreEngine implements Engine {
       const finished = { ...c.finishedHere };
       let throughput = c.throughput.rate(now);
       let rateLimited = c.rateLimit !== null && (this.#run?.dispatcher.held(name) ?? false);
+      let wait: HistogramData = this.#history.recentWait(name, now);
       for (const node of others) {
         const theirs = node.report.finished[name];
         if (theirs) for (const s of FINISHED) finished[s] += theirs[s];
         throughput += node.report.throughput[name] ?? 0;
         if (c.rateLimit !== null && node.report.rateHeld?.includes(name)) rateLimited = true;
+        const theirWait = node.report.wait?.[name];
+        if (theirWait) wait = mergeHistograms(wait, theirWait);
       }
       return {
         name,
@@ -443,8 +472,26 @@ class CadreEngine implements Engine {
         allocated: allocation[name] ?? 0,
         ...finished,
         throughput,
+        targetWaitMs: c.targetWaitMs,
+        waitP50Ms: histogramQuantile(wait, 0.5),
+        waitP95Ms: histogramQuantile(wait, 0.95),
       };
     });
+  }
+
+  // ── metrics history ──────────────────────────────────────────────────────
+
+  async history(range: HistoryRange): Promise<HistoryView> {
+    const now = this.#clock.now();
+    const since = historySince(range, now);
+    const rows = await this.#backend.history(since, now);
+    return {
+      range,
+      from: this.#iso(since),
+      to: this.#iso(now),
+      stepMs: HISTORY_MINUTE_MS,
+      points: historyPoints(rows),
+    };
   }
 
   tasks(): TaskView[] {
@@ -674,10 +721,14 @@ class CadreEngine implements Engine {
       finished: {},
       throughput: {},
       rateHeld: this.#run?.dispatcher.rateHeld() ?? [],
+      wait: {},
     };
     for (const [name, c] of this.#categories) {
       report.finished[name] = { ...c.finishedHere };
       report.throughput[name] = c.throughput.rate(now);
+    }
+    for (const name of this.#history.recentCategories(now)) {
+      report.wait![name] = this.#history.recentWait(name, now);
     }
     return report;
   }

@@ -8,6 +8,8 @@ import type {
   ChainRequest,
   Flow,
   GroupRequest,
+  HistoryRange,
+  HistoryView,
   Job,
   JobRequest,
   JobState,
@@ -82,6 +84,12 @@ export interface Engine {
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   /** Summed over the cluster; the settings are shared by all nodes. */
   categories(): Promise<CategoryView[]>;
+  /**
+   * The metrics history of the range ending with the current minute: per
+   * minute and category (only those with attempts), summed over nodes, as the
+   * backend holds it (each node flushes every `historyFlushMs`).
+   */
+  history(range: HistoryRange): Promise<HistoryView>;
   tasks(): TaskView[];
   /** Summed over the cluster's live nodes. */
   stats(): Promise<Stats>;
