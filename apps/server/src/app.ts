@@ -35,6 +35,7 @@ import {
 } from './http/job-tree.js';
 import { openApiDocument } from './http/openapi.js';
 import { checkInput, parse } from './http/request-checks.js';
+import { historyRoutes } from './http/history-routes.js';
 import { scheduleRoutes } from './http/schedule-routes.js';
 import {
   MAX_BATCH,
@@ -221,6 +222,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.use(scheduleRoutes({ engine, refuseWhileDraining }));
+  api.use(historyRoutes({ engine }));
 
   api.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());

@@ -75,6 +75,31 @@ export function createMetrics(engine: Engine): Metrics {
     'Worker slots the balancer gives the category',
     (c) => c.allocated,
   );
+  // Wait targets (issue 14): a category appears only with a target, or a wait in the last minute.
+  const perCategoryOptional = (name: string, help: string, pick: (c: CategoryView) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['category'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const c of await engine.categories()) {
+          const v = pick(c);
+          if (v !== null) this.set({ category: c.name }, v / 1000);
+        }
+      },
+    });
+  perCategoryOptional(
+    'cadre_category_target_wait_seconds',
+    "The wait the category's jobs should not exceed (targetWaitMs)",
+    (c) => c.targetWaitMs,
+  );
+  perCategoryOptional(
+    'cadre_category_wait_p95_seconds',
+    '95th percentile wait of the attempts started over the last minute, over the cluster',
+    (c) => c.waitP95Ms,
+  );
   new Gauge({
     name: 'cadre_workers',
     help: 'Total worker threads',

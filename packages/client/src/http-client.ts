@@ -6,6 +6,8 @@ import type {
   CategoryPatch,
   CategoryView,
   Flow,
+  HistoryRange,
+  HistoryView,
   Job,
   JobState,
   NodeView,
@@ -85,6 +87,12 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   tasks(): Promise<TaskView[]>;
   stats(): Promise<Stats>;
+  /**
+   * The metrics history of the range (`5m`, `1h`, `24h`) ending with the
+   * current minute: per minute and category, summed over the cluster.
+   * @defaultValue range '1h'
+   */
+  history(range?: HistoryRange): Promise<HistoryView>;
   /** The cluster's nodes, live and dead; in local mode, the one node. */
   nodes(): Promise<NodeView[]>;
   /**
@@ -196,6 +204,7 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
     patchCategory: (name, patch) => call('PATCH', `/api/categories/${enc(name)}`, patch),
     tasks: () => call('GET', '/api/tasks'),
     stats: () => call('GET', '/api/stats'),
+    history: (range = '1h') => call('GET', `/api/history?range=${enc(range)}`),
     nodes: () => call('GET', '/api/nodes'),
     removeNode: async (name) => {
       await call('DELETE', `/api/nodes/${enc(name)}`);

@@ -6,6 +6,7 @@
 import { BACKOFF_KINDS, MAX_CONCURRENCY } from '@cadre/core';
 import { z } from 'zod';
 import { rateLimitSchema } from './rate-limit-schema.js';
+import { targetWaitMsSchema } from './target-wait-schema.js';
 import { observerBodySchema, scheduleBodySchema } from '../http/schedule-schemas.js';
 
 /** Names appear in URLs, metric labels and log lines: keep them plain. */
@@ -59,6 +60,7 @@ export const categorySchema = z.strictObject({
   concurrency: z.int().min(1).max(MAX_CONCURRENCY).default(1),
   rateLimit: rateLimitSchema.nullable().default(null),
   lowerPriorityOnRetry: z.boolean().default(true),
+  targetWaitMs: targetWaitMsSchema.nullable().default(null),
 });
 
 export const taskSchema = z.strictObject({

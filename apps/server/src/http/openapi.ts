@@ -16,6 +16,7 @@ import {
 } from '@cadre/core';
 import { z } from 'zod';
 import { rateLimitSchema } from '../config/rate-limit-schema.js';
+import { historyQuerySchema } from './history-routes.js';
 import { observerBodySchema, scheduleBodySchema, schedulePatchSchema } from './schedule-schemas.js';
 import {
   categoryPatchSchema,
@@ -146,6 +147,41 @@ const categorySchema = z.object({
   failed: z.int(),
   cancelled: z.int(),
   throughput: z.number(),
+  targetWaitMs: z
+    .number()
+    .nullable()
+    .describe('the wait (due to started, ms) its jobs should not exceed; null = no target'),
+  waitP50Ms: z
+    .number()
+    .nullable()
+    .describe('median wait of the attempts started over the last minute, over the cluster; null when none'),
+  waitP95Ms: z
+    .number()
+    .nullable()
+    .describe('95th percentile of the same waits; above targetWaitMs, the category is over its target'),
+});
+
+const historyPointSchema = z.object({
+  minute: z.string().describe("the minute's start, ISO"),
+  category: z.string(),
+  succeeded: z.int().describe('attempts that succeeded in this minute'),
+  failed: z.int().describe('attempts that ended in failure in this minute (retried or not)'),
+  waitP50Ms: z.number().nullable().describe('of the attempts started in this minute; null when none'),
+  waitP95Ms: z.number().nullable(),
+  runP50Ms: z.number().nullable().describe('of the attempts ended in this minute; null when none'),
+  runP95Ms: z.number().nullable(),
+});
+
+const historySchema = z.object({
+  range: z.enum(['5m', '1h', '24h']),
+  from: z.string().describe('the first minute of the range, ISO'),
+  to: z.string().describe('when it was read, ISO: the range ends with the minute that holds it'),
+  stepMs: z.int().describe('the width of a point: 60000'),
+  points: z
+    .array(historyPointSchema)
+    .describe(
+      'per minute and category, summed over nodes; only minutes and categories with attempts; by minute, then category',
+    ),
 });
 
 const statsSchema = z.object({
@@ -230,6 +266,7 @@ registry.add(chainBodySchema, { id: 'ChainBody' });
 registry.add(groupBodySchema, { id: 'GroupBody' });
 registry.add(categorySchema, { id: 'Category' });
 registry.add(statsSchema, { id: 'Stats' });
+registry.add(historySchema, { id: 'History' });
 registry.add(nodeSchema, { id: 'Node' });
 registry.add(errorSchema, { id: 'Error' });
 registry.add(retryBodySchema, { id: 'RetryBody' });
@@ -430,13 +467,25 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/categories/{name}': {
         patch: {
-          summary: 'Change weight, minWorkers, maxWorkers, paused, concurrency or rateLimit',
+          summary:
+            'Change weight, minWorkers, maxWorkers, paused, concurrency, rateLimit or targetWaitMs',
           parameters: [pathParam('name')],
           requestBody: { required: true, content: content(ref('CategoryPatch')) },
           responses: {
             200: answer('The category', ref('Category')),
             400: errorAnswer('Invalid patch'),
             404: errorAnswer('Unknown category'),
+          },
+        },
+      },
+      '/api/history': {
+        get: {
+          summary:
+            'Metrics history per minute and category (succeeded, failed, wait and run p50/p95), kept 24 h across restarts; in a cluster, the sum over nodes',
+          parameters: queryParameters(historyQuerySchema),
+          responses: {
+            200: answer('The history of the range', ref('History')),
+            400: errorAnswer('Bad range (ERR_VALIDATION)'),
           },
         },
       },

@@ -13,6 +13,7 @@ import {
 } from '@cadre/core';
 import { z } from 'zod';
 import { rateLimitSchema } from '../config/rate-limit-schema.js';
+import { targetWaitMsSchema } from '../config/target-wait-schema.js';
 
 /** Batches beyond this are refused whole. */
 export const MAX_BATCH = 10_000;
@@ -161,7 +162,9 @@ export const categoryPatchSchema = z
     paused: z.boolean().optional(),
     concurrency: z.int().min(1).max(MAX_CONCURRENCY).optional(),
     rateLimit: rateLimitSchema.nullable().optional().describe('null lifts the limit'),
+    targetWaitMs: targetWaitMsSchema.nullable().optional().describe('null clears the target'),
   })
   .refine((p) => Object.keys(p).length > 0, {
-    message: 'give at least one of weight, minWorkers, maxWorkers, paused, concurrency, rateLimit',
+    message:
+      'give at least one of weight, minWorkers, maxWorkers, paused, concurrency, rateLimit, targetWaitMs',
   });
