@@ -10,6 +10,7 @@ import { AllocationChart } from './components/allocation-chart.js';
 import { CategoryCard } from './components/category-card.js';
 import { FlowView } from './components/flow-view.js';
 import { Header } from './components/header.js';
+import { HistoryCharts } from './components/history-charts.js';
 import { JobDetail } from './components/job-detail.js';
 import { JobsPanel } from './components/jobs-panel.js';
 import { LoadPanel } from './components/load-panel.js';
@@ -149,21 +150,14 @@ export function App() {
             />
           </div>
           <LoadPanel categories={names} tasks={tasks} />
-          <div className="card">
-            <TimeChart
-              id="throughput"
-              title="Throughput"
-              description="Jobs finished per second, per category."
-              history={history}
-              version={version}
-              metric="throughput"
-              names={names}
-              colors={colors}
-              format={formatRate}
-              height={170}
-            />
-          </div>
-          <div className="card">
+          <HistoryCharts
+            live={history}
+            version={version}
+            names={names}
+            colors={colors}
+            categories={categories}
+          />
+          <div className="card chart-third">
             <TimeChart
               id="queued"
               title="Queue depth"

@@ -72,6 +72,7 @@ describe('loadConfig', () => {
       concurrency: 1,
       rateLimit: null,
       lowerPriorityOnRetry: true,
+      targetWaitMs: null,
     });
     expect(config.tasks[0]).toEqual({
       name: 't',

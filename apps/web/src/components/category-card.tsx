@@ -1,15 +1,16 @@
 /**
  * One category: its live counters, its threads and the jobs in flight on
  * them, its rate limit and whether it holds the category now, and its
- * settings (weight, min/max workers, jobs per thread, rate limit, paused),
+ * wait over the last minute against its target, and its settings (weight,
+ * min/max workers, jobs per thread, rate limit, wait target, paused),
  * changed through PATCH.
  */
 import { MAX_CONCURRENCY, type CategoryPatch, type CategoryView } from '@cadre/client';
-import { draftToPatch, toDraft, type Draft } from '../lib/category-draft.js';
+import { draftToPatch, overTarget, toDraft, type Draft } from '../lib/category-draft.js';
 import { describeThreads, threadUse, threadWords } from '../lib/category-threads.js';
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
-import { formatCount, formatRate, formatRateLimit } from '../lib/format.js';
+import { formatCount, formatDuration, formatRate, formatRateLimit } from '../lib/format.js';
 import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
 
 export interface CategoryCardProps {
@@ -99,6 +100,15 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
             rate-limited
           </span>
         )}
+        {overTarget(c) && (
+          <span
+            className="badge badge-warn"
+            data-testid="over-target"
+            title={`95th percentile wait of the last minute (${formatDuration(c.waitP95Ms)}) is above the target of ${formatDuration(c.targetWaitMs)}`}
+          >
+            over wait target
+          </span>
+        )}
         {c.orphaned && (
           <span className="badge" title="Jobs stored in this category are kept, never run">
             not configured
@@ -133,6 +143,15 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
           <>
             {' '}
             · limit <span data-testid="rate-limit">{formatRateLimit(c.rateLimit)}</span>
+          </>
+        )}
+      </p>
+      <p className="share-text" title="Wait from due to started, over the last minute">
+        wait p95 <span data-testid="wait-p95">{formatDuration(c.waitP95Ms)}</span>
+        {c.targetWaitMs !== null && (
+          <>
+            {' '}
+            · target <span data-testid="target-wait">{formatDuration(c.targetWaitMs)}</span>
           </>
         )}
       </p>
@@ -221,6 +240,19 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 aria-label={`Rate limit starts of ${c.name}`}
                 value={shown.rateMax}
                 onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
+              />
+            </label>
+            <label title="The wait (due to started) its jobs should not exceed, in ms (empty: no target)">
+              <span>target ms</span>
+              <input
+                type="number"
+                min="1"
+                step="any"
+                inputMode="decimal"
+                placeholder="none"
+                aria-label={`Target wait of ${c.name} in ms`}
+                value={shown.targetWaitMs}
+                onChange={(e) => setDraft({ ...shown, targetWaitMs: e.target.value })}
               />
             </label>
             <label className="wide" title="The rate limit's sliding window, in ms">

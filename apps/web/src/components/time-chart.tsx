@@ -1,13 +1,15 @@
 /**
  * A uPlot time chart of one metric per category (or per node) over the history window.
  * uPlot draws on canvas and takes new data with setData, so a snapshot a
- * second costs one redraw, not a React re-render of the chart.
+ * second costs one redraw, not a React re-render of the chart. The window
+ * comes from the live samples or from the server's history (ChartSource);
+ * `lines` adds dashed horizontal lines in a series' colour (wait targets).
  */
 import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { colorOf } from '../hooks/use-dashboard.js';
-import type { Columns, History, Metric } from '../lib/history.js';
+import type { ChartSource, Columns } from '../lib/history.js';
 import { withAlpha } from '../lib/colors.js';
 import { stack } from '../lib/stack.js';
 
@@ -15,9 +17,9 @@ export interface TimeChartProps {
   id: string;
   title: string;
   description: string;
-  history: History;
+  history: ChartSource;
   version: number;
-  metric: Metric;
+  metric: string;
   names: readonly string[];
   colors: ReadonlyMap<string, string>;
   format: (value: number) => string;
@@ -28,7 +30,17 @@ export interface TimeChartProps {
   yMax?: number;
   /** Shown beside the title, e.g. a choice of how to split the series. */
   controls?: ReactNode;
+  /** Dashed horizontal lines at `value`, in the colour of the series `name` (e.g. wait targets). */
+  lines?: readonly ChartLine[];
 }
+
+export interface ChartLine {
+  name: string;
+  value: number;
+}
+
+/** Longer spans show clock times to the minute. */
+const MINUTES_FROM_MS = 15 * 60_000;
 
 const AXIS = '#8b95a7';
 const MIN_SPAN_S = 60;
@@ -41,7 +53,7 @@ function sumAt(columns: Columns, index: number): number {
 }
 
 export function TimeChart(props: TimeChartProps) {
-  const { history, version, metric, names, colors, format, stacked, stepped, yMax } = props;
+  const { history, version, metric, names, colors, format, stacked, stepped, yMax, lines } = props;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const raw = useRef<Columns>([[]]);
@@ -49,9 +61,13 @@ export function TimeChart(props: TimeChartProps) {
   const height = props.height ?? 200;
   const formatRef = useRef(format);
   const yMaxRef = useRef(yMax);
+  const linesRef = useRef(lines);
+  const linesKey = (lines ?? []).map((l) => `${l.name}=${l.value}`).join('\u0000');
+  const byMinute = history.windowMs >= MINUTES_FROM_MS;
   useEffect(() => {
     formatRef.current = format;
     yMaxRef.current = yMax;
+    linesRef.current = lines;
   });
 
   const latest = useMemo(() => {
@@ -64,7 +80,7 @@ export function TimeChart(props: TimeChartProps) {
     const el = box.current;
     if (!el) return;
     const list = namesKey === '' ? [] : namesKey.split('\u0000');
-    const timeOf = uPlot.fmtDate('{HH}:{mm}:{ss}');
+    const timeOf = uPlot.fmtDate(byMinute ? '{HH}:{mm}' : '{HH}:{mm}:{ss}');
     const series: uPlot.Series[] = [
       {
         label: 'time',
@@ -82,7 +98,8 @@ export function TimeChart(props: TimeChartProps) {
           // Without a cursor the legend shows the latest values: a live readout.
           value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
             const column = raw.current[i + 1] ?? [];
-            return formatRef.current(column[idx ?? column.length - 1] ?? 0);
+            const v = column[idx ?? column.length - 1];
+            return v === null ? '–' : formatRef.current(v ?? 0);
           },
         } satisfies uPlot.Series;
       }),
@@ -98,9 +115,13 @@ export function TimeChart(props: TimeChartProps) {
         scales: {
           x: { time: true },
           y: {
-            range: (_u, _min, max) => [0, Math.max(yMaxRef.current ?? 0, max * 1.1, 1)],
+            range: (_u, _min, max) => {
+              const top = Math.max(0, ...(linesRef.current ?? []).map((l) => l.value));
+              return [0, Math.max(yMaxRef.current ?? 0, max * 1.1, top * 1.15, 1)];
+            },
           },
         },
+        hooks: { draw: [(u) => drawLines(u, linesRef.current ?? [], colors)] },
         axes: [
           {
             stroke: AXIS,
@@ -134,7 +155,7 @@ export function TimeChart(props: TimeChartProps) {
       u.destroy();
       plot.current = null;
     };
-  }, [namesKey, colors, stacked, stepped, height]);
+  }, [namesKey, colors, stacked, stepped, height, byMinute]);
 
   useEffect(() => {
     const u = plot.current;
@@ -154,7 +175,7 @@ export function TimeChart(props: TimeChartProps) {
       u.setScale('x', { min, max: now / 1000 });
     });
     if (u.cursor.idx === null || u.cursor.idx === undefined) u.setLegend({ idx: null as never });
-  }, [history, metric, names, stacked, version, namesKey]);
+  }, [history, metric, names, stacked, version, namesKey, linesKey]);
 
   return (
     <figure
@@ -173,4 +194,24 @@ export function TimeChart(props: TimeChartProps) {
       <div ref={box} className="chart-canvas" style={{ minHeight: height }} />
     </figure>
   );
+}
+
+/** Dashed horizontal lines across the plot, each in its series' colour. */
+function drawLines(u: uPlot, lines: readonly ChartLine[], colors: ReadonlyMap<string, string>): void {
+  if (lines.length === 0) return;
+  const { ctx, bbox } = u;
+  const ratio = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
+  ctx.save();
+  ctx.lineWidth = 1.5 * ratio;
+  ctx.setLineDash([6 * ratio, 4 * ratio]);
+  for (const line of lines) {
+    const y = Math.round(u.valToPos(line.value, 'y', true));
+    if (y < bbox.top || y > bbox.top + bbox.height) continue;
+    ctx.strokeStyle = colorOf(colors, line.name);
+    ctx.beginPath();
+    ctx.moveTo(bbox.left, y);
+    ctx.lineTo(bbox.left + bbox.width, y);
+    ctx.stroke();
+  }
+  ctx.restore();
 }

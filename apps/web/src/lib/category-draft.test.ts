@@ -1,6 +1,6 @@
 import type { CategoryView } from '@cadre/client';
 import { describe, expect, it } from 'vitest';
-import { draftToPatch, toDraft, type Draft } from './category-draft.js';
+import { draftToPatch, overTarget, toDraft, type Draft } from './category-draft.js';
 
 const current: CategoryView = {
   name: 'reports',
@@ -22,6 +22,9 @@ const current: CategoryView = {
   failed: 0,
   cancelled: 0,
   throughput: 0,
+  targetWaitMs: null,
+  waitP50Ms: null,
+  waitP95Ms: null,
 };
 
 /** The current values as the form shows them, with `change` typed over them. */
@@ -36,6 +39,7 @@ describe('category settings draft', () => {
       concurrency: '1',
       rateMax: '',
       ratePerMs: '',
+      targetWaitMs: '',
     });
     expect(draftToPatch(toDraft(current), current)).toEqual({});
     const email = { ...current, maxWorkers: 4, concurrency: 50 };
@@ -57,6 +61,23 @@ describe('category settings draft', () => {
     expect(draftToPatch({ ...toDraft(limited), rateMax: '', ratePerMs: '' }, limited)).toEqual({
       rateLimit: null,
     });
+  });
+
+  it('sets, changes and clears a wait target', () => {
+    expect(draftToPatch(draft({ targetWaitMs: ' 250 ' }), current)).toEqual({ targetWaitMs: 250 });
+    const targeted = { ...current, targetWaitMs: 250 };
+    expect(toDraft(targeted).targetWaitMs).toBe('250');
+    expect(draftToPatch(toDraft(targeted), targeted)).toEqual({});
+    expect(draftToPatch({ ...toDraft(targeted), targetWaitMs: '' }, targeted)).toEqual({
+      targetWaitMs: null,
+    });
+  });
+
+  it('tells a category over its target: p95 wait of the last minute above it', () => {
+    expect(overTarget({ targetWaitMs: 100, waitP95Ms: 150 })).toBe(true);
+    expect(overTarget({ targetWaitMs: 100, waitP95Ms: 100 })).toBe(false);
+    expect(overTarget({ targetWaitMs: null, waitP95Ms: 150 })).toBe(false);
+    expect(overTarget({ targetWaitMs: 100, waitP95Ms: null })).toBe(false);
   });
 
   it('patches only what changed', () => {
@@ -114,6 +135,14 @@ describe('category settings draft', () => {
     [
       { rateMax: '5', ratePerMs: 'soon' },
       'Rate limit window must be a whole number of ms from 1 to 86400000.',
+    ],
+    [
+      { targetWaitMs: '0' },
+      'Target wait must be a number of ms above 0 and at most 86400000, or empty for none.',
+    ],
+    [
+      { targetWaitMs: 'soon' },
+      'Target wait must be a number of ms above 0 and at most 86400000, or empty for none.',
     ],
   ])('rejects %j', (change, message) => {
     expect(draftToPatch(draft(change), current)).toBe(message);

@@ -3,6 +3,7 @@ import {
   MAX_CONCURRENCY,
   MAX_RATE_STARTS,
   MAX_RATE_WINDOW_MS,
+  MAX_TARGET_WAIT_MS,
   type CategoryPatch,
   type CategoryView,
   type RateLimit,
@@ -17,6 +18,8 @@ export interface Draft {
   /** The rate limit's starts per window, and its window in ms: both empty for none. */
   rateMax: string;
   ratePerMs: string;
+  /** The wait target in ms: empty for none. */
+  targetWaitMs: string;
 }
 
 export const toDraft = (c: CategoryView): Draft => ({
@@ -26,6 +29,7 @@ export const toDraft = (c: CategoryView): Draft => ({
   concurrency: String(c.concurrency),
   rateMax: c.rateLimit === null ? '' : String(c.rateLimit.max),
   ratePerMs: c.rateLimit === null ? '' : String(c.rateLimit.perMs),
+  targetWaitMs: c.targetWaitMs === null ? '' : String(c.targetWaitMs),
 });
 
 /** Validates the draft into a patch of what changed, or says what is wrong. */
@@ -52,7 +56,18 @@ export function draftToPatch(draft: Draft, current: CategoryView): CategoryPatch
   const rate = draftRateLimit(draft);
   if (typeof rate === 'string') return rate;
   if (!sameRateLimit(rate, current.rateLimit)) patch.rateLimit = rate;
+  const targetText = draft.targetWaitMs.trim();
+  const target = targetText === '' ? null : Number(targetText);
+  if (target !== null && !(target > 0 && target <= MAX_TARGET_WAIT_MS)) {
+    return `Target wait must be a number of ms above 0 and at most ${MAX_TARGET_WAIT_MS}, or empty for none.`;
+  }
+  if (target !== current.targetWaitMs) patch.targetWaitMs = target;
   return patch;
+}
+
+/** Whether the category's last minute of waits is over its target (p95 above it). */
+export function overTarget(c: Pick<CategoryView, 'targetWaitMs' | 'waitP95Ms'>): boolean {
+  return c.targetWaitMs !== null && c.waitP95Ms !== null && c.waitP95Ms > c.targetWaitMs;
 }
 
 /** The draft's rate limit: null when both fields are empty. */

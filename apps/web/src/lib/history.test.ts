@@ -38,6 +38,9 @@ function category(name: string, over: Partial<CategoryView> = {}): CategoryView 
     failed: 0,
     cancelled: 0,
     throughput: 0,
+    targetWaitMs: null,
+    waitP50Ms: null,
+    waitP95Ms: null,
     ...over,
   };
 }
@@ -61,6 +64,17 @@ function node(name: string, allocation: Record<string, number>): NodeView {
 const nodeSnap = (...nodes: NodeView[]): SnapshotPayload => ({ stats, categories: [], nodes });
 
 describe('History', () => {
+  it('keeps the last minute p95 wait of each category, a gap where none started', () => {
+    const h = new History();
+    h.addSnapshot(snap(category('a', { waitP95Ms: 40 }), category('b')), 1_000);
+    h.addSnapshot(snap(category('a', { waitP95Ms: 55 }), category('b', { waitP95Ms: 7 })), 2_000);
+    expect(h.columns('waitP95', 2_000)).toEqual([
+      [1, 2],
+      [40, 55],
+      [null, 7],
+    ]);
+  });
+
   it('keeps one column per category, in first-seen order, zero where unknown', () => {
     const h = new History();
     h.addSnapshot(snap(category('a', { allocated: 2, queued: 5 })), 1_000);

@@ -14,6 +14,8 @@ export interface Sample {
   running: Record<string, number>;
   throughput: Record<string, number>;
   queued: Record<string, number>;
+  /** 95th percentile wait over the last minute (ms), by category; absent when none started. */
+  waitP95: Record<string, number>;
   /** Threads allocated on each node (all categories together), by node name. */
   nodeAllocated: Record<string, number>;
 }
@@ -22,6 +24,13 @@ export type Metric = Exclude<keyof Sample, 't'>;
 
 /** uPlot's aligned data: x values, then one array per category (or node). */
 export type Columns = [number[], ...(number | null)[][]];
+
+/** What a chart draws from: the live samples here, or the server's history (server-history.ts). */
+export interface ChartSource {
+  /** The span the chart shows, ending now. */
+  readonly windowMs: number;
+  columns(metric: string, nowMs: number, names: readonly string[]): Columns;
+}
 
 export interface HistoryOptions {
   /** @defaultValue 300_000 (five minutes) */
@@ -66,6 +75,7 @@ export class History {
       running: {},
       throughput: {},
       queued: {},
+      waitP95: {},
       nodeAllocated: {},
     };
     for (const n of payload.nodes) {
@@ -79,6 +89,7 @@ export class History {
       sample.throughput[c.name] = c.throughput;
       // Work waiting to run: what the balancer weighs (retrying/delayed wait on time, not on workers).
       sample.queued[c.name] = c.queued;
+      if (c.waitP95Ms !== null && c.waitP95Ms !== undefined) sample.waitP95[c.name] = c.waitP95Ms;
     }
     this.#push(sample);
   }
@@ -94,6 +105,7 @@ export class History {
       running: { ...prev?.running },
       throughput: { ...prev?.throughput },
       queued: { ...prev?.queued },
+      waitP95: { ...prev?.waitP95 },
       nodeAllocated: { ...prev?.nodeAllocated },
     };
     for (const name of Object.keys(payload.allocation)) this.#see(name);
@@ -112,7 +124,9 @@ export class History {
     const from = (nowMs - this.windowMs) / 1000;
     const samples = this.#samples.toArray().filter((s) => s.t >= from);
     const xs = samples.map((s) => s.t);
-    const series = names.map((name) => samples.map((s) => s[metric][name] ?? 0));
+    // No wait means nothing started over the last minute: a gap, not a wait of 0.
+    const none = metric === 'waitP95' ? null : 0;
+    const series = names.map((name) => samples.map((s) => s[metric][name] ?? none));
     return [xs, ...series];
   }
 
