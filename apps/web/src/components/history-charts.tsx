@@ -99,7 +99,10 @@ export function HistoryCharts({ live, version, names, colors, categories }: Hist
     <>
       <div
         className="card chart-third"
-        data-testid="history-throughput" data-range={range} data-jobs={jobs ?? ''}>
+        data-testid="history-throughput"
+        data-range={range}
+        data-jobs={jobs ?? ''}
+      >
         <TimeChart
           id="throughput"
           title="Throughput"
@@ -132,6 +135,7 @@ export function HistoryCharts({ live, version, names, colors, categories }: Hist
           format={formatDuration}
           height={170}
           lines={targets}
+          dots
         />
         <p className="chart-note" data-testid="wait-targets">
           {targets.length === 0
@@ -146,4 +150,7 @@ export function HistoryCharts({ live, version, names, colors, categories }: Hist
 }
 
 /** Nothing to draw yet (the range is loading). */
-const EMPTY: ChartSource = { windowMs: 60 * 60_000, columns: (_m, _now, names) => [[], ...names.map(() => [])] };
+const EMPTY: ChartSource = {
+  windowMs: 60 * 60_000,
+  columns: (_m, _now, names) => [[], ...names.map(() => [])],
+};

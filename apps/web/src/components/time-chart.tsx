@@ -32,6 +32,8 @@ export interface TimeChartProps {
   controls?: ReactNode;
   /** Dashed horizontal lines at `value`, in the colour of the series `name` (e.g. wait targets). */
   lines?: readonly ChartLine[];
+  /** Marks each value with a dot: for series with gaps, where a lone value draws no line. */
+  dots?: boolean;
 }
 
 export interface ChartLine {
@@ -53,7 +55,8 @@ function sumAt(columns: Columns, index: number): number {
 }
 
 export function TimeChart(props: TimeChartProps) {
-  const { history, version, metric, names, colors, format, stacked, stepped, yMax, lines } = props;
+  const { history, version, metric, names, colors, format, stacked, stepped, yMax, lines, dots } =
+    props;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const raw = useRef<Columns>([[]]);
@@ -93,7 +96,7 @@ export function TimeChart(props: TimeChartProps) {
           stroke: color,
           width: 1.5,
           fill: withAlpha(color, stacked ? 0.45 : 0.06),
-          points: { show: false },
+          points: dots ? { show: true, size: 5, fill: color } : { show: false },
           paths: stepped ? uPlot.paths.stepped?.({ align: 1 }) : undefined,
           // Without a cursor the legend shows the latest values: a live readout.
           value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
@@ -137,7 +140,7 @@ export function TimeChart(props: TimeChartProps) {
             ticks: { stroke: GRID },
             // Wide enough for the longest label ("1.2k/s"), measured in characters.
             size: (_u, values) =>
-              Math.max(32, 14 + 7.5 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
+              Math.max(36, 18 + 8.5 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
             values: (_u, values) => values.map((v) => formatRef.current(v)),
           },
         ],
@@ -155,7 +158,7 @@ export function TimeChart(props: TimeChartProps) {
       u.destroy();
       plot.current = null;
     };
-  }, [namesKey, colors, stacked, stepped, height, byMinute]);
+  }, [namesKey, colors, stacked, stepped, height, byMinute, dots]);
 
   useEffect(() => {
     const u = plot.current;
@@ -197,7 +200,11 @@ export function TimeChart(props: TimeChartProps) {
 }
 
 /** Dashed horizontal lines across the plot, each in its series' colour. */
-function drawLines(u: uPlot, lines: readonly ChartLine[], colors: ReadonlyMap<string, string>): void {
+function drawLines(
+  u: uPlot,
+  lines: readonly ChartLine[],
+  colors: ReadonlyMap<string, string>,
+): void {
   if (lines.length === 0) return;
   const { ctx, bbox } = u;
   const ratio = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
