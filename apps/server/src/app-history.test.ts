@@ -75,9 +75,7 @@ describe.each(BACKENDS)('on the %s backend', (_name, makeData) => {
       expect(history).toMatchObject({ range: '1h', stepMs: 60_000 });
       expect(Date.parse(history.to) - Date.parse(history.from)).toBeLessThan(60 * 60_000);
       const sum = (category: string, field: 'succeeded' | 'failed') =>
-        history.points
-          .filter((p) => p.category === category)
-          .reduce((n, p) => n + p[field], 0);
+        history.points.filter((p) => p.category === category).reduce((n, p) => n + p[field], 0);
       expect(sum('default', 'succeeded')).toBe(1);
       expect(sum('email', 'succeeded')).toBe(2);
       expect(sum('email', 'failed')).toBe(1);

@@ -76,7 +76,11 @@ export function createMetrics(engine: Engine): Metrics {
     (c) => c.allocated,
   );
   // Wait targets (issue 14): a category appears only with a target, or a wait in the last minute.
-  const perCategoryOptional = (name: string, help: string, pick: (c: CategoryView) => number | null) =>
+  const perCategoryOptional = (
+    name: string,
+    help: string,
+    pick: (c: CategoryView) => number | null,
+  ) =>
     new Gauge({
       name,
       help,

@@ -31,7 +31,7 @@ import { useNow } from './hooks/use-now.js';
 import { useSeriesNames } from './hooks/use-series-names.js';
 import { assignColors } from './lib/colors.js';
 import { describeError, isUnauthorized } from './lib/errors.js';
-import { formatCount, formatRate } from './lib/format.js';
+import { formatCount } from './lib/format.js';
 import { loadToken, saveToken } from './lib/token-store.js';
 
 const storage = typeof sessionStorage === 'undefined' ? undefined : sessionStorage;

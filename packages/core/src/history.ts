@@ -29,7 +29,11 @@ export const HISTORY_KEEP_MS = 24 * 60 * 60_000;
 export const MAX_TARGET_WAIT_MS = HISTORY_KEEP_MS;
 
 /** The ranges `GET /api/history` serves, by name, in ms. */
-export const HISTORY_RANGES = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 } as const;
+export const HISTORY_RANGES = {
+  '5m': 5 * 60_000,
+  '1h': 60 * 60_000,
+  '24h': 24 * 60 * 60_000,
+} as const;
 export type HistoryRange = keyof typeof HISTORY_RANGES;
 export const HISTORY_RANGE_NAMES = Object.keys(HISTORY_RANGES) as HistoryRange[];
 
@@ -92,7 +96,10 @@ export function historyKeptFrom(now: number): number {
 }
 
 /** The wait of an attempt that started at `startedMs`: since the job was due. */
-export function waitOf(job: { runAt: string | null; createdAt: string }, startedMs: number): number {
+export function waitOf(
+  job: { runAt: string | null; createdAt: string },
+  startedMs: number,
+): number {
   const due = Date.parse(job.runAt ?? job.createdAt);
   return Number.isFinite(due) ? Math.max(0, startedMs - due) : 0;
 }
@@ -126,7 +133,8 @@ export function sumRows(rows: Iterable<HistoryRow>): HistoryRow[] {
     sums.set(key, seen ? addRows(seen, row) : row);
   }
   return [...sums.values()].sort(
-    (a, b) => a.minute - b.minute || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0),
+    (a, b) =>
+      a.minute - b.minute || (a.category < b.category ? -1 : a.category > b.category ? 1 : 0),
   );
 }
 
@@ -224,7 +232,8 @@ export class HistoryRecorder {
     let data: HistogramData = [];
     for (let slot = 0; slot < SLICES; slot++) {
       const s = recent.slice[slot]!;
-      if (s > slice - SLICES && s <= slice) data = mergeHistograms(data, recent.wait[slot]!.toData());
+      if (s > slice - SLICES && s <= slice)
+        data = mergeHistograms(data, recent.wait[slot]!.toData());
     }
     return data;
   }

@@ -90,9 +90,9 @@ describe('wait of the last minute, and wait targets', () => {
     const second = await startEngine({}, new MemoryStore(await store.load()));
     const cat = (await second.engine.categories()).find((c) => c.name === 'default')!;
     expect(cat.targetWaitMs).toBe(1500);
-    expect((await second.engine.patchCategory('default', { targetWaitMs: null })).targetWaitMs).toBe(
-      null,
-    );
+    expect(
+      (await second.engine.patchCategory('default', { targetWaitMs: null })).targetWaitMs,
+    ).toBe(null);
   });
 
   it.each([0, -1, Number.NaN, 86_400_001])('refuses a target of %s, naming it', async (bad) => {

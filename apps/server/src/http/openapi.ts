@@ -154,11 +154,15 @@ const categorySchema = z.object({
   waitP50Ms: z
     .number()
     .nullable()
-    .describe('median wait of the attempts started over the last minute, over the cluster; null when none'),
+    .describe(
+      'median wait of the attempts started over the last minute, over the cluster; null when none',
+    ),
   waitP95Ms: z
     .number()
     .nullable()
-    .describe('95th percentile of the same waits; above targetWaitMs, the category is over its target'),
+    .describe(
+      '95th percentile of the same waits; above targetWaitMs, the category is over its target',
+    ),
 });
 
 const historyPointSchema = z.object({
@@ -166,7 +170,10 @@ const historyPointSchema = z.object({
   category: z.string(),
   succeeded: z.int().describe('attempts that succeeded in this minute'),
   failed: z.int().describe('attempts that ended in failure in this minute (retried or not)'),
-  waitP50Ms: z.number().nullable().describe('of the attempts started in this minute; null when none'),
+  waitP50Ms: z
+    .number()
+    .nullable()
+    .describe('of the attempts started in this minute; null when none'),
   waitP95Ms: z.number().nullable(),
   runP50Ms: z.number().nullable().describe('of the attempts ended in this minute; null when none'),
   runP95Ms: z.number().nullable(),

@@ -46,7 +46,10 @@ export function describeHistory(suite: Conformance, options: { cluster: boolean 
       let opening = await suite.reopen(first.backend, { now: T0 + 6 * M });
       expect(await opening.backend.history(T0, T0 + 6 * M)).toEqual(rows);
       // A node that restarts within a minute adds to that minute.
-      await opening.backend.recordHistory([row(T0 + 5 * M, 'reports', { succeeded: 1 })], T0 + 6 * M);
+      await opening.backend.recordHistory(
+        [row(T0 + 5 * M, 'reports', { succeeded: 1 })],
+        T0 + 6 * M,
+      );
       opening = await suite.reopen(opening.backend, { now: T0 + 7 * M });
       expect(await opening.backend.history(T0 + 5 * M, T0 + 7 * M)).toEqual([
         row(T0 + 5 * M, 'reports', { succeeded: 1, failed: 2, run: hist(1, 2) }),
