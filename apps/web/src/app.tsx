@@ -19,6 +19,7 @@ import { SchedulesPanel } from './components/schedules-panel.js';
 import { Notices, type Notice } from './components/notices.js';
 import { TimeChart } from './components/time-chart.js';
 import { TokenGate } from './components/token-gate.js';
+import { AccessContext, accessState, useServerAccess, WriteOnly } from './hooks/use-access.js';
 import {
   colorOf,
   DashboardContext,
@@ -29,7 +30,7 @@ import { useLive } from './hooks/use-live.js';
 import { useNow } from './hooks/use-now.js';
 import { useSeriesNames } from './hooks/use-series-names.js';
 import { assignColors } from './lib/colors.js';
-import { describeError, isUnauthorized } from './lib/errors.js';
+import { describeError, isReadOnly, isUnauthorized } from './lib/errors.js';
 import { formatCount, formatRate } from './lib/format.js';
 import { loadToken, saveToken } from './lib/token-store.js';
 
@@ -72,12 +73,23 @@ export function App() {
     );
   }, []);
 
+  /** Set when the server refused a change as read-only: the controls go, whatever it said before. */
+  const [refusedChange, setRefusedChange] = useState(false);
   const fail = useCallback(
     (context: string, err: unknown) => {
       if (isUnauthorized(err)) askForToken();
-      else notify('error', `${context}: ${describeError(err)}`);
+      else {
+        if (isReadOnly(err)) setRefusedChange(true);
+        notify('error', `${context}: ${describeError(err)}`);
+      }
     },
     [askForToken, notify],
+  );
+  const accessFailed = useCallback((err: unknown) => fail('Checking access', err), [fail]);
+  const [serverAccess] = useServerAccess(client, !needToken, accessFailed);
+  const access = useMemo(
+    () => accessState(refusedChange ? 'read' : serverAccess),
+    [refusedChange, serverAccess],
   );
 
   useEffect(() => {
@@ -111,6 +123,7 @@ export function App() {
         onToken={(t) => {
           saveToken(storage, t);
           setToken(t);
+          setRefusedChange(false);
           setRejected(false);
           setNeedToken(false);
         }}
@@ -128,6 +141,7 @@ export function App() {
     : undefined;
 
   return (
+    <AccessContext.Provider value={access}>
     <DashboardContext.Provider value={dashboard}>
       <HeaderWithClock
         connection={connection}
@@ -136,6 +150,12 @@ export function App() {
         snapshotAt={snapshotAt}
         onForgetToken={forgetToken}
       />
+      {access.access === 'read' && (
+        <p className="read-only-banner" role="status" data-testid="read-only-banner">
+          <strong>Read-only.</strong> This token may look at everything but change nothing: the
+          controls that would change jobs, categories, schedules or nodes are hidden.
+        </p>
+      )}
       <main className="layout">
         <div className="overview">
           <div className="card chart-main">
@@ -148,7 +168,9 @@ export function App() {
               workers={workers}
             />
           </div>
-          <LoadPanel categories={names} tasks={tasks} />
+          <WriteOnly>
+            <LoadPanel categories={names} tasks={tasks} />
+          </WriteOnly>
           <div className="card">
             <TimeChart
               id="throughput"
@@ -239,6 +261,7 @@ export function App() {
         onDismiss={(id) => setNotices((l) => l.filter((n) => n.id !== id))}
       />
     </DashboardContext.Provider>
+    </AccessContext.Provider>
   );
 }
 

@@ -11,6 +11,7 @@ import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount, formatRate, formatRateLimit } from '../lib/format.js';
 import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
+import { useAccess, WriteOnly } from '../hooks/use-access.js';
 
 export interface CategoryCardProps {
   category: CategoryView;
@@ -20,6 +21,7 @@ export interface CategoryCardProps {
 
 export function CategoryCard({ category: c, workers, color }: CategoryCardProps) {
   const { client, notify, fail } = useDashboard();
+  const { canChange } = useAccess();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [busy, setBusy] = useState(false);
   const [retry, setRetry] = useState<RetryProgress | null>(null);
@@ -160,6 +162,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
             onSubmit={save}
             aria-label={`Settings of ${c.name}`}
           >
+            <fieldset className="contents" disabled={!canChange}>
             <label>
               <span>weight</span>
               <input
@@ -235,9 +238,11 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
               />
             </label>
+            </fieldset>
           </form>
 
           {/* Save sits with the other buttons, so that the fields fit a narrow card. */}
+          <WriteOnly>
           <div className="actions">
             <button
               type="submit"
@@ -279,6 +284,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 : '↻ Retry failed'}
             </button>
           </div>
+          </WriteOnly>
         </>
       )}
     </article>

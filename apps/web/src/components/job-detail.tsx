@@ -14,6 +14,7 @@ import { describeTrigger, linkJobIds } from '../lib/flows.js';
 import { canCancel, canRetry } from '../lib/job-states.js';
 import { RetryEditor } from './retry-editor.js';
 import { StateBadge } from './state-badge.js';
+import { useAccess, WriteOnly } from '../hooks/use-access.js';
 
 export interface JobDetailProps {
   id: string;
@@ -32,6 +33,7 @@ const PARENTS_SHOWN = 5;
 
 export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow }: JobDetailProps) {
   const { client, live, notify, fail } = useDashboard();
+  const { canChange } = useAccess();
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -212,6 +214,7 @@ export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow 
             </div>
           )}
 
+          <WriteOnly>
           <div className="row">
             <button
               type="button"
@@ -237,8 +240,9 @@ export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow 
               Retry with edited input…
             </button>
           </div>
+          </WriteOnly>
 
-          {editing && canRetry(job.state) && (
+          {editing && canChange && canRetry(job.state) && (
             <RetryEditor
               job={job}
               schema={tasks.find((t) => t.name === job.task)?.inputSchema ?? null}

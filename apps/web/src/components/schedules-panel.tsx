@@ -12,6 +12,7 @@ import { describeError } from '../lib/errors.js';
 import { formatClock } from '../lib/format.js';
 import { describeTiming, relativeTime } from '../lib/schedules.js';
 import { ListCard } from './list-card.js';
+import { WriteOnly } from '../hooks/use-access.js';
 
 export interface SchedulesPanelProps {
   /** Changes with each live snapshot: the list follows it, at most every REFRESH_MS. */
@@ -127,6 +128,7 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
                   )}
                 </td>
                 <td>
+                  <WriteOnly>
                   <button
                     type="button"
                     aria-pressed={s.paused}
@@ -136,6 +138,7 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
                   >
                     {s.paused ? 'Resume' : 'Pause'}
                   </button>
+                  </WriteOnly>
                 </td>
               </tr>
             ))}
