@@ -142,125 +142,125 @@ export function App() {
 
   return (
     <AccessContext.Provider value={access}>
-    <DashboardContext.Provider value={dashboard}>
-      <HeaderWithClock
-        connection={connection}
-        reason={reason}
-        stats={stats}
-        snapshotAt={snapshotAt}
-        onForgetToken={forgetToken}
-      />
-      {access.access === 'read' && (
-        <p className="read-only-banner" role="status" data-testid="read-only-banner">
-          <strong>Read-only.</strong> This token may look at everything but change nothing: the
-          controls that would change jobs, categories, schedules or nodes are hidden.
-        </p>
-      )}
-      <main className="layout">
-        <div className="overview">
-          <div className="card chart-main">
-            <AllocationChart
-              history={history}
-              version={version}
-              categories={names}
-              categoryColors={colors}
-              nodes={snapshot?.nodes.map((n) => n.name)}
-              workers={workers}
-            />
-          </div>
-          <WriteOnly>
-            <LoadPanel categories={names} tasks={tasks} />
-          </WriteOnly>
-          <div className="card">
-            <TimeChart
-              id="throughput"
-              title="Throughput"
-              description="Jobs finished per second, per category."
-              history={history}
-              version={version}
-              metric="throughput"
-              names={names}
-              colors={colors}
-              format={formatRate}
-              height={170}
-            />
-          </div>
-          <div className="card">
-            <TimeChart
-              id="queued"
-              title="Queue depth"
-              description="Jobs waiting for a worker, per category."
-              history={history}
-              version={version}
-              metric="queued"
-              names={names}
-              colors={colors}
-              format={formatCount}
-              height={170}
-            />
-          </div>
-        </div>
-
-        <NodesPanel nodes={snapshot?.nodes} categories={names} />
-
-        <section className="categories" aria-label="Categories">
-          {!categories && <p className="muted card">Waiting for the first snapshot…</p>}
-          {categories?.map((c) => (
-            <CategoryCard
-              key={c.name}
-              category={c}
-              workers={workers}
-              color={colorOf(colors, c.name)}
-            />
-          ))}
-        </section>
-
-        <div className="recurring">
-          <SchedulesPanel pulse={snapshotAt} onSelect={setSelected} />
-          <ObserversPanel pulse={snapshotAt} onSelect={setSelected} />
-        </div>
-
-        {flow && (
-          <FlowView
-            key={flow.id}
-            id={flow.id}
-            asked={flow.at}
-            selected={selected}
-            onSelectJob={setSelected}
-            onShowJobs={setFlowFilter}
-            onClose={() => setFlow(null)}
-            onChanged={() => setJobsRefresh((n) => n + 1)}
-          />
+      <DashboardContext.Provider value={dashboard}>
+        <HeaderWithClock
+          connection={connection}
+          reason={reason}
+          stats={stats}
+          snapshotAt={snapshotAt}
+          onForgetToken={forgetToken}
+        />
+        {access.access === 'read' && (
+          <p className="read-only-banner" role="status" data-testid="read-only-banner">
+            <strong>Read-only.</strong> This token may look at everything but change nothing: the
+            controls that would change jobs, categories, schedules or nodes are hidden.
+          </p>
         )}
+        <main className="layout">
+          <div className="overview">
+            <div className="card chart-main">
+              <AllocationChart
+                history={history}
+                version={version}
+                categories={names}
+                categoryColors={colors}
+                nodes={snapshot?.nodes.map((n) => n.name)}
+                workers={workers}
+              />
+            </div>
+            <WriteOnly>
+              <LoadPanel categories={names} tasks={tasks} />
+            </WriteOnly>
+            <div className="card">
+              <TimeChart
+                id="throughput"
+                title="Throughput"
+                description="Jobs finished per second, per category."
+                history={history}
+                version={version}
+                metric="throughput"
+                names={names}
+                colors={colors}
+                format={formatRate}
+                height={170}
+              />
+            </div>
+            <div className="card">
+              <TimeChart
+                id="queued"
+                title="Queue depth"
+                description="Jobs waiting for a worker, per category."
+                history={history}
+                version={version}
+                metric="queued"
+                names={names}
+                colors={colors}
+                format={formatCount}
+                height={170}
+              />
+            </div>
+          </div>
 
-        <div className={`work ${selected ? 'has-detail' : ''}`}>
-          <JobsPanel
-            categories={names}
-            selected={selected}
-            onSelect={setSelected}
-            refreshKey={jobsRefresh}
-            pulse={snapshotAt}
-            flowId={flowFilter}
-            onFlowId={setFlowFilter}
-          />
-          {selected && (
-            <JobDetail
-              key={selected}
-              id={selected}
-              tasks={tasks}
-              onClose={() => setSelected(null)}
+          <NodesPanel nodes={snapshot?.nodes} categories={names} />
+
+          <section className="categories" aria-label="Categories">
+            {!categories && <p className="muted card">Waiting for the first snapshot…</p>}
+            {categories?.map((c) => (
+              <CategoryCard
+                key={c.name}
+                category={c}
+                workers={workers}
+                color={colorOf(colors, c.name)}
+              />
+            ))}
+          </section>
+
+          <div className="recurring">
+            <SchedulesPanel pulse={snapshotAt} onSelect={setSelected} />
+            <ObserversPanel pulse={snapshotAt} onSelect={setSelected} />
+          </div>
+
+          {flow && (
+            <FlowView
+              key={flow.id}
+              id={flow.id}
+              asked={flow.at}
+              selected={selected}
+              onSelectJob={setSelected}
+              onShowJobs={setFlowFilter}
+              onClose={() => setFlow(null)}
               onChanged={() => setJobsRefresh((n) => n + 1)}
-              onSelect={setSelected}
-              onOpenFlow={(id) => setFlow({ id, at: Date.now() })}
             />
           )}
-        </div>
-      </main>
-      <Notices
-        notices={notices}
-        onDismiss={(id) => setNotices((l) => l.filter((n) => n.id !== id))}
-      />
-    </DashboardContext.Provider>
+
+          <div className={`work ${selected ? 'has-detail' : ''}`}>
+            <JobsPanel
+              categories={names}
+              selected={selected}
+              onSelect={setSelected}
+              refreshKey={jobsRefresh}
+              pulse={snapshotAt}
+              flowId={flowFilter}
+              onFlowId={setFlowFilter}
+            />
+            {selected && (
+              <JobDetail
+                key={selected}
+                id={selected}
+                tasks={tasks}
+                onClose={() => setSelected(null)}
+                onChanged={() => setJobsRefresh((n) => n + 1)}
+                onSelect={setSelected}
+                onOpenFlow={(id) => setFlow({ id, at: Date.now() })}
+              />
+            )}
+          </div>
+        </main>
+        <Notices
+          notices={notices}
+          onDismiss={(id) => setNotices((l) => l.filter((n) => n.id !== id))}
+        />
+      </DashboardContext.Provider>
     </AccessContext.Provider>
   );
 }

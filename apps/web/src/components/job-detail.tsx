@@ -215,31 +215,31 @@ export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow 
           )}
 
           <WriteOnly>
-          <div className="row">
-            <button
-              type="button"
-              className="danger"
-              disabled={busy || !canCancel(job.state)}
-              onClick={() => void act('cancel')}
-            >
-              Cancel job
-            </button>
-            <button
-              type="button"
-              className="primary"
-              disabled={busy || !canRetry(job.state)}
-              onClick={() => void act('retry')}
-            >
-              Retry job
-            </button>
-            <button
-              type="button"
-              disabled={busy || editing || !canRetry(job.state)}
-              onClick={() => setEditing(true)}
-            >
-              Retry with edited input…
-            </button>
-          </div>
+            <div className="row">
+              <button
+                type="button"
+                className="danger"
+                disabled={busy || !canCancel(job.state)}
+                onClick={() => void act('cancel')}
+              >
+                Cancel job
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy || !canRetry(job.state)}
+                onClick={() => void act('retry')}
+              >
+                Retry job
+              </button>
+              <button
+                type="button"
+                disabled={busy || editing || !canRetry(job.state)}
+                onClick={() => setEditing(true)}
+              >
+                Retry with edited input…
+              </button>
+            </div>
           </WriteOnly>
 
           {editing && canChange && canRetry(job.state) && (

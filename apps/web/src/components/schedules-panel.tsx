@@ -129,15 +129,15 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
                 </td>
                 <td>
                   <WriteOnly>
-                  <button
-                    type="button"
-                    aria-pressed={s.paused}
-                    aria-label={`${s.paused ? 'Resume' : 'Pause'} schedule ${s.name}`}
-                    disabled={busy === s.name}
-                    onClick={() => void toggle(s)}
-                  >
-                    {s.paused ? 'Resume' : 'Pause'}
-                  </button>
+                    <button
+                      type="button"
+                      aria-pressed={s.paused}
+                      aria-label={`${s.paused ? 'Resume' : 'Pause'} schedule ${s.name}`}
+                      disabled={busy === s.name}
+                      onClick={() => void toggle(s)}
+                    >
+                      {s.paused ? 'Resume' : 'Pause'}
+                    </button>
                   </WriteOnly>
                 </td>
               </tr>
