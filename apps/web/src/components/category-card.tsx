@@ -271,7 +271,8 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                   void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
                 }
               >
-                {c.paused ? '▶ Resume' : '❚❚ Pause'}
+                <span aria-hidden="true">{c.paused ? '▶ ' : '❚❚ '}</span>
+                {c.paused ? 'Resume' : 'Pause'}
               </button>
               <button
                 type="button"
@@ -279,9 +280,13 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
                 aria-label={`Retry all failed jobs of ${c.name}`}
                 onClick={() => void retryFailed()}
               >
-                {retry
-                  ? `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
-                  : '↻ Retry failed'}
+                {retry ? (
+                  `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
+                ) : (
+                  <>
+                    <span aria-hidden="true">↻ </span>Retry all failed
+                  </>
+                )}
               </button>
             </div>
           </WriteOnly>
