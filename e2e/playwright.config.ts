@@ -52,6 +52,9 @@ export default defineConfig({
   use: {
     baseURL: BASE_URL,
     viewport: { width: 1440, height: 1000 },
+    // The dashboard follows the OS's theme: the specs see the dark one unless
+    // they ask for another (theme.spec.ts, a11y.spec.ts).
+    colorScheme: 'dark',
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {

@@ -44,3 +44,51 @@ for (const colorScheme of ['dark', 'light'] as const) {
     }
   });
 }
+
+test('Tab reaches the controls, and each shows where the focus is', async ({ page }) => {
+  const job = await api.submit({ task: 'echo', input: { tab: true } });
+  await openDashboard(page);
+  await expect(page.getByRole('button', { name: `Open job ${job.id}` })).toBeVisible();
+  const reached = new Set<string>();
+  const unseen: string[] = [];
+  let first: string | null = null;
+  for (let i = 0; i < 400; i++) {
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      // A radio of a segmented switch is drawn by the span after it.
+      const drawn =
+        el instanceof HTMLInputElement && el.type === 'radio'
+          ? (el.nextElementSibling as HTMLElement)
+          : el;
+      const style = getComputedStyle(drawn);
+      const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0;
+      const name =
+        el.getAttribute('aria-label') ??
+        (el as HTMLInputElement).labels?.[0]?.textContent ??
+        el.textContent ??
+        el.tagName;
+      return { name: name.replace(/\s+/g, ' ').trim(), ring };
+    });
+    if (focus === null) continue;
+    // Round the page once: back at the first control.
+    if (focus.name === first) break;
+    first ??= focus.name;
+    if (!focus.ring) unseen.push(focus.name);
+    reached.add(focus.name);
+  }
+  for (const name of [
+    'Auto',
+    'By category',
+    'Load category',
+    'Generate load',
+    'Pause default',
+    'Weight of default',
+    `Open job ${job.id}`,
+    'Refresh jobs',
+  ]) {
+    expect([...reached], name).toContain(name);
+  }
+  expect(unseen, 'focused without a visible ring').toEqual([]);
+});

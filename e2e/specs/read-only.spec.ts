@@ -1,5 +1,6 @@
 // Read-only mode: the token server's CADRE_READ_TOKEN, entered in the token
 // gate, shows everything and offers nothing that changes anything.
+import AxeBuilder from '@axe-core/playwright';
 import { createClient } from '@cadre/client';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { E2E_READ_TOKEN, E2E_TOKEN, TOKEN_URL } from '../support/env.js';
@@ -21,7 +22,7 @@ const READ_CONTROLS = [
   /^follow new jobs live$/i,
   /^(← newer|older →)$/,
   /^show (all|its jobs)$/i,
-  /^sort/i,
+  /sort this page|sorted by/i,
   /^(auto|light|dark)$/i,
   /^forget token$/i,
   /^(category|categories|node|nodes|by category|by node)$/i,
@@ -85,6 +86,12 @@ test('the read-only token shows everything and no enabled control that changes s
     await expect(input).toBeDisabled();
   expect(
     (await enabledControls(page)).filter((n) => !READ_CONTROLS.some((r) => r.test(n))),
+  ).toEqual([]);
+
+  // The read-only page passes the accessibility check too (the banner, the disabled settings).
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(
+    violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
   ).toEqual([]);
 
   // A job's detail: no cancel, retry or edit.
