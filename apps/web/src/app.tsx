@@ -86,7 +86,11 @@ export function App() {
     [askForToken, notify],
   );
   const accessFailed = useCallback((err: unknown) => fail('Checking access', err), [fail]);
-  const [serverAccess] = useServerAccess(client, !needToken, accessFailed);
+  const serverAccess = useServerAccess(
+    client,
+    !needToken && connection === 'connected',
+    accessFailed,
+  );
   const access = useMemo(
     () => accessState(refusedChange ? 'read' : serverAccess),
     [refusedChange, serverAccess],

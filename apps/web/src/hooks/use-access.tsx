@@ -37,25 +37,26 @@ export function accessState(access: Access | null): AccessState {
 }
 
 /**
- * Asks the server what `client`'s token may do, again whenever the client
- * (its token) changes. A server older than GET /api/access (404) has no
+ * Asks the server what `client`'s token may do, each time `enabled` turns
+ * true (the live connection is up: asked again after a reconnect, when the
+ * server may have restarted with other tokens). A new client (a new token)
+ * starts unknown. A server older than GET /api/access (404) has no
  * read-only token: its callers may change things.
  */
 export function useServerAccess(
   client: CadreClient,
   enabled: boolean,
   onError: (err: unknown) => void,
-): [Access | null, (access: Access) => void] {
-  const [access, setAccess] = useState<Access | null>(null);
+): Access | null {
+  const [answer, setAnswer] = useState<{ client: CadreClient; access: Access } | null>(null);
   useEffect(() => {
     if (!enabled) return;
     let current = true;
-    setAccess(null);
     client.access().then(
-      (answer) => current && setAccess(answer.access),
+      (view) => current && setAnswer({ client, access: view.access }),
       (err: unknown) => {
         if (!current) return;
-        if (isNotFound(err)) setAccess('write');
+        if (isNotFound(err)) setAnswer({ client, access: 'write' });
         else onError(err);
       },
     );
@@ -63,5 +64,5 @@ export function useServerAccess(
       current = false;
     };
   }, [client, enabled, onError]);
-  return [access, setAccess];
+  return answer?.client === client ? answer.access : null;
 }
