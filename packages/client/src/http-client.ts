@@ -49,6 +49,16 @@ export interface ListOptions {
   flowId?: string;
 }
 
+/**
+ * What the caller's token may do: 'write' (CADRE_TOKEN, or a server without
+ * tokens) or 'read' (CADRE_READ_TOKEN: every change answers 403 ERR_READ_ONLY).
+ */
+export type Access = 'read' | 'write';
+
+export interface AccessView {
+  access: Access;
+}
+
 export interface JobPage {
   jobs: Job[];
   nextCursor: string | null;
@@ -93,6 +103,8 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
    * @defaultValue range '1h'
    */
   history(range?: HistoryRange): Promise<HistoryView>;
+  /** What this client's token may do. */
+  access(): Promise<AccessView>;
   /** The cluster's nodes, live and dead; in local mode, the one node. */
   nodes(): Promise<NodeView[]>;
   /**
@@ -205,6 +217,7 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
     tasks: () => call('GET', '/api/tasks'),
     stats: () => call('GET', '/api/stats'),
     history: (range = '1h') => call('GET', `/api/history?range=${enc(range)}`),
+    access: () => call('GET', '/api/access'),
     nodes: () => call('GET', '/api/nodes'),
     removeNode: async (name) => {
       await call('DELETE', `/api/nodes/${enc(name)}`);

@@ -1,7 +1,7 @@
 /**
  * One category: its live counters, its threads and the jobs in flight on
- * them, its rate limit and whether it holds the category now, and its
- * wait over the last minute against its target, and its settings (weight,
+ * them, its rate limit and whether it holds the category now, its wait
+ * over the last minute against its target, and its settings (weight,
  * min/max workers, jobs per thread, rate limit, wait target, paused),
  * changed through PATCH.
  */
@@ -12,6 +12,7 @@ import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount, formatDuration, formatRate, formatRateLimit } from '../lib/format.js';
 import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
+import { useAccess, WriteOnly } from '../hooks/use-access.js';
 
 export interface CategoryCardProps {
   category: CategoryView;
@@ -21,6 +22,7 @@ export interface CategoryCardProps {
 
 export function CategoryCard({ category: c, workers, color }: CategoryCardProps) {
   const { client, notify, fail } = useDashboard();
+  const { canChange } = useAccess();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [busy, setBusy] = useState(false);
   const [retry, setRetry] = useState<RetryProgress | null>(null);
@@ -179,138 +181,147 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
             onSubmit={save}
             aria-label={`Settings of ${c.name}`}
           >
-            <label>
-              <span>weight</span>
-              <input
-                type="number"
-                min="0"
-                step="any"
-                inputMode="decimal"
-                aria-label={`Weight of ${c.name}`}
-                value={shown.weight}
-                onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
-              />
-            </label>
-            <label>
-              <span>min</span>
-              <input
-                type="number"
-                min="0"
-                step="1"
-                inputMode="numeric"
-                aria-label={`Min workers of ${c.name}`}
-                value={shown.minWorkers}
-                onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
-              />
-            </label>
-            <label>
-              <span>max</span>
-              <input
-                type="number"
-                min="1"
-                step="1"
-                inputMode="numeric"
-                placeholder="∞"
-                aria-label={`Max workers of ${c.name}`}
-                value={shown.maxWorkers}
-                onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
-              />
-            </label>
-            <label title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O">
-              <span>per thread</span>
-              <input
-                type="number"
-                min="1"
-                max={MAX_CONCURRENCY}
-                step="1"
-                inputMode="numeric"
-                aria-label={`Concurrency of ${c.name}`}
-                value={shown.concurrency}
-                onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
-              />
-            </label>
-            <label title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)">
-              <span>rate max</span>
-              <input
-                type="number"
-                min="1"
-                step="1"
-                inputMode="numeric"
-                placeholder="∞"
-                aria-label={`Rate limit starts of ${c.name}`}
-                value={shown.rateMax}
-                onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
-              />
-            </label>
-            <label title="The wait (due to started) its jobs should not exceed, in ms (empty: no target)">
-              <span>target ms</span>
-              <input
-                type="number"
-                min="1"
-                step="any"
-                inputMode="decimal"
-                placeholder="none"
-                aria-label={`Target wait of ${c.name} in ms`}
-                value={shown.targetWaitMs}
-                onChange={(e) => setDraft({ ...shown, targetWaitMs: e.target.value })}
-              />
-            </label>
-            <label className="wide" title="The rate limit's sliding window, in ms">
-              <span>per ms</span>
-              <input
-                type="number"
-                min="1"
-                step="1"
-                inputMode="numeric"
-                aria-label={`Rate limit window of ${c.name} in ms`}
-                value={shown.ratePerMs}
-                onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
-              />
-            </label>
+            <fieldset className="contents" disabled={!canChange}>
+              <label>
+                <span>weight</span>
+                <input
+                  type="number"
+                  min="0"
+                  step="any"
+                  inputMode="decimal"
+                  aria-label={`Weight of ${c.name}`}
+                  value={shown.weight}
+                  onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
+                />
+              </label>
+              <label>
+                <span>min</span>
+                <input
+                  type="number"
+                  min="0"
+                  step="1"
+                  inputMode="numeric"
+                  aria-label={`Min workers of ${c.name}`}
+                  value={shown.minWorkers}
+                  onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
+                />
+              </label>
+              <label>
+                <span>max</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="1"
+                  inputMode="numeric"
+                  placeholder="∞"
+                  aria-label={`Max workers of ${c.name}`}
+                  value={shown.maxWorkers}
+                  onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
+                />
+              </label>
+              <label title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O">
+                <span>per thread</span>
+                <input
+                  type="number"
+                  min="1"
+                  max={MAX_CONCURRENCY}
+                  step="1"
+                  inputMode="numeric"
+                  aria-label={`Concurrency of ${c.name}`}
+                  value={shown.concurrency}
+                  onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
+                />
+              </label>
+              <label title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)">
+                <span>rate max</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="1"
+                  inputMode="numeric"
+                  placeholder="∞"
+                  aria-label={`Rate limit starts of ${c.name}`}
+                  value={shown.rateMax}
+                  onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
+                />
+              </label>
+              <label title="The wait (due to started) its jobs should not exceed, in ms (empty: no target)">
+                <span>target ms</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="any"
+                  inputMode="decimal"
+                  placeholder="none"
+                  aria-label={`Target wait of ${c.name} in ms`}
+                  value={shown.targetWaitMs}
+                  onChange={(e) => setDraft({ ...shown, targetWaitMs: e.target.value })}
+                />
+              </label>
+              <label className="wide" title="The rate limit's sliding window, in ms">
+                <span>per ms</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="1"
+                  inputMode="numeric"
+                  aria-label={`Rate limit window of ${c.name} in ms`}
+                  value={shown.ratePerMs}
+                  onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
+                />
+              </label>
+            </fieldset>
           </form>
 
           {/* Save sits with the other buttons, so that the fields fit a narrow card. */}
-          <div className="actions">
-            <button
-              type="submit"
-              form={`${id}-settings`}
-              disabled={busy || draft === null}
-              aria-label={`Save settings of ${c.name}`}
-            >
-              Save
-            </button>
-            {draft !== null && (
+          <WriteOnly>
+            <div className="actions">
+              <button
+                type="submit"
+                form={`${id}-settings`}
+                disabled={busy || draft === null}
+                aria-label={`Save settings of ${c.name}`}
+              >
+                Save
+              </button>
+              {draft !== null && (
+                <button
+                  type="button"
+                  className="ghost"
+                  onClick={() => setDraft(null)}
+                  aria-label={`Discard changes to ${c.name}`}
+                >
+                  ↺
+                </button>
+              )}
               <button
                 type="button"
-                className="ghost"
-                onClick={() => setDraft(null)}
-                aria-label={`Discard changes to ${c.name}`}
+                className={c.paused ? 'primary' : ''}
+                disabled={busy}
+                aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
+                onClick={() =>
+                  void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
+                }
               >
-                ↺
+                <span aria-hidden="true">{c.paused ? '▶ ' : '❚❚ '}</span>
+                {c.paused ? 'Resume' : 'Pause'}
               </button>
-            )}
-            <button
-              type="button"
-              className={c.paused ? 'primary' : ''}
-              disabled={busy}
-              aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
-              onClick={() =>
-                void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
-              }
-            >
-              {c.paused ? '▶ Resume' : '❚❚ Pause'}
-            </button>
-            <button
-              type="button"
-              disabled={retry !== null || c.failed === 0}
-              aria-label={`Retry all failed jobs of ${c.name}`}
-              onClick={() => void retryFailed()}
-            >
-              {retry
-                ? `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
-                : '↻ Retry failed'}
-            </button>
-          </div>
+              <button
+                type="button"
+                disabled={retry !== null || c.failed === 0}
+                aria-label={`Retry all failed jobs of ${c.name}`}
+                onClick={() => void retryFailed()}
+              >
+                {retry ? (
+                  `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
+                ) : (
+                  <>
+                    <span aria-hidden="true">↻ </span>Retry all failed
+                  </>
+                )}
+              </button>
+            </div>
+          </WriteOnly>
         </>
       )}
     </article>

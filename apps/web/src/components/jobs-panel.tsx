@@ -299,12 +299,12 @@ export function JobsPanel({
                   title="Sort this page by priority, highest first (again: newest first)"
                   aria-label={
                     order === 'priority'
-                      ? 'Sorted by priority; sort newest first'
-                      : 'Sort this page by priority'
+                      ? 'prio: sorted by priority; sort newest first'
+                      : 'prio: sort this page by priority'
                   }
                   onClick={() => setOrder((o) => (o === 'priority' ? 'newest' : 'priority'))}
                 >
-                  prio{order === 'priority' ? ' ↓' : ''}
+                  prio{order === 'priority' && <span aria-hidden="true"> ↓</span>}
                 </button>
               </th>
               <th scope="col" className="num opt">
