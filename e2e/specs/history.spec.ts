@@ -98,5 +98,9 @@ test('the history charts still show the last hour after a restart', async ({ pag
   await page.getByRole('radio', { name: '1 h' }).check();
   await expect(throughput).toHaveAttribute('data-jobs', String(jobs.length));
   await keepScreenshot(page, testInfo, 'history-1h-narrow', page.locator('.overview'));
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  await keepScreenshot(page, testInfo, 'history-1h-light', page.locator('.overview'));
   expect(problems).toEqual([]);
 });
