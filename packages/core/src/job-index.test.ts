@@ -58,6 +58,25 @@ describe('JobIndex', () => {
     ]);
   });
 
+  it('pages only the ids `accept` takes, from one set or merged from several', () => {
+    const index = new JobIndex();
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']) index.add(id, 'c', 'queued');
+    for (const id of ['b1', 'b2', 'b3']) index.add(id, 'd', 'failed');
+    const even = (id: string) => Number(id.slice(1)) % 2 === 0;
+    expect(index.page({ category: 'c', state: 'queued', limit: 2, accept: even })).toEqual({
+      ids: ['a6', 'a4'],
+      nextCursor: 'a4',
+    });
+    expect(
+      index.page({ category: 'c', state: 'queued', cursor: 'a4', limit: 2, accept: even }),
+    ).toEqual({ ids: ['a2'], nextCursor: null });
+    expect(index.page({ limit: 10, accept: even })).toEqual({
+      ids: ['b2', 'a6', 'a4', 'a2'],
+      nextCursor: null,
+    });
+    expect(index.page({ limit: 3, accept: () => false })).toEqual({ ids: [], nextCursor: null });
+  });
+
   it('says there is no next page when the page ends exactly at the last match', () => {
     const index = new JobIndex();
     index.add('a', 'c', 'failed');

@@ -16,6 +16,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Backend, OpenOptions } from '../backend.js';
+import { describeBulk } from './conformance-bulk.js';
 import { describeFlows } from './conformance-flows.js';
 import { describeJobVerbs } from './conformance-jobs.js';
 import { describeLife } from './conformance-life.js';
@@ -96,6 +97,7 @@ export function describeBackendConformance(
     describeSchedules(suite);
     describePriorities(suite);
     describeRateLimits(suite);
+    describeBulk(suite);
     if (options.cluster === true) describeSharedRateLimits(suite);
   });
 }
