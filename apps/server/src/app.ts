@@ -38,6 +38,7 @@ import { checkInput, parse } from './http/request-checks.js';
 import { scheduleRoutes } from './http/schedule-routes.js';
 import {
   MAX_BATCH,
+  bulkBodySchema,
   categoryPatchSchema,
   chainBodySchema,
   getJobQuerySchema,
@@ -167,6 +168,11 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/jobs', async (req, res) => {
     const query = parse(listJobsQuerySchema, req.query);
     res.json(await engine.list(query));
+  });
+
+  api.post('/jobs/bulk', async (req, res) => {
+    const { filter, action } = parse(bulkBodySchema, requireJson(req));
+    res.json(await engine.bulk(filter, action));
   });
 
   api.get('/jobs/:id', async (req, res) => {

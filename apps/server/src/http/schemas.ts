@@ -3,6 +3,7 @@
  * with these and /api/openapi.json is generated from them.
  */
 import {
+  BULK_ACTIONS,
   JOB_STATES,
   MAX_CHAIN_JOBS,
   MAX_CONCURRENCY,
@@ -31,6 +32,11 @@ export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const MAX_WAIT_MS = 30_000;
 
 const shortString = z.string().min(1).max(200);
+
+/** Search text (issue 14): what `GET /api/jobs?q=` and a bulk filter look for. */
+const searchText = z.string().max(200);
+const searchDescription =
+  'text in the id, key, task, input or result (as JSON text) or error message of the job, in any case; empty: no filter';
 
 /** A job to create, with its callbacks (`onSuccess`, `onError`), which are job requests too. */
 export interface JobRequestBody {
@@ -151,6 +157,31 @@ export const listJobsQuerySchema = z.object({
   /** An extension of API.md: the job with this idempotency key, if any. */
   key: shortString.optional(),
   flowId: shortString.optional().describe('the jobs of this flow'),
+  task: shortString.optional().describe('the jobs of this task'),
+  q: searchText.optional().describe(searchDescription),
+});
+
+/** Issue 14: `POST /api/jobs/bulk`. */
+export const bulkBodySchema = z.strictObject({
+  filter: z
+    .strictObject({
+      category: shortString.optional(),
+      state: z.enum(JOB_STATES).optional(),
+      task: shortString.optional(),
+      q: searchText.optional().describe(searchDescription),
+      flowId: shortString.optional(),
+    })
+    .describe('which jobs; {} means every job'),
+  action: z
+    .enum(BULK_ACTIONS)
+    .describe(
+      'retry: failed and cancelled jobs; cancel: unfinished jobs; delete: finished jobs (succeeded, failed, cancelled) that no waiting callback needs',
+    ),
+});
+
+export const bulkAnswerSchema = z.object({
+  matched: z.int().describe('jobs that matched the filter'),
+  changed: z.int().describe('jobs the action changed (the others did not allow it)'),
 });
 
 export const categoryPatchSchema = z
