@@ -2,7 +2,7 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, flows, fifo, list, index, observer, cluster, compare)
+ *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, flows, fifo, list, index, observer, search, cluster, compare)
  *   npm run bench -- compare --quick  small sizes (BENCH_JOBS 10,000, and the cluster and compare sections'), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
@@ -10,7 +10,8 @@
  * 2,000 with --quick), BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
  * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
  * BENCH_INDEX_CATEGORIES (index; 4), BENCH_OBSERVER_JOBS and BENCH_OBSERVER_SAMPLES (observer; 1,000,000
- * and 20, on the local backend and on PostgreSQL at BENCH_DATABASE_URL); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
+ * and 20, on the local backend and on PostgreSQL at BENCH_DATABASE_URL), BENCH_SEARCH_JOBS and
+ * BENCH_SEARCH_SAMPLES (search; 100,000 and 100, local and PostgreSQL); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres): BENCH_CLUSTER_JOBS (echo; 20,000), BENCH_PEER_JOBS
  * (graphile-worker and pg-boss; 50,000), BENCH_CLUSTER_WORKERS (threads per node for sleep jobs; 4);
  * for compare (BullMQ on the Redis at 127.0.0.1:6379 when it answers PING, else a `redis-server`
@@ -39,6 +40,7 @@ import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js
 import { benchJobIndex } from './index-bench.js';
 import { benchPriorities } from './priority-bench.js';
 import { localObserverLatency, postgresObserverLatency } from './observer-bench.js';
+import { localSearch, postgresSearch, type SearchFigures } from './search-bench.js';
 import { withDatabase } from './cluster/databases.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { compareSection } from './compare/compare-section.js';
@@ -482,6 +484,53 @@ async function observerSection(): Promise<void> {
   }
 }
 
+async function searchSection(): Promise<void> {
+  const total = Number(process.env.BENCH_SEARCH_JOBS ?? (quick ? 10_000 : 100_000));
+  const samples = Number(process.env.BENCH_SEARCH_SAMPLES ?? 100);
+  console.log(
+    `\n## Search: list({ q }) over ${total.toLocaleString('en-US')} retained jobs (a page of at most 100)\n`,
+  );
+  const log = (line: string) => console.error(`  … ${line}`);
+  const local = await localSearch(total, samples, log);
+  const pgRun: SearchFigures | null = await withDatabase('search', (db) =>
+    postgresSearch(db.url, total, samples, log),
+  ).catch((err: unknown) => {
+    console.error(`  … PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  });
+  console.log(
+    `local backend: ${fmt(local.submitS)} s to submit, first search (builds each job's text) ${fmt(local.coldMs)} ms` +
+      (pgRun
+        ? `; PostgreSQL: ${fmt(pgRun.submitS)} s to submit, first search ${fmt(pgRun.coldMs)} ms`
+        : '') +
+      `; ${samples} searches each, one at a time\n`,
+  );
+  const rows: (string | number)[][] = [
+    [
+      'query',
+      'found',
+      'local p50 ms',
+      'local p99 ms',
+      'PostgreSQL p50 ms',
+      'PostgreSQL p99 ms',
+      'target',
+    ],
+  ];
+  local.rows.forEach((r, i) => {
+    const p = pgRun?.rows[i];
+    rows.push([
+      r.label,
+      r.found,
+      r.p50Ms,
+      r.p99Ms,
+      p?.p50Ms ?? '–',
+      p?.p99Ms ?? '–',
+      'local p99 < 100',
+    ]);
+  });
+  console.log(table(rows));
+}
+
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
@@ -494,6 +543,7 @@ async function main(): Promise<void> {
   if (want('list')) await listSection();
   if (want('index')) indexSection();
   if (want('observer')) await observerSection();
+  if (want('search')) await searchSection();
   if (want('cluster')) await clusterSection({ threads, quick });
   if (want('compare')) await compareSection({ threads, quick, ceiling });
 }

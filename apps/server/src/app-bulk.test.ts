@@ -121,6 +121,19 @@ describe.each(BACKENDS)('on the %s backend', (_name, options) => {
       expect((await s.client.get(waiting!.id)).state).toBe('delayed');
     });
 
+    it('acts on a selection of ids, counting those that exist', async () => {
+      const tag = randomUUID();
+      const made = await s.client.submit(
+        [1, 2, 3].map((i) => ({ task: 'echo', input: { tag, i }, delayMs: HOUR })),
+      );
+      const ids = [made[0]!.id, made[2]!.id, 'no-such-job'];
+      expect(await s.client.bulk({ ids }, 'cancel')).toEqual({ matched: 2, changed: 2 });
+      const states = await Promise.all(made.map(async (j) => (await s.client.get(j.id)).state));
+      expect(states).toEqual(['cancelled', 'delayed', 'cancelled']);
+      expect(await s.client.bulk({ ids }, 'delete')).toEqual({ matched: 2, changed: 2 });
+      expect((await search({ q: tag })).map((j) => j.id)).toEqual([made[1]!.id]);
+    });
+
     it('takes an empty filter as every job', async () => {
       const tag = randomUUID();
       await s.client.submit({ task: 'echo', input: { tag }, delayMs: HOUR });
@@ -139,6 +152,8 @@ describe.each(BACKENDS)('on the %s backend', (_name, options) => {
       [{ filter: { colour: 'red' }, action: 'retry' }, /colour/],
       [{ filter: {}, action: 'retry', extra: 1 }, /extra/],
       [{ filter: { category: 'nope' }, action: 'retry' }, /nope/],
+      [{ filter: { ids: ['a'], state: 'failed' }, action: 'retry' }, /filter\.ids/],
+      [{ filter: { ids: [] }, action: 'retry' }, /filter\.ids/],
     ])('refuses %j with a 400 naming the problem', async (body, message) => {
       const res = await s.request(
         'POST',

@@ -23,6 +23,11 @@ export interface BulkFilter {
   /** Text in the id, key, task, input, result or error (as `GET /api/jobs?q=`). */
   q?: string;
   flowId?: string;
+  /**
+   * Only these jobs (at most MAX_BULK_IDS): a selection. An extension of the
+   * issue's filter; given, it is the whole filter.
+   */
+  ids?: string[];
 }
 
 /** The body of `POST /api/jobs/bulk`. */

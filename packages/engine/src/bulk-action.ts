@@ -8,6 +8,7 @@
  * it for longer than one page takes.
  */
 import {
+  Errors,
   MAX_BULK_IDS,
   allowsBulk,
   type BulkAction,
@@ -32,6 +33,7 @@ export interface BulkRun {
 /** Resolves once every page's change is durable. */
 export async function runBulk(run: BulkRun): Promise<BulkOutcome> {
   const { backend, filter, action } = run;
+  if (filter.ids !== undefined) return bulkOfIds(run, filter.ids);
   const pageSize = Math.min(run.pageSize ?? BULK_PAGE_SIZE, MAX_BULK_IDS);
   let matched = 0;
   let changed = 0;
@@ -45,4 +47,22 @@ export async function runBulk(run: BulkRun): Promise<BulkOutcome> {
     cursor = page.nextCursor;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/** A selection: the jobs named, read one by one (at most MAX_BULK_IDS), in one commit. */
+async function bulkOfIds(run: BulkRun, named: readonly string[]): Promise<BulkOutcome> {
+  const others = Object.keys(run.filter).filter((k) => k !== 'ids');
+  if (others.length > 0) {
+    throw Errors.validation(`filter.ids is the whole filter: give no ${others.join(', ')} with it`);
+  }
+  if (named.length > MAX_BULK_IDS) {
+    throw Errors.validation(`filter.ids takes at most ${MAX_BULK_IDS} ids`);
+  }
+  const jobs = (await Promise.all([...new Set(named)].map((id) => run.backend.get(id)))).filter(
+    (job) => job !== null,
+  );
+  const ids = jobs.filter((job) => allowsBulk(job, run.action)).map((job) => job.id);
+  const changed =
+    ids.length === 0 ? 0 : (await run.backend.bulk(ids, run.action, run.now())).changed.length;
+  return { matched: jobs.length, changed };
 }

@@ -90,7 +90,7 @@ import { CommitBatcher } from './commit-batcher.js';
 import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
 import { LocalCategory } from './local-category.js';
-import { jobFilter } from './job-search.js';
+import { jobFilter, scanPage } from './job-search.js';
 import { LocalSchedules, observeIndex } from './local-schedules.js';
 
 export interface LocalBackendLogger {
@@ -578,6 +578,13 @@ export class LocalBackend implements Backend {
       return { jobs: match ? [job] : [], nextCursor: null };
     }
     if (query.flowId !== undefined) return this.#listFlow(query.flowId, query, limit);
+    if (filter !== undefined && query.state === undefined) {
+      // No state to narrow the index: one pass over every record is faster.
+      const { category } = query;
+      const test = (job: Job) =>
+        (category === undefined || job.category === category) && filter(job);
+      return scanPage(this.#jobs.values(), test, query.cursor, limit);
+    }
     const page = this.#listing.page({
       category: query.category,
       state: query.state,

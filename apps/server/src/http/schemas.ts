@@ -5,6 +5,7 @@
 import {
   BULK_ACTIONS,
   JOB_STATES,
+  MAX_BULK_IDS,
   MAX_CHAIN_JOBS,
   MAX_CONCURRENCY,
   MAX_GROUP_JOBS,
@@ -170,6 +171,16 @@ export const bulkBodySchema = z.strictObject({
       task: shortString.optional(),
       q: searchText.optional().describe(searchDescription),
       flowId: shortString.optional(),
+      ids: z
+        .array(z.string().min(1).max(200))
+        .min(1)
+        .max(MAX_BULK_IDS)
+        .optional()
+        .describe('only these jobs (a selection); given, it is the whole filter'),
+    })
+    .refine((f) => f.ids === undefined || Object.keys(f).length === 1, {
+      message: 'filter.ids is the whole filter: give no other field with it',
+      path: ['ids'],
     })
     .describe('which jobs; {} means every job'),
   action: z

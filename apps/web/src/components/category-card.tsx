@@ -10,7 +10,6 @@ import { describeThreads, threadUse, threadWords } from '../lib/category-threads
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount, formatRate, formatRateLimit } from '../lib/format.js';
-import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
 
 export interface CategoryCardProps {
   category: CategoryView;
@@ -22,7 +21,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
   const { client, notify, fail } = useDashboard();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [busy, setBusy] = useState(false);
-  const [retry, setRetry] = useState<RetryProgress | null>(null);
+  const [retrying, setRetrying] = useState(false);
   const shown = draft ?? toDraft(c);
   const id = `cat-${c.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
 
@@ -57,19 +56,16 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
     if (await patch(p, `${c.name}: settings saved`)) setDraft(null);
   }
 
+  /** One request: the server retries every failed job of the category (issue 14). */
   async function retryFailed() {
-    setRetry({ retried: 0, skipped: 0, failed: 0, seen: 0, done: false });
+    setRetrying(true);
     try {
-      const result = await retryAllFailed({ client, category: c.name, onProgress: setRetry });
-      notify(
-        result.failed > 0 ? 'error' : 'success',
-        `${c.name}: retried ${formatCount(result.retried)} failed job(s)` +
-          (result.failed > 0 ? `, ${result.failed} errors (${result.lastError})` : ''),
-      );
+      const { changed } = await client.bulk({ category: c.name, state: 'failed' }, 'retry');
+      notify('success', `${c.name}: retried ${formatCount(changed)} failed job(s)`);
     } catch (err) {
       fail(`Retrying failed jobs of ${c.name}`, err);
     } finally {
-      setRetry(null);
+      setRetrying(false);
     }
   }
 
@@ -270,13 +266,11 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
             </button>
             <button
               type="button"
-              disabled={retry !== null || c.failed === 0}
+              disabled={retrying || c.failed === 0}
               aria-label={`Retry all failed jobs of ${c.name}`}
               onClick={() => void retryFailed()}
             >
-              {retry
-                ? `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
-                : '↻ Retry failed'}
+              {retrying ? 'Retrying…' : '↻ Retry failed'}
             </button>
           </div>
         </>
