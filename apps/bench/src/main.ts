@@ -40,7 +40,14 @@ import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js
 import { benchJobIndex } from './index-bench.js';
 import { benchPriorities } from './priority-bench.js';
 import { localObserverLatency, postgresObserverLatency } from './observer-bench.js';
-import { localSearch, postgresSearch, type SearchFigures } from './search-bench.js';
+import {
+  localSearch,
+  postgresSearch,
+  postgresWriteCost,
+  type SearchFigures,
+  type WriteRates,
+} from './search-bench.js';
+import { percentile } from './percentiles.js';
 import { withDatabase } from './cluster/databases.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { compareSection } from './compare/compare-section.js';
@@ -529,6 +536,46 @@ async function searchSection(): Promise<void> {
     ]);
   });
   console.log(table(rows));
+
+  const writeJobs = Number(process.env.BENCH_SEARCH_WRITE_JOBS ?? (quick ? 5000 : 20_000));
+  const rounds = Number(process.env.BENCH_SEARCH_WRITE_ROUNDS ?? (quick ? 1 : 3));
+  console.log(
+    `\n### What the search index costs PostgreSQL's write path (${writeJobs.toLocaleString('en-US')} jobs, ${rounds} rounds each, in turns; median)\n`,
+  );
+  const cost = await postgresWriteCost(
+    (label, fn) => withDatabase(label, (db) => fn(db.url)),
+    writeJobs,
+    rounds,
+  ).catch((err: unknown) => {
+    console.error(`  … PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  });
+  if (cost) {
+    const median = (runs: WriteRates[], key: keyof WriteRates) =>
+      percentile(
+        runs.map((r) => r[key]),
+        50,
+      );
+    const costRows: (string | number)[][] = [
+      ['jobs/s', 'with the index', 'without', 'with / without', 'runs with', 'runs without'],
+    ];
+    for (const [label, key] of [
+      ['submit (batches of 100, 4 at once)', 'submit'],
+      ['claim 100 + complete each', 'finish'],
+    ] as const) {
+      const a = median(cost.withIndex, key);
+      const b = median(cost.withoutIndex, key);
+      costRows.push([
+        label,
+        a,
+        b,
+        a / b,
+        cost.withIndex.map((r) => fmt(r[key])).join(' '),
+        cost.withoutIndex.map((r) => fmt(r[key])).join(' '),
+      ]);
+    }
+    console.log(table(costRows));
+  }
 }
 
 async function main(): Promise<void> {

@@ -142,3 +142,90 @@ export async function postgresSearch(
     await backend.close();
   }
 }
+
+/** What the search index costs the write path of one round, jobs/s. */
+export interface WriteRates {
+  /** Submissions of 100 jobs, 4 at a time. */
+  submit: number;
+  /** Claims of 100 and the completion of each job (the outcome writes the result). */
+  finish: number;
+}
+
+/**
+ * The write path of PostgreSQL with the search index and without it (the
+ * index dropped right after migration 6 made it), each on a fresh database,
+ * in turns (with, without, with, without…) so that drift of the machine
+ * falls on both: `total` jobs submitted in batches of 100, four at a time,
+ * then claimed 100 at a time and each completed with a small result.
+ */
+export async function postgresWriteCost(
+  withDb: <T>(label: string, fn: (url: string) => Promise<T>) => Promise<T>,
+  total: number,
+  rounds: number,
+): Promise<{ withIndex: WriteRates[]; withoutIndex: WriteRates[] }> {
+  const withIndex: WriteRates[] = [];
+  const withoutIndex: WriteRates[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const indexed of [true, false]) {
+      const rates = await withDb(indexed ? 'search_idx' : 'search_noidx', (url) =>
+        writeRound(url, total, indexed),
+      );
+      (indexed ? withIndex : withoutIndex).push(rates);
+    }
+  }
+  return { withIndex, withoutIndex };
+}
+
+async function writeRound(url: string, total: number, indexed: boolean): Promise<WriteRates> {
+  const backend = new PostgresBackend({ connectionString: url, schema: 'cadre' });
+  await backend.open({ ...OPEN, now: Date.now() });
+  try {
+    if (!indexed) {
+      const pg = await import('pg');
+      const client = new pg.default.Client({ connectionString: url });
+      await client.connect();
+      await client.query('DROP INDEX cadre.jobs_search').finally(() => client.end());
+    }
+    const batches: JobSpec[][] = [];
+    for (let from = 0; from < total; from += 100) {
+      const specs: JobSpec[] = [];
+      for (let i = from; i < Math.min(total, from + 100); i++) specs.push(searchSpec(i, total));
+      batches.push(specs);
+    }
+    const t0 = performance.now();
+    let next = 0;
+    const submitter = async () => {
+      while (next < batches.length) await backend.submit(batches[next++]!, Date.now());
+    };
+    await Promise.all([submitter(), submitter(), submitter(), submitter()]);
+    const submitS = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    let finished = 0;
+    while (finished < total) {
+      const claimed = await backend.claim('default', 100, Date.now());
+      const more = await Promise.all(
+        ['emails', 'images', 'reports'].map((c) => backend.claim(c, 100, Date.now())),
+      );
+      const jobs = [...claimed, ...more.flat()];
+      if (jobs.length === 0) throw new Error(`only ${finished} of ${total} jobs were claimed`);
+      await Promise.all(
+        jobs.map((job) =>
+          backend.complete(
+            {
+              id: job.id,
+              attempt: job.attempts,
+              outcome: { kind: 'ok', value: { done: job.id } },
+              retryDelayMs: 0,
+            },
+            Date.now(),
+          ),
+        ),
+      );
+      finished += jobs.length;
+    }
+    const finishS = (performance.now() - t1) / 1000;
+    return { submit: total / submitS, finish: total / finishS };
+  } finally {
+    await backend.close();
+  }
+}

@@ -77,6 +77,19 @@ describe('JobIndex', () => {
     expect(index.page({ limit: 3, accept: () => false })).toEqual({ ids: [], nextCursor: null });
   });
 
+  it('gives up a page (null) after looking at `budget` ids, but not before', () => {
+    const index = new JobIndex();
+    for (let i = 10; i < 30; i++) index.add(`a${i}`, i % 2 === 0 ? 'c' : 'd', 'queued');
+    const rare = (id: string) => id === 'a12';
+    expect(index.pageWithin({ limit: 5, accept: rare }, 5)).toBeNull();
+    expect(index.pageWithin({ limit: 5, accept: rare }, 20)).toEqual({
+      ids: ['a12'],
+      nextCursor: null,
+    });
+    expect(index.pageWithin({ category: 'c', limit: 2, accept: rare }, 3)).toBeNull();
+    expect(index.pageWithin({ limit: 2 }, 3)).toEqual({ ids: ['a29', 'a28'], nextCursor: 'a28' });
+  });
+
   it('says there is no next page when the page ends exactly at the last match', () => {
     const index = new JobIndex();
     index.add('a', 'c', 'failed');

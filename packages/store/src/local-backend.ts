@@ -105,6 +105,9 @@ export interface LocalBackendOptions {
 
 const silent: LocalBackendLogger = { info() {}, error() {} };
 
+/** Ids a search looks at in the listing index before it reads every record instead. */
+const SEARCH_WALK = 2000;
+
 export function createLocalBackend(options: LocalBackendOptions): Backend {
   return new LocalBackend(options);
 }
@@ -579,11 +582,17 @@ export class LocalBackend implements Backend {
     }
     if (query.flowId !== undefined) return this.#listFlow(query.flowId, query, limit);
     if (filter !== undefined && query.state === undefined) {
-      // No state to narrow the index: one pass over every record is faster.
-      const { category } = query;
+      // No state to narrow the index: a page of common matches comes from a
+      // short walk of it, newest first; else one pass over every record is
+      // faster than the whole walk (job-search.ts).
+      const { category, cursor } = query;
+      const accept = (id: string) => filter(this.#jobs.get(id)!);
+      const found = this.#listing.pageWithin({ category, cursor, limit, accept }, SEARCH_WALK);
+      if (found)
+        return { jobs: found.ids.map((id) => this.#jobs.get(id)!), nextCursor: found.nextCursor };
       const test = (job: Job) =>
         (category === undefined || job.category === category) && filter(job);
-      return scanPage(this.#jobs.values(), test, query.cursor, limit);
+      return scanPage(this.#jobs.values(), test, cursor, limit);
     }
     const page = this.#listing.page({
       category: query.category,
