@@ -41,6 +41,7 @@ import { benchJobIndex } from './index-bench.js';
 import { benchPriorities } from './priority-bench.js';
 import { localObserverLatency, postgresObserverLatency } from './observer-bench.js';
 import {
+  bulkCancel,
   localSearch,
   postgresSearch,
   postgresWriteCost,
@@ -536,6 +537,23 @@ async function searchSection(): Promise<void> {
     ]);
   });
   console.log(table(rows));
+
+  const bulkJobs = Number(process.env.BENCH_BULK_JOBS ?? (quick ? 20_000 : 200_000));
+  const e = await startBenchEngine(threads, 'lowdb');
+  try {
+    const b = await bulkCancel(e.engine, bulkJobs);
+    console.log(
+      `\n### Bulk cancel of ${b.jobs.toLocaleString('en-US')} delayed jobs (engine, lowdb store, pages of 500)\n`,
+    );
+    console.log(
+      table([
+        ['matched', 'changed', 'seconds', 'jobs/s', 'longest event-loop hold, ms', 'target'],
+        [b.matched, b.changed, b.seconds, b.changed / b.seconds, b.maxBlockMs, '< 50'],
+      ]),
+    );
+  } finally {
+    await e.close();
+  }
 
   const writeJobs = Number(process.env.BENCH_SEARCH_WRITE_JOBS ?? (quick ? 5000 : 20_000));
   const rounds = Number(process.env.BENCH_SEARCH_WRITE_ROUNDS ?? (quick ? 1 : 3));
