@@ -50,7 +50,7 @@ export interface ListOptions {
   flowId?: string;
   /** The jobs of this task. */
   task?: string;
-  /** Text in the id, key, task, input, result or error message, in any case. */
+  /** Text in the id, key, task, or input, result or error (as JSON text), in any case. */
   q?: string;
 }
 

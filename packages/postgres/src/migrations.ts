@@ -190,8 +190,9 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'search',
     // Issue 14: `list({ q })` finds the text in a job's searchable text (the
     // local backend's job-search.ts builds the same): id, key, task, input
-    // and result as JSON text, lastError.message, lowercased and joined by
-    // newlines. `search_text` is that expression, IMMUTABLE so that an index
+    // and result as JSON text, and lastError as JSON text too (its message
+    // and kind: any json operator would decode a NUL in the message, which
+    // text cannot hold), lowercased and joined by newlines. `search_text` is that expression, IMMUTABLE so that an index
     // can hold it; sql/read.ts calls it by the same name so that the planner
     // matches the index. A GIN trigram index (pg_trgm) serves LIKE '%text%'.
     //
@@ -206,7 +207,7 @@ export const MIGRATIONS: readonly Migration[] = [
         id text, key text, task text, input json, result json, last_error json
       ) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT lower(id || E'\n' || coalesce(key, '') || E'\n' || task || E'\n' || input::text
-          || E'\n' || coalesce(result::text, '') || E'\n' || coalesce(last_error ->> 'message', ''))
+          || E'\n' || coalesce(result::text, '') || E'\n' || coalesce(last_error::text, ''))
       $$;
 
       SELECT pg_advisory_xact_lock(${EXTENSION_LOCK});

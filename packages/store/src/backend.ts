@@ -89,8 +89,9 @@ export interface ListQuery {
   task?: string;
   /**
    * Only the jobs whose searchable text contains this, case-insensitively:
-   * the id, the key, the task, the input and the result as JSON text, and
-   * `lastError.message` (issue 14). An empty string matches every job.
+   * the id, the key, the task, and the input, the result and `lastError`
+   * as JSON text (issue 14; the local backend's job-search.ts). An empty
+   * string matches every job.
    */
   q?: string;
 }

@@ -22,7 +22,7 @@ function job(id: string, patch: Partial<Job> = {}): Job {
 }
 
 describe('searchText', () => {
-  it('joins id, key, task, input, result and error message, lowercased, one per line', () => {
+  it('joins id, key, task, and input, result and error as JSON, lowercased, one per line', () => {
     const failed = transition(
       transition(job('A1', { key: 'K' }), { type: 'start', node: 'n' }, 1),
       {
@@ -32,7 +32,10 @@ describe('searchText', () => {
       },
       2,
     );
-    expect(searchText(failed)).toBe('a1\nk\necho\n{"note":"hello"}\n\nboom');
+    expect(searchText(failed)).toBe(
+      `a1\nk\necho\n{"note":"hello"}\n\n${JSON.stringify(failed.lastError).toLowerCase()}`,
+    );
+    expect(searchText(failed)).toContain('"message":"boom"');
     const done = { ...job('B2'), result: { Out: 1 } };
     expect(searchText(done)).toBe('b2\n\necho\n{"note":"hello"}\n{"out":1}\n');
   });

@@ -1,10 +1,11 @@
 /**
  * Search over the local backend's jobs (issue 14): a job matches `q` when its
  * searchable text contains `q`, case-insensitively. The searchable text is
- * the id, the key, the task, the input and the result as JSON text, and
- * `lastError.message`, lowercased and joined by newlines (which JSON text
- * never holds, so a match cannot straddle two fields but by a newline in the
- * search itself). The PostgreSQL backend builds the same text (its
+ * the id, the key, the task, and the input, the result and `lastError` (its
+ * message and kind) as JSON text, lowercased and joined by newlines. JSON
+ * text holds no newline, so a match cannot straddle two of them, but by a
+ * newline in the search itself. (The error is searched as JSON text because
+ * PostgreSQL cannot decode a NUL in its message to text.) The PostgreSQL backend builds the same text (its
  * migration 6).
  *
  * A job's record is immutable: each change makes a new one. So the text is
@@ -31,7 +32,7 @@ export function searchText(job: Job): string {
       job.task,
       JSON.stringify(job.input) ?? 'null',
       job.result === null || job.result === undefined ? '' : JSON.stringify(job.result),
-      job.lastError?.message ?? '',
+      job.lastError === null ? '' : JSON.stringify(job.lastError),
     ]
       .join('\n')
       .toLowerCase();

@@ -37,7 +37,7 @@ const shortString = z.string().min(1).max(200);
 /** Search text (issue 14): what `GET /api/jobs?q=` and a bulk filter look for. */
 const searchText = z.string().max(200);
 const searchDescription =
-  'text in the id, key, task, input or result (as JSON text) or error message of the job, in any case; empty: no filter';
+  'text in the id, key or task of the job, or in its input, result or lastError (message and kind) as JSON text, in any case; empty: no filter';
 
 /** A job to create, with its callbacks (`onSuccess`, `onError`), which are job requests too. */
 export interface JobRequestBody {
