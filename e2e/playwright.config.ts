@@ -1,14 +1,15 @@
 /**
  * e2e: the real server (apps/server/dist/main.js, serving the built
  * dashboard) in Debian's Chromium. Two servers, each on a fresh data
- * directory: an open one, and one with CADRE_TOKEN set.
+ * directory: an open one, and one with CADRE_TOKEN (and the read-only
+ * CADRE_READ_TOKEN) set.
  */
 import { defineConfig } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASE_URL, E2E_TOKEN, PORT, TOKEN_PORT, WORKERS } from './support/env.js';
+import { BASE_URL, E2E_READ_TOKEN, E2E_TOKEN, PORT, TOKEN_PORT, WORKERS } from './support/env.js';
 
 const main = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
 
@@ -51,6 +52,9 @@ export default defineConfig({
   use: {
     baseURL: BASE_URL,
     viewport: { width: 1440, height: 1000 },
+    // The dashboard follows the OS's theme: the specs see the dark one unless
+    // they ask for another (theme.spec.ts, a11y.spec.ts).
+    colorScheme: 'dark',
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {
@@ -67,5 +71,8 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [server(PORT, 'open'), server(TOKEN_PORT, 'token', { CADRE_TOKEN: E2E_TOKEN })],
+  webServer: [
+    server(PORT, 'open'),
+    server(TOKEN_PORT, 'token', { CADRE_TOKEN: E2E_TOKEN, CADRE_READ_TOKEN: E2E_READ_TOKEN }),
+  ],
 });

@@ -22,6 +22,7 @@ import express, {
 } from 'express';
 import cors from 'cors';
 import helmet from 'helmet';
+import { accessOf, refuseReadOnly } from './http/access.js';
 import { requireToken, type FailureLimiter } from './http/auth.js';
 import { sendCadreError } from './http/error-status.js';
 import { jsonBody, requireJson } from './http/json-body.js';
@@ -61,6 +62,11 @@ export interface AppDeps {
   metrics: Metrics;
   /** When set, `/api/*` and `/metrics` need `Authorization: Bearer <token>`. */
   token?: string | null;
+  /**
+   * A second token that may read everything and change nothing (403
+   * ERR_READ_ONLY); only with `token`.
+   */
+  readToken?: string | null;
   /** Origin allowed to call the API cross-origin; null = none (no CORS headers). */
   corsOrigin?: string | null;
   /** The built dashboard; served at `/` when the directory exists. */
@@ -110,9 +116,12 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   if (token !== null) {
-    const guard = requireToken(token, deps.authLimiter);
-    app.use('/api', guard);
+    const guard = requireToken({ write: token, read: deps.readToken ?? null }, deps.authLimiter);
+    app.use('/api', guard, refuseReadOnly);
     app.use('/metrics', guard);
+  } else if (deps.readToken) {
+    // A read-only token beside an open API would restrict nobody.
+    throw Errors.config('CADRE_READ_TOKEN', 'needs CADRE_TOKEN as well');
   }
 
   app.get('/metrics', async (_req, res) => {
@@ -227,6 +236,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   api.use(scheduleRoutes({ engine, refuseWhileDraining }));
+
+  api.get('/access', (_req, res) => {
+    res.json({ access: accessOf(res) });
+  });
 
   api.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());

@@ -22,6 +22,7 @@ afterAll(() => {
 
 const TOKEN = 'tok-c4f1e9-right';
 const WRONG = 'tok-9b2d77-wrong';
+const READ_TOKEN = 'tok-7a3e50-read';
 const INPUT = 'input-5e8a31-secret';
 const RESULT = 'result-0d4c62-secret';
 
@@ -30,6 +31,7 @@ describe('logs at info', () => {
     const main = spawnMain({
       CADRE_DATA: join(tmp, 'data'),
       CADRE_TOKEN: TOKEN,
+      CADRE_READ_TOKEN: READ_TOKEN,
       CADRE_GRACE_MS: '200',
       LOG_LEVEL: 'info',
     });
@@ -61,6 +63,13 @@ describe('logs at info', () => {
       });
       expect(res.status).toBe(401);
     }
+    // A change refused to the read-only token.
+    const readOnly = await fetch(`${url}/api/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${READ_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ task: 'echo', input: INPUT }),
+    });
+    expect(readOnly.status).toBe(403);
     const socket = connect(url, {
       transports: ['websocket'],
       reconnection: false,
@@ -81,6 +90,8 @@ describe('logs at info', () => {
     const log = main.output();
     expect(log).toContain('cadre listening on');
     expect(log).toContain('cadre stopped');
-    for (const secret of [TOKEN, WRONG, INPUT, RESULT]) expect(log).not.toContain(secret);
+    for (const secret of [TOKEN, READ_TOKEN, WRONG, INPUT, RESULT]) {
+      expect(log).not.toContain(secret);
+    }
   }, 30_000);
 });

@@ -105,6 +105,14 @@ describe('main', () => {
     expect(run.output()).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses CADRE_READ_TOKEN without CADRE_TOKEN, saying why', async () => {
+    const run = start({ CADRE_READ_TOKEN: 'r-only', CADRE_DATA: join(tmp, 'data-read') });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('CADRE_READ_TOKEN: is set without CADRE_TOKEN');
+    expect(run.output()).not.toContain('r-only');
+    expect(run.output()).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 1 naming the file and the field of a bad config', async () => {
     const file = join(tmp, 'bad.json');
     writeFileSync(file, JSON.stringify({ categories: [{ name: 'a', weight: -1 }] }));

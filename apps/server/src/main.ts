@@ -116,6 +116,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     token: env.token,
+    readToken: env.readToken,
     corsOrigin: env.corsOrigin,
     webDir,
     isDraining: () => draining,
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
   const closeLive = attachLive(server, {
     engine,
     token: env.token,
+    readToken: env.readToken,
     logger,
     corsOrigin: env.corsOrigin,
     ...(live ? { adapter: live.adapter } : {}),
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
       node: config.node.name,
       workers: config.workers,
       auth: env.token !== null,
+      readOnlyToken: env.readToken !== null,
     },
     `cadre listening on ${urlOf(env.host, port)}`,
   );

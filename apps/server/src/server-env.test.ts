@@ -9,6 +9,7 @@ describe('readServerEnv', () => {
       host: '127.0.0.1',
       dataDir: '/srv/data',
       token: null,
+      readToken: null,
       corsOrigin: null,
       graceMs: 10_000,
     });
@@ -32,6 +33,7 @@ describe('readServerEnv', () => {
       host: '0.0.0.0',
       dataDir: '/srv/q',
       token: 'tok',
+      readToken: null,
       corsOrigin: 'http://x.test',
       graceMs: 500,
     });

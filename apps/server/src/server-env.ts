@@ -14,6 +14,8 @@ export interface ServerEnv {
   host: string;
   dataDir: string;
   token: string | null;
+  /** CADRE_READ_TOKEN: may read everything and change nothing. */
+  readToken: string | null;
   corsOrigin: string | null;
   graceMs: number;
 }
@@ -24,6 +26,7 @@ export function readServerEnv(
 ): ServerEnv {
   const host = env.HOST?.trim() || '127.0.0.1';
   const token = env.CADRE_TOKEN === undefined || env.CADRE_TOKEN === '' ? null : env.CADRE_TOKEN;
+  const readToken = readTokenFromEnv(env, token);
   if (token === null && !isLoopback(host)) {
     throw Errors.config(
       'HOST',
@@ -36,9 +39,36 @@ export function readServerEnv(
     host,
     dataDir: resolve(cwd, env.CADRE_DATA?.trim() || './data'),
     token,
+    readToken,
     corsOrigin: env.CADRE_CORS_ORIGIN?.trim() || null,
     graceMs: intFromEnv(env, 'CADRE_GRACE_MS', 0, 3_600_000) ?? 10_000,
   };
+}
+
+/**
+ * CADRE_READ_TOKEN, checked against CADRE_TOKEN. Without CADRE_TOKEN the API
+ * is open to every caller, so a read-only token would restrict nobody: the
+ * server refuses to start rather than leave writes open while the operator
+ * believes them guarded.
+ */
+function readTokenFromEnv(env: Record<string, string | undefined>, token: string | null) {
+  const readToken =
+    env.CADRE_READ_TOKEN === undefined || env.CADRE_READ_TOKEN === '' ? null : env.CADRE_READ_TOKEN;
+  if (readToken === null) return null;
+  if (token === null) {
+    throw Errors.config(
+      'CADRE_READ_TOKEN',
+      'is set without CADRE_TOKEN: without it anyone could change everything, so a read-only ' +
+        'token would restrict nobody. Set CADRE_TOKEN too (the token that may change things).',
+    );
+  }
+  if (readToken === token) {
+    throw Errors.config(
+      'CADRE_READ_TOKEN',
+      'equals CADRE_TOKEN: the read-only token must differ from the one that may change things.',
+    );
+  }
+  return readToken;
 }
 
 export function isLoopback(host: string): boolean {

@@ -19,6 +19,7 @@ import { SchedulesPanel } from './components/schedules-panel.js';
 import { Notices, type Notice } from './components/notices.js';
 import { TimeChart } from './components/time-chart.js';
 import { TokenGate } from './components/token-gate.js';
+import { AccessContext, accessState, useServerAccess, WriteOnly } from './hooks/use-access.js';
 import {
   colorOf,
   DashboardContext,
@@ -29,7 +30,7 @@ import { useLive } from './hooks/use-live.js';
 import { useNow } from './hooks/use-now.js';
 import { useSeriesNames } from './hooks/use-series-names.js';
 import { assignColors } from './lib/colors.js';
-import { describeError, isUnauthorized } from './lib/errors.js';
+import { describeError, isReadOnly, isUnauthorized } from './lib/errors.js';
 import { formatCount, formatRate } from './lib/format.js';
 import { loadToken, saveToken } from './lib/token-store.js';
 
@@ -72,12 +73,27 @@ export function App() {
     );
   }, []);
 
+  /** Set when the server refused a change as read-only: the controls go, whatever it said before. */
+  const [refusedChange, setRefusedChange] = useState(false);
   const fail = useCallback(
     (context: string, err: unknown) => {
       if (isUnauthorized(err)) askForToken();
-      else notify('error', `${context}: ${describeError(err)}`);
+      else {
+        if (isReadOnly(err)) setRefusedChange(true);
+        notify('error', `${context}: ${describeError(err)}`);
+      }
     },
     [askForToken, notify],
+  );
+  const accessFailed = useCallback((err: unknown) => fail('Checking access', err), [fail]);
+  const serverAccess = useServerAccess(
+    client,
+    !needToken && connection === 'connected',
+    accessFailed,
+  );
+  const access = useMemo(
+    () => accessState(refusedChange ? 'read' : serverAccess),
+    [refusedChange, serverAccess],
   );
 
   useEffect(() => {
@@ -111,6 +127,7 @@ export function App() {
         onToken={(t) => {
           saveToken(storage, t);
           setToken(t);
+          setRefusedChange(false);
           setRejected(false);
           setNeedToken(false);
         }}
@@ -128,118 +145,128 @@ export function App() {
     : undefined;
 
   return (
-    <DashboardContext.Provider value={dashboard}>
-      <HeaderWithClock
-        connection={connection}
-        reason={reason}
-        stats={stats}
-        snapshotAt={snapshotAt}
-        onForgetToken={forgetToken}
-      />
-      <main className="layout">
-        <div className="overview">
-          <div className="card chart-main">
-            <AllocationChart
-              history={history}
-              version={version}
-              categories={names}
-              categoryColors={colors}
-              nodes={snapshot?.nodes.map((n) => n.name)}
-              workers={workers}
-            />
-          </div>
-          <LoadPanel categories={names} tasks={tasks} />
-          <div className="card">
-            <TimeChart
-              id="throughput"
-              title="Throughput"
-              description="Jobs finished per second, per category."
-              history={history}
-              version={version}
-              metric="throughput"
-              names={names}
-              colors={colors}
-              format={formatRate}
-              height={170}
-            />
-          </div>
-          <div className="card">
-            <TimeChart
-              id="queued"
-              title="Queue depth"
-              description="Jobs waiting for a worker, per category."
-              history={history}
-              version={version}
-              metric="queued"
-              names={names}
-              colors={colors}
-              format={formatCount}
-              height={170}
-            />
-          </div>
-        </div>
-
-        <NodesPanel nodes={snapshot?.nodes} categories={names} />
-
-        <section className="categories" aria-label="Categories">
-          {!categories && <p className="muted card">Waiting for the first snapshot…</p>}
-          {categories?.map((c) => (
-            <CategoryCard
-              key={c.name}
-              category={c}
-              workers={workers}
-              color={colorOf(colors, c.name)}
-            />
-          ))}
-        </section>
-
-        <div className="recurring">
-          <SchedulesPanel pulse={snapshotAt} onSelect={setSelected} />
-          <ObserversPanel pulse={snapshotAt} onSelect={setSelected} />
-        </div>
-
-        {flow && (
-          <FlowView
-            key={flow.id}
-            id={flow.id}
-            asked={flow.at}
-            selected={selected}
-            onSelectJob={setSelected}
-            onShowJobs={setFlowFilter}
-            onClose={() => setFlow(null)}
-            onChanged={() => setJobsRefresh((n) => n + 1)}
-          />
+    <AccessContext.Provider value={access}>
+      <DashboardContext.Provider value={dashboard}>
+        <HeaderWithClock
+          connection={connection}
+          reason={reason}
+          stats={stats}
+          snapshotAt={snapshotAt}
+          onForgetToken={forgetToken}
+        />
+        {access.access === 'read' && (
+          <p className="read-only-banner" role="status" data-testid="read-only-banner">
+            <strong>Read-only.</strong> This token may look at everything but change nothing: the
+            controls that would change jobs, categories, schedules or nodes are hidden.
+          </p>
         )}
+        <main className="layout">
+          <div className="overview">
+            <div className="card chart-main">
+              <AllocationChart
+                history={history}
+                version={version}
+                categories={names}
+                categoryColors={colors}
+                nodes={snapshot?.nodes.map((n) => n.name)}
+                workers={workers}
+              />
+            </div>
+            <WriteOnly>
+              <LoadPanel categories={names} tasks={tasks} />
+            </WriteOnly>
+            <div className="card">
+              <TimeChart
+                id="throughput"
+                title="Throughput"
+                description="Jobs finished per second, per category."
+                history={history}
+                version={version}
+                metric="throughput"
+                names={names}
+                colors={colors}
+                format={formatRate}
+                height={170}
+              />
+            </div>
+            <div className="card">
+              <TimeChart
+                id="queued"
+                title="Queue depth"
+                description="Jobs waiting for a worker, per category."
+                history={history}
+                version={version}
+                metric="queued"
+                names={names}
+                colors={colors}
+                format={formatCount}
+                height={170}
+              />
+            </div>
+          </div>
 
-        <div className={`work ${selected ? 'has-detail' : ''}`}>
-          <JobsPanel
-            categories={names}
-            counts={categories}
-            selected={selected}
-            onSelect={setSelected}
-            refreshKey={jobsRefresh}
-            pulse={snapshotAt}
-            flowId={flowFilter}
-            onFlowId={setFlowFilter}
-          />
-          {selected && (
-            <JobDetail
-              key={selected}
-              id={selected}
-              tasks={tasks}
-              onClose={() => setSelected(null)}
+          <NodesPanel nodes={snapshot?.nodes} categories={names} />
+
+          <section className="categories" aria-label="Categories">
+            {!categories && <p className="muted card">Waiting for the first snapshot…</p>}
+            {categories?.map((c) => (
+              <CategoryCard
+                key={c.name}
+                category={c}
+                workers={workers}
+                color={colorOf(colors, c.name)}
+              />
+            ))}
+          </section>
+
+          <div className="recurring">
+            <SchedulesPanel pulse={snapshotAt} onSelect={setSelected} />
+            <ObserversPanel pulse={snapshotAt} onSelect={setSelected} />
+          </div>
+
+          {flow && (
+            <FlowView
+              key={flow.id}
+              id={flow.id}
+              asked={flow.at}
+              selected={selected}
+              onSelectJob={setSelected}
+              onShowJobs={setFlowFilter}
+              onClose={() => setFlow(null)}
               onChanged={() => setJobsRefresh((n) => n + 1)}
-              onSelect={setSelected}
-              onOpenFlow={(id) => setFlow({ id, at: Date.now() })}
             />
           )}
-        </div>
-      </main>
-      <Notices
-        notices={notices}
-        onDismiss={(id) => setNotices((l) => l.filter((n) => n.id !== id))}
-      />
-    </DashboardContext.Provider>
+
+          <div className={`work ${selected ? 'has-detail' : ''}`}>
+            <JobsPanel
+              categories={names}
+              counts={categories}
+              selected={selected}
+              onSelect={setSelected}
+              refreshKey={jobsRefresh}
+              pulse={snapshotAt}
+              flowId={flowFilter}
+              onFlowId={setFlowFilter}
+            />
+            {selected && (
+              <JobDetail
+                key={selected}
+                id={selected}
+                tasks={tasks}
+                onClose={() => setSelected(null)}
+                onChanged={() => setJobsRefresh((n) => n + 1)}
+                onSelect={setSelected}
+                onOpenFlow={(id) => setFlow({ id, at: Date.now() })}
+              />
+            )}
+          </div>
+        </main>
+        <Notices
+          notices={notices}
+          onDismiss={(id) => setNotices((l) => l.filter((n) => n.id !== id))}
+        />
+      </DashboardContext.Provider>
+    </AccessContext.Provider>
   );
 }
 

@@ -54,6 +54,16 @@ export interface ListOptions {
   q?: string;
 }
 
+/**
+ * What the caller's token may do: 'write' (CADRE_TOKEN, or a server without
+ * tokens) or 'read' (CADRE_READ_TOKEN: every change answers 403 ERR_READ_ONLY).
+ */
+export type Access = 'read' | 'write';
+
+export interface AccessView {
+  access: Access;
+}
+
 export interface JobPage {
   jobs: Job[];
   nextCursor: string | null;
@@ -97,6 +107,8 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   tasks(): Promise<TaskView[]>;
   stats(): Promise<Stats>;
+  /** What this client's token may do. */
+  access(): Promise<AccessView>;
   /** The cluster's nodes, live and dead; in local mode, the one node. */
   nodes(): Promise<NodeView[]>;
   /**
@@ -209,6 +221,7 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
     patchCategory: (name, patch) => call('PATCH', `/api/categories/${enc(name)}`, patch),
     tasks: () => call('GET', '/api/tasks'),
     stats: () => call('GET', '/api/stats'),
+    access: () => call('GET', '/api/access'),
     nodes: () => call('GET', '/api/nodes'),
     removeNode: async (name) => {
       await call('DELETE', `/api/nodes/${enc(name)}`);

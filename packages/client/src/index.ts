@@ -7,6 +7,8 @@ export type {
 } from './events.js';
 export {
   createClient,
+  type Access,
+  type AccessView,
   type CadreClient,
   type ClientOptions,
   type JobPage,

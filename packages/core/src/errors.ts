@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   ERR_QUEUE_FULL: 'the queue is full',
   ERR_CONFIG: 'invalid configuration',
   ERR_UNAUTHORIZED: 'missing or wrong token',
+  ERR_READ_ONLY: 'this token may read but not change anything',
   ERR_PAYLOAD_TOO_LARGE: 'payload too large',
   ERR_NOT_FOUND: 'not found',
 } as const;
@@ -108,6 +109,12 @@ export const Errors = {
       { node: name },
     ),
   shuttingDown: () => new CadreError('ERR_SHUTTING_DOWN'),
+  /** A change asked for with the read-only token (CADRE_READ_TOKEN). */
+  readOnly: (what: string) =>
+    new CadreError(
+      'ERR_READ_ONLY',
+      `${what} would change something, and this token may only read (CADRE_READ_TOKEN)`,
+    ),
   queueFull: (limit: 'category' | 'total', max: number, category?: string) =>
     new CadreError(
       'ERR_QUEUE_FULL',

@@ -12,8 +12,8 @@ cadre start [--config FILE] [--port N] [--data DIR]
   --port N        TCP port, 0 = any free one (PORT; default 3000)
   --data DIR      the data directory (CADRE_DATA; default ./data)
   A flag wins over its variable. The rest is read from the environment:
-  HOST, CADRE_TOKEN, CADRE_WORKERS, CADRE_BALANCE_MS, CADRE_CORS_ORIGIN,
-  CADRE_GRACE_MS, LOG_LEVEL.
+  HOST, CADRE_TOKEN, CADRE_READ_TOKEN, CADRE_WORKERS, CADRE_BALANCE_MS,
+  CADRE_CORS_ORIGIN, CADRE_GRACE_MS, LOG_LEVEL.
 
 cadre check [--config FILE]
   Prints one line per task (ok, or why it cannot run) and exits 1 if the

@@ -1,5 +1,6 @@
 /**
- * Bearer-token auth for the HTTP API and the socket.io gateway.
+ * Bearer-token auth for the HTTP API and the socket.io gateway, with two
+ * levels (access.ts): CADRE_TOKEN may do anything, CADRE_READ_TOKEN only read.
  *
  * Tokens are compared as SHA-256 digests with timingSafeEqual: equal-length
  * buffers, so neither the content nor the length of the token leaks through
@@ -9,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CadreError } from '@cadre/core';
 import type { NextFunction, Request, Response } from 'express';
+import type { Access, AccessTokens } from './access.js';
 import { sendCadreError } from './error-status.js';
 
 export function tokenMatches(expected: string, given: unknown): boolean {
@@ -16,6 +18,16 @@ export function tokenMatches(expected: string, given: unknown): boolean {
   const a = createHash('sha256').update(expected).digest();
   const b = createHash('sha256').update(given).digest();
   return timingSafeEqual(a, b);
+}
+
+/**
+ * The access `given` grants, or null for none. Both tokens are compared
+ * every time, so the timing does not tell which one matched.
+ */
+export function tokenAccess(tokens: AccessTokens, given: unknown): Access | null {
+  const write = tokenMatches(tokens.write, given);
+  const read = tokens.read != null && tokenMatches(tokens.read, given);
+  return write ? 'write' : read ? 'read' : null;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */
@@ -69,8 +81,15 @@ export class FailureLimiter {
   }
 }
 
-/** Express middleware: passes requests with the right token, answers 401 (or 429) otherwise. */
-export function requireToken(token: string, limiter: FailureLimiter = new FailureLimiter()) {
+/**
+ * Express middleware: passes requests with a known token, noting its access in
+ * `res.locals.access`; answers 401 (or 429) otherwise.
+ */
+export function requireToken(
+  tokens: string | AccessTokens,
+  limiter: FailureLimiter = new FailureLimiter(),
+) {
+  const known = typeof tokens === 'string' ? { write: tokens } : tokens;
   return (req: Request, res: Response, next: NextFunction): void => {
     const address = req.socket.remoteAddress ?? 'unknown';
     const wait = limiter.blockedFor(address);
@@ -83,7 +102,9 @@ export function requireToken(token: string, limiter: FailureLimiter = new Failur
       );
       return;
     }
-    if (tokenMatches(token, bearerToken(req.headers.authorization))) {
+    const access = tokenAccess(known, bearerToken(req.headers.authorization));
+    if (access !== null) {
+      (res.locals as { access?: Access }).access = access;
       next();
       return;
     }

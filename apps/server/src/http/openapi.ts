@@ -15,6 +15,7 @@ import {
   MAX_CONCURRENCY,
 } from '@cadre/core';
 import { z } from 'zod';
+import { ACCESS_LEVELS } from './access.js';
 import { rateLimitSchema } from '../config/rate-limit-schema.js';
 import { observerBodySchema, scheduleBodySchema, schedulePatchSchema } from './schedule-schemas.js';
 import {
@@ -254,6 +255,16 @@ const taskSchema = z.object({
 });
 registry.add(taskSchema, { id: 'Task' });
 registry.add(z.array(taskSchema), { id: 'TaskList' });
+registry.add(
+  z.object({
+    access: z
+      .enum(ACCESS_LEVELS)
+      .describe(
+        'write: CADRE_TOKEN, or a server without tokens; read: CADRE_READ_TOKEN, whose every change answers 403 ERR_READ_ONLY',
+      ),
+  }),
+  { id: 'Access' },
+);
 registry.add(z.object({ jobs: z.array(jobSchema), nextCursor: z.string().nullable() }), {
   id: 'JobPage',
 });
@@ -313,7 +324,14 @@ export function openApiDocument(): JsonSchema {
     },
     components: {
       schemas: components(),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'CADRE_TOKEN may do anything; CADRE_READ_TOKEN may only read: any other method than GET on /api answers 403 ERR_READ_ONLY',
+        },
+      },
     },
     security: [{}, { bearer: [] }],
     paths: {
@@ -460,6 +478,13 @@ export function openApiDocument(): JsonSchema {
       },
       '/api/stats': {
         get: { summary: 'Totals', responses: { 200: answer('Stats', ref('Stats')) } },
+      },
+      '/api/access': {
+        get: {
+          summary:
+            "What the caller's token may do. With CADRE_READ_TOKEN every POST, PATCH and DELETE on /api answers 403 ERR_READ_ONLY",
+          responses: { 200: answer('Access level', ref('Access')) },
+        },
       },
       '/api/nodes': {
         get: {

@@ -18,10 +18,11 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { ClientToServerEvents, ServerToClientEvents, SnapshotPayload } from '@cadre/client';
-import type { Job } from '@cadre/core';
+import { Errors, type Job } from '@cadre/core';
 import type { Engine } from '@cadre/engine';
 import { Server } from 'socket.io';
-import { tokenMatches } from '../http/auth.js';
+import type { Access } from '../http/access.js';
+import { tokenAccess } from '../http/auth.js';
 
 export interface LiveLogger {
   warn(obj: object, msg?: string): void;
@@ -32,6 +33,8 @@ export interface LiveOptions {
   engine: Engine;
   /** When set, connections need `auth: { token }`. */
   token?: string | null;
+  /** A token whose sockets may only send the events EVENT_ACCESS marks 'read'. */
+  readToken?: string | null;
   logger?: LiveLogger;
   /** Origin allowed to connect cross-origin; null = same origin only. */
   corsOrigin?: string | null;
@@ -56,7 +59,18 @@ const MAX_ID_LENGTH = 200;
 
 interface SocketData {
   watched: Set<string>;
+  access: Access;
 }
+
+/**
+ * What each event a client may send needs. Every client event must be listed
+ * (the type says so); a read-only socket's other events are dropped, and
+ * answered `{ error: { code: 'ERR_READ_ONLY' } }` when they carry an ack.
+ */
+export const EVENT_ACCESS: Record<keyof ClientToServerEvents, Access> = {
+  watch: 'read',
+  unwatch: 'read',
+};
 
 /** What one node's socket server tells the others' (through the adapter). */
 interface InterNodeEvents {
@@ -112,9 +126,12 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
   });
 
   if (token !== null) {
+    const tokens = { write: token, read: options.readToken ?? null };
     io.use((socket, next) => {
       const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      if (tokenMatches(token, given)) {
+      const access = tokenAccess(tokens, given);
+      if (access !== null) {
+        socket.data.access = access;
         next();
         return;
       }
@@ -135,6 +152,21 @@ export function attachLive(httpServer: HttpServer, options: LiveOptions): CloseL
 
   io.on('connection', (socket) => {
     socket.data.watched = new Set();
+    socket.data.access ??= 'write';
+    socket.use(([event, ...args], next) => {
+      const needs = Object.hasOwn(EVENT_ACCESS, event)
+        ? EVENT_ACCESS[event as keyof ClientToServerEvents]
+        : 'write';
+      if (socket.data.access === 'write' || needs === 'read') {
+        next();
+        return;
+      }
+      const ack = args.at(-1);
+      if (typeof ack === 'function') {
+        const { code, message } = Errors.readOnly(`the event '${String(event)}'`);
+        ack({ error: { code, message } });
+      }
+    });
     snapshot().then((payload) => socket.emit('snapshot', payload), report);
     socket.on('watch', (id: unknown) => {
       if (!validId(id)) return;

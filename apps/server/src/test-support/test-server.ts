@@ -27,6 +27,8 @@ export type AnyBody = any;
 
 export interface TestServerOptions {
   token?: string | null;
+  /** CADRE_READ_TOKEN: only with `token`. */
+  readToken?: string | null;
   store?: JobStore;
   /** Where jobs live instead of a local backend over `store` (PostgreSQL). */
   backend?: Backend;
@@ -74,6 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger: silentLogger,
     metrics,
     token,
+    readToken: options.readToken ?? null,
     webDir: options.webDir ?? null,
     corsOrigin: options.corsOrigin ?? null,
     isDraining: () => draining.value,
@@ -83,6 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const closeLive = attachLive(server, {
     engine,
     token,
+    readToken: options.readToken ?? null,
     snapshotIntervalMs: 200,
     ...(options.heartbeatRefreshMs === undefined
       ? {}

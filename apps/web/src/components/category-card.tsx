@@ -10,6 +10,7 @@ import { describeThreads, threadUse, threadWords } from '../lib/category-threads
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount, formatRate, formatRateLimit } from '../lib/format.js';
+import { useAccess, WriteOnly } from '../hooks/use-access.js';
 
 export interface CategoryCardProps {
   category: CategoryView;
@@ -19,6 +20,7 @@ export interface CategoryCardProps {
 
 export function CategoryCard({ category: c, workers, color }: CategoryCardProps) {
   const { client, notify, fail } = useDashboard();
+  const { canChange } = useAccess();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [busy, setBusy] = useState(false);
   const [retrying, setRetrying] = useState(false);
@@ -156,123 +158,134 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
             onSubmit={save}
             aria-label={`Settings of ${c.name}`}
           >
-            <label>
-              <span>weight</span>
-              <input
-                type="number"
-                min="0"
-                step="any"
-                inputMode="decimal"
-                aria-label={`Weight of ${c.name}`}
-                value={shown.weight}
-                onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
-              />
-            </label>
-            <label>
-              <span>min</span>
-              <input
-                type="number"
-                min="0"
-                step="1"
-                inputMode="numeric"
-                aria-label={`Min workers of ${c.name}`}
-                value={shown.minWorkers}
-                onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
-              />
-            </label>
-            <label>
-              <span>max</span>
-              <input
-                type="number"
-                min="1"
-                step="1"
-                inputMode="numeric"
-                placeholder="∞"
-                aria-label={`Max workers of ${c.name}`}
-                value={shown.maxWorkers}
-                onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
-              />
-            </label>
-            <label title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O">
-              <span>per thread</span>
-              <input
-                type="number"
-                min="1"
-                max={MAX_CONCURRENCY}
-                step="1"
-                inputMode="numeric"
-                aria-label={`Concurrency of ${c.name}`}
-                value={shown.concurrency}
-                onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
-              />
-            </label>
-            <label title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)">
-              <span>rate max</span>
-              <input
-                type="number"
-                min="1"
-                step="1"
-                inputMode="numeric"
-                placeholder="∞"
-                aria-label={`Rate limit starts of ${c.name}`}
-                value={shown.rateMax}
-                onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
-              />
-            </label>
-            <label className="wide" title="The rate limit's sliding window, in ms">
-              <span>per ms</span>
-              <input
-                type="number"
-                min="1"
-                step="1"
-                inputMode="numeric"
-                aria-label={`Rate limit window of ${c.name} in ms`}
-                value={shown.ratePerMs}
-                onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
-              />
-            </label>
+            <fieldset className="contents" disabled={!canChange}>
+              <label>
+                <span>weight</span>
+                <input
+                  type="number"
+                  min="0"
+                  step="any"
+                  inputMode="decimal"
+                  aria-label={`Weight of ${c.name}`}
+                  value={shown.weight}
+                  onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
+                />
+              </label>
+              <label>
+                <span>min</span>
+                <input
+                  type="number"
+                  min="0"
+                  step="1"
+                  inputMode="numeric"
+                  aria-label={`Min workers of ${c.name}`}
+                  value={shown.minWorkers}
+                  onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
+                />
+              </label>
+              <label>
+                <span>max</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="1"
+                  inputMode="numeric"
+                  placeholder="∞"
+                  aria-label={`Max workers of ${c.name}`}
+                  value={shown.maxWorkers}
+                  onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
+                />
+              </label>
+              <label title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O">
+                <span>per thread</span>
+                <input
+                  type="number"
+                  min="1"
+                  max={MAX_CONCURRENCY}
+                  step="1"
+                  inputMode="numeric"
+                  aria-label={`Concurrency of ${c.name}`}
+                  value={shown.concurrency}
+                  onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
+                />
+              </label>
+              <label title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)">
+                <span>rate max</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="1"
+                  inputMode="numeric"
+                  placeholder="∞"
+                  aria-label={`Rate limit starts of ${c.name}`}
+                  value={shown.rateMax}
+                  onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
+                />
+              </label>
+              <label className="wide" title="The rate limit's sliding window, in ms">
+                <span>per ms</span>
+                <input
+                  type="number"
+                  min="1"
+                  step="1"
+                  inputMode="numeric"
+                  aria-label={`Rate limit window of ${c.name} in ms`}
+                  value={shown.ratePerMs}
+                  onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
+                />
+              </label>
+            </fieldset>
           </form>
 
           {/* Save sits with the other buttons, so that the fields fit a narrow card. */}
-          <div className="actions">
-            <button
-              type="submit"
-              form={`${id}-settings`}
-              disabled={busy || draft === null}
-              aria-label={`Save settings of ${c.name}`}
-            >
-              Save
-            </button>
-            {draft !== null && (
+          <WriteOnly>
+            <div className="actions">
+              <button
+                type="submit"
+                form={`${id}-settings`}
+                disabled={busy || draft === null}
+                aria-label={`Save settings of ${c.name}`}
+              >
+                Save
+              </button>
+              {draft !== null && (
+                <button
+                  type="button"
+                  className="ghost"
+                  onClick={() => setDraft(null)}
+                  aria-label={`Discard changes to ${c.name}`}
+                >
+                  ↺
+                </button>
+              )}
               <button
                 type="button"
-                className="ghost"
-                onClick={() => setDraft(null)}
-                aria-label={`Discard changes to ${c.name}`}
+                className={c.paused ? 'primary' : ''}
+                disabled={busy}
+                aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
+                onClick={() =>
+                  void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
+                }
               >
-                ↺
+                <span aria-hidden="true">{c.paused ? '▶ ' : '❚❚ '}</span>
+                {c.paused ? 'Resume' : 'Pause'}
               </button>
-            )}
-            <button
-              type="button"
-              className={c.paused ? 'primary' : ''}
-              disabled={busy}
-              aria-label={`${c.paused ? 'Resume' : 'Pause'} ${c.name}`}
-              onClick={() =>
-                void patch({ paused: !c.paused }, `${c.name} ${c.paused ? 'resumed' : 'paused'}`)
-              }
-            >
-              {c.paused ? '▶ Resume' : '❚❚ Pause'}
-            </button>
-            <button
-              type="button"
-              disabled={retrying || c.failed === 0}
-              aria-label={`Retry all failed jobs of ${c.name}`}
-              onClick={() => void retryFailed()}
-            >
-              {retrying ? 'Retrying…' : '↻ Retry failed'}
-            </button>
-          </div>
+              <button
+                type="button"
+                disabled={retrying || c.failed === 0}
+                aria-label={`Retry all failed jobs of ${c.name}`}
+                onClick={() => void retryFailed()}
+              >
+                {retrying ? (
+                  'Retrying…'
+                ) : (
+                  <>
+                    <span aria-hidden="true">↻ </span>Retry all failed
+                  </>
+                )}
+              </button>
+            </div>
+          </WriteOnly>
         </>
       )}
     </article>

@@ -14,6 +14,7 @@ import { BUNDLE_ARROW, layoutFlow, type LaidEdge, type LaidNode } from '../lib/f
 import { allFlowJobs, countStates, hasFired } from '../lib/flows.js';
 import { formatCount } from '../lib/format.js';
 import { StateBadge } from './state-badge.js';
+import { WriteOnly } from '../hooks/use-access.js';
 
 export interface FlowViewProps {
   id: string;
@@ -86,14 +87,16 @@ export function FlowView({
           <button type="button" onClick={() => onShowJobs(id)}>
             Show its jobs
           </button>
-          <button
-            type="button"
-            className="danger"
-            disabled={busy || flow?.state !== 'running'}
-            onClick={() => void cancel()}
-          >
-            Cancel flow
-          </button>
+          <WriteOnly>
+            <button
+              type="button"
+              className="danger"
+              disabled={busy || flow?.state !== 'running'}
+              onClick={() => void cancel()}
+            >
+              Cancel flow
+            </button>
+          </WriteOnly>
           <button type="button" className="ghost" aria-label="Close flow view" onClick={onClose}>
             ✕
           </button>

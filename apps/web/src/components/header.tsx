@@ -1,5 +1,6 @@
 import type { ConnectionState, Stats } from '@cadre/client';
 import { formatCount, formatDuration } from '../lib/format.js';
+import { ThemeToggle } from './theme-toggle.js';
 
 export interface HeaderProps {
   connection: ConnectionState | 'token';
@@ -57,11 +58,14 @@ export function Header({ connection, reason, stats, uptimeMs, onForgetToken }: H
           </div>
         ))}
       </dl>
-      {onForgetToken && (
-        <button type="button" className="ghost small" onClick={onForgetToken}>
-          Forget token
-        </button>
-      )}
+      <div className="top-tools">
+        <ThemeToggle />
+        {onForgetToken && (
+          <button type="button" className="ghost small" onClick={onForgetToken}>
+            Forget token
+          </button>
+        )}
+      </div>
     </header>
   );
 }

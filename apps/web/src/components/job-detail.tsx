@@ -14,6 +14,7 @@ import { describeTrigger, linkJobIds } from '../lib/flows.js';
 import { canCancel, canRetry } from '../lib/job-states.js';
 import { RetryEditor } from './retry-editor.js';
 import { StateBadge } from './state-badge.js';
+import { useAccess, WriteOnly } from '../hooks/use-access.js';
 
 export interface JobDetailProps {
   id: string;
@@ -32,6 +33,7 @@ const PARENTS_SHOWN = 5;
 
 export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow }: JobDetailProps) {
   const { client, live, notify, fail } = useDashboard();
+  const { canChange } = useAccess();
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -212,33 +214,35 @@ export function JobDetail({ id, tasks, onClose, onChanged, onSelect, onOpenFlow 
             </div>
           )}
 
-          <div className="row">
-            <button
-              type="button"
-              className="danger"
-              disabled={busy || !canCancel(job.state)}
-              onClick={() => void act('cancel')}
-            >
-              Cancel job
-            </button>
-            <button
-              type="button"
-              className="primary"
-              disabled={busy || !canRetry(job.state)}
-              onClick={() => void act('retry')}
-            >
-              Retry job
-            </button>
-            <button
-              type="button"
-              disabled={busy || editing || !canRetry(job.state)}
-              onClick={() => setEditing(true)}
-            >
-              Retry with edited input…
-            </button>
-          </div>
+          <WriteOnly>
+            <div className="row">
+              <button
+                type="button"
+                className="danger"
+                disabled={busy || !canCancel(job.state)}
+                onClick={() => void act('cancel')}
+              >
+                Cancel job
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy || !canRetry(job.state)}
+                onClick={() => void act('retry')}
+              >
+                Retry job
+              </button>
+              <button
+                type="button"
+                disabled={busy || editing || !canRetry(job.state)}
+                onClick={() => setEditing(true)}
+              >
+                Retry with edited input…
+              </button>
+            </div>
+          </WriteOnly>
 
-          {editing && canRetry(job.state) && (
+          {editing && canChange && canRetry(job.state) && (
             <RetryEditor
               job={job}
               schema={tasks.find((t) => t.name === job.task)?.inputSchema ?? null}

@@ -9,6 +9,7 @@
 import type { BulkAction, CategoryView, JobPage, JobState } from '@cadre/client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
+import { useAccess } from '../hooks/use-access.js';
 import { useDebounced } from '../hooks/use-debounced.js';
 import { BulkBar } from './bulk-bar.js';
 import { CategoryLabel } from './category-label.js';
@@ -61,6 +62,8 @@ export function JobsPanel({
   counts,
 }: JobsPanelProps) {
   const { client, fail, notify } = useDashboard();
+  // Selection is for bulk changes: not offered to a read-only viewer.
+  const { canChange } = useAccess();
   const [category, setCategory] = useState('');
   const [state, setState] = useState<JobState | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -325,7 +328,7 @@ export function JobsPanel({
           {error}
         </p>
       )}
-      {selection && (
+      {selection && canChange && (
         <BulkBar
           selection={selection}
           offerMatching={allOnPage && (nextCursor !== null || pageIndex > 0)}
@@ -340,18 +343,20 @@ export function JobsPanel({
         <table>
           <thead>
             <tr>
-              <th scope="col" className="sel">
-                <input
-                  type="checkbox"
-                  aria-label="Select every job on this page"
-                  checked={allOnPage || selection?.kind === 'matching'}
-                  disabled={jobs.length === 0}
-                  ref={(el) => {
-                    if (el) el.indeterminate = someOnPage;
-                  }}
-                  onChange={(e) => togglePage(e.target.checked)}
-                />
-              </th>
+              {canChange && (
+                <th scope="col" className="sel">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every job on this page"
+                    checked={allOnPage || selection?.kind === 'matching'}
+                    disabled={jobs.length === 0}
+                    ref={(el) => {
+                      if (el) el.indeterminate = someOnPage;
+                    }}
+                    onChange={(e) => togglePage(e.target.checked)}
+                  />
+                </th>
+              )}
               <th scope="col">id</th>
               <th scope="col" className="opt">
                 key
@@ -372,12 +377,12 @@ export function JobsPanel({
                   title="Sort this page by priority, highest first (again: newest first)"
                   aria-label={
                     order === 'priority'
-                      ? 'Sorted by priority; sort newest first'
-                      : 'Sort this page by priority'
+                      ? 'prio: sorted by priority; sort newest first'
+                      : 'prio: sort this page by priority'
                   }
                   onClick={() => setOrder((o) => (o === 'priority' ? 'newest' : 'priority'))}
                 >
-                  prio{order === 'priority' ? ' ↓' : ''}
+                  prio{order === 'priority' && <span aria-hidden="true"> ↓</span>}
                 </button>
               </th>
               <th scope="col" className="num opt">
@@ -398,15 +403,17 @@ export function JobsPanel({
                 className={job.id === selected ? 'selected' : undefined}
                 onClick={() => onSelect(job.id)}
               >
-                <td className="sel" onClick={(e) => e.stopPropagation()}>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select job ${job.id}`}
-                    checked={selection?.kind === 'matching' || rowIds.has(job.id)}
-                    disabled={selection?.kind === 'matching'}
-                    onChange={(e) => toggleRow(job.id, e.target.checked)}
-                  />
-                </td>
+                {canChange && (
+                  <td className="sel" onClick={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select job ${job.id}`}
+                      checked={selection?.kind === 'matching' || rowIds.has(job.id)}
+                      disabled={selection?.kind === 'matching'}
+                      onChange={(e) => toggleRow(job.id, e.target.checked)}
+                    />
+                  </td>
+                )}
                 <td className="mono">
                   <button
                     type="button"
@@ -438,7 +445,7 @@ export function JobsPanel({
             ))}
             {jobs.length === 0 && !loading && view && (
               <tr>
-                <td colSpan={10} className="empty">
+                <td colSpan={canChange ? 10 : 9} className="empty">
                   {q
                     ? `No job matches “${q}” here.`
                     : flowId

@@ -7,6 +7,7 @@ import type { NodeView } from '@cadre/client';
 import { formatClock, formatCount, formatHeartbeatAge } from '../lib/format.js';
 import { NodeAllocation } from './node-allocation.js';
 import { RemoveNode } from './remove-node.js';
+import { WriteOnly } from '../hooks/use-access.js';
 
 export interface NodeCardProps {
   node: NodeView;
@@ -82,7 +83,9 @@ export function NodeCard({ node, now, categories }: NodeCardProps) {
 
       {dead && (
         <div className="node-actions">
-          <RemoveNode name={node.name} />
+          <WriteOnly>
+            <RemoveNode name={node.name} />
+          </WriteOnly>
         </div>
       )}
     </article>

@@ -14,7 +14,7 @@ export function Notices({
   onDismiss: (id: number) => void;
 }) {
   return (
-    <div className="notices" aria-live="polite" aria-label="Notifications">
+    <section className="notices" aria-live="polite" aria-label="Notifications">
       {notices.map((n) => (
         <div
           key={n.id}
@@ -32,6 +32,6 @@ export function Notices({
           </button>
         </div>
       ))}
-    </div>
+    </section>
   );
 }

@@ -12,6 +12,7 @@ import { describeError } from '../lib/errors.js';
 import { formatClock } from '../lib/format.js';
 import { describeTiming, relativeTime } from '../lib/schedules.js';
 import { ListCard } from './list-card.js';
+import { WriteOnly } from '../hooks/use-access.js';
 
 export interface SchedulesPanelProps {
   /** Changes with each live snapshot: the list follows it, at most every REFRESH_MS. */
@@ -127,15 +128,17 @@ export function SchedulesPanel({ pulse, onSelect }: SchedulesPanelProps) {
                   )}
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    aria-pressed={s.paused}
-                    aria-label={`${s.paused ? 'Resume' : 'Pause'} schedule ${s.name}`}
-                    disabled={busy === s.name}
-                    onClick={() => void toggle(s)}
-                  >
-                    {s.paused ? 'Resume' : 'Pause'}
-                  </button>
+                  <WriteOnly>
+                    <button
+                      type="button"
+                      aria-pressed={s.paused}
+                      aria-label={`${s.paused ? 'Resume' : 'Pause'} schedule ${s.name}`}
+                      disabled={busy === s.name}
+                      onClick={() => void toggle(s)}
+                    >
+                      {s.paused ? 'Resume' : 'Pause'}
+                    </button>
+                  </WriteOnly>
                 </td>
               </tr>
             ))}

@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { colorOf } from '../hooks/use-dashboard.js';
+import { cssVar, useTheme } from '../hooks/use-theme.js';
 import type { Columns, History, Metric } from '../lib/history.js';
 import { withAlpha } from '../lib/colors.js';
 import { stack } from '../lib/stack.js';
@@ -30,9 +31,7 @@ export interface TimeChartProps {
   controls?: ReactNode;
 }
 
-const AXIS = '#8b95a7';
 const MIN_SPAN_S = 60;
-const GRID = 'rgba(148, 163, 184, 0.12)';
 
 function sumAt(columns: Columns, index: number): number {
   let total = 0;
@@ -47,6 +46,8 @@ export function TimeChart(props: TimeChartProps) {
   const raw = useRef<Columns>([[]]);
   const namesKey = names.join('\u0000');
   const height = props.height ?? 200;
+  // The axes take the theme's colours (CSS variables): a new theme draws the chart again.
+  const { theme } = useTheme();
   const formatRef = useRef(format);
   const yMaxRef = useRef(yMax);
   useEffect(() => {
@@ -64,6 +65,9 @@ export function TimeChart(props: TimeChartProps) {
     const el = box.current;
     if (!el) return;
     const list = namesKey === '' ? [] : namesKey.split('\u0000');
+    void theme;
+    const axis = cssVar('--chart-axis', '#8b95a7');
+    const grid = cssVar('--chart-grid', 'rgba(148, 163, 184, 0.12)');
     const timeOf = uPlot.fmtDate('{HH}:{mm}:{ss}');
     const series: uPlot.Series[] = [
       {
@@ -103,17 +107,17 @@ export function TimeChart(props: TimeChartProps) {
         },
         axes: [
           {
-            stroke: AXIS,
-            grid: { stroke: GRID, width: 1 },
-            ticks: { stroke: GRID },
+            stroke: axis,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid },
             space: 70,
             // Clock times only: uPlot's default adds a date row that collides with the first tick.
             values: (_u, splits) => splits.map((s) => timeOf(new Date(s * 1000))),
           },
           {
-            stroke: AXIS,
-            grid: { stroke: GRID, width: 1 },
-            ticks: { stroke: GRID },
+            stroke: axis,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid },
             // Wide enough for the longest label ("1.2k/s"), measured in characters.
             size: (_u, values) =>
               Math.max(32, 14 + 7.5 * Math.max(0, ...(values ?? []).map((v) => String(v).length))),
@@ -134,7 +138,7 @@ export function TimeChart(props: TimeChartProps) {
       u.destroy();
       plot.current = null;
     };
-  }, [namesKey, colors, stacked, stepped, height]);
+  }, [namesKey, colors, stacked, stepped, height, theme]);
 
   useEffect(() => {
     const u = plot.current;
@@ -154,7 +158,7 @@ export function TimeChart(props: TimeChartProps) {
       u.setScale('x', { min, max: now / 1000 });
     });
     if (u.cursor.idx === null || u.cursor.idx === undefined) u.setLegend({ idx: null as never });
-  }, [history, metric, names, stacked, version, namesKey]);
+  }, [history, metric, names, stacked, version, namesKey, theme]);
 
   return (
     <figure

@@ -1,4 +1,8 @@
-/** Asks for the API token when the server has CADRE_TOKEN set; checks it before keeping it. */
+/**
+ * Asks for the API token when the server has CADRE_TOKEN set; checks it before
+ * keeping it. The read-only token (CADRE_READ_TOKEN) is entered here too: the
+ * dashboard then asks the server what it may do (use-access.tsx).
+ */
 import { createClient } from '@cadre/client';
 import { useState, type FormEvent } from 'react';
 import { describeError, isUnauthorized } from '../lib/errors.js';
@@ -37,8 +41,9 @@ export function TokenGate({
       <form className="card gate-card" onSubmit={submit} aria-labelledby="gate-title">
         <h1 id="gate-title">cadre needs a token</h1>
         <p className="muted">
-          This server was started with <code>CADRE_TOKEN</code>. The token is kept for this browser
-          tab only.
+          This server was started with <code>CADRE_TOKEN</code>. Enter that token, or the read-only
+          token (<code>CADRE_READ_TOKEN</code>) to look without changing anything. The token is kept
+          for this browser tab only.
         </p>
         <label className="stack">
           <span>API token</span>

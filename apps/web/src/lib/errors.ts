@@ -18,3 +18,8 @@ export function isUnauthorized(err: unknown): boolean {
 export function isNotFound(err: unknown): boolean {
   return isCadreClientError(err) && err.status === 404;
 }
+
+/** A change refused because the token may only read (CADRE_READ_TOKEN). */
+export function isReadOnly(err: unknown): boolean {
+  return isCadreClientError(err) && err.code === 'ERR_READ_ONLY';
+}
