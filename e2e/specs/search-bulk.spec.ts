@@ -4,6 +4,7 @@
  * this filter" then Retry is one POST /api/jobs/bulk for 200 failed jobs, and
  * they run again.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Job } from '@cadre/client';
 import { expect, test } from '../support/fixtures.js';
 import { api } from '../support/api.js';
@@ -119,7 +120,9 @@ test('the selection and its actions work from the keyboard', async ({ page }) =>
     [0, 1, 2].map((i) => ({ task: 'echo', category: 'email', input: { tag, i } })),
   );
   await openDashboard(page);
+  const searched = page.waitForResponse((res) => res.url().includes(`q=${tag}`));
   await page.getByRole('searchbox', { name: 'Search', exact: true }).fill(tag);
+  await searched;
   await expect(page.locator('.jobs tbody tr')).toHaveCount(3);
   const first = page.getByRole('checkbox', { name: `Select job ${jobs[0]!.id}` });
   await first.focus();
@@ -130,6 +133,13 @@ test('the selection and its actions work from the keyboard', async ({ page }) =>
   await bar.getByRole('button', { name: 'Cancel the selected jobs' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('alertdialog')).toContainText('Cancel 1 job?');
+  // The selection, the bar and the confirmation pass the accessibility check.
+  const { violations } = await new AxeBuilder({ page }).include('.jobs').analyze();
+  expect(
+    violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+  ).toEqual([]);
   await page.keyboard.press('Escape');
   await expect(page.getByRole('alertdialog')).toHaveCount(0);
   await expect(bar.getByRole('button', { name: 'Cancel the selected jobs' })).toBeFocused();
