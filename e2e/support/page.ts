@@ -24,7 +24,7 @@ export async function openDashboard(page: Page, url = '/'): Promise<void> {
 
 /** Searches the jobs table for `query` (an id or a key) and waits for job `id` to open. */
 export async function openJob(page: Page, query: string, id = query): Promise<Locator> {
-  await page.getByRole('searchbox', { name: 'Search jobs by id or key' }).fill(query);
+  await page.getByRole('searchbox', { name: 'Search', exact: true }).fill(query);
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   const detail = page.getByTestId('job-detail');
   await expect(detail.getByRole('heading', { name: `Job ${id}` })).toBeVisible();

@@ -2,7 +2,7 @@
  * `npm run bench`: cadre's figures in one run, printed as tables.
  *
  *   npm run bench                     everything
- *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, flows, fifo, list, index, observer, cluster, compare)
+ *   npm run bench -- engine store     only those sections (engine, priority, store, recovery, http, flows, fifo, list, index, observer, search, cluster, compare)
  *   npm run bench -- compare --quick  small sizes (BENCH_JOBS 10,000, and the cluster and compare sections'), to check that everything runs
  *   BENCH_JOBS=20000 npm run bench    fewer jobs per measurement (default 100,000)
  *
@@ -10,7 +10,8 @@
  * 2,000 with --quick), BENCH_RECOVERY_JOBS (recovery, store; 1,000,000), BENCH_FIFO_JOBS (fifo;
  * 2,000,000), BENCH_LIST_JOBS and BENCH_LIST_SAMPLES (list; 1,000,000 and 200),
  * BENCH_INDEX_CATEGORIES (index; 4), BENCH_OBSERVER_JOBS and BENCH_OBSERVER_SAMPLES (observer; 1,000,000
- * and 20, on the local backend and on PostgreSQL at BENCH_DATABASE_URL); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
+ * and 20, on the local backend and on PostgreSQL at BENCH_DATABASE_URL), BENCH_SEARCH_JOBS and
+ * BENCH_SEARCH_SAMPLES (search; 100,000 and 100, local and PostgreSQL); for cluster (on PostgreSQL, BENCH_DATABASE_URL, default
  * postgres://postgres@127.0.0.1:5432/postgres): BENCH_CLUSTER_JOBS (echo; 20,000), BENCH_PEER_JOBS
  * (graphile-worker and pg-boss; 50,000), BENCH_CLUSTER_WORKERS (threads per node for sleep jobs; 4);
  * for compare (BullMQ on the Redis at 127.0.0.1:6379 when it answers PING, else a `redis-server`
@@ -39,6 +40,15 @@ import { listLatency, writeListConfig, writeRetainedJobs } from './list-bench.js
 import { benchJobIndex } from './index-bench.js';
 import { benchPriorities } from './priority-bench.js';
 import { localObserverLatency, postgresObserverLatency } from './observer-bench.js';
+import {
+  bulkCancel,
+  localSearch,
+  postgresSearch,
+  postgresWriteCost,
+  type SearchFigures,
+  type WriteRates,
+} from './search-bench.js';
+import { percentile } from './percentiles.js';
 import { withDatabase } from './cluster/databases.js';
 import { clusterSection } from './cluster/cluster-section.js';
 import { compareSection } from './compare/compare-section.js';
@@ -482,6 +492,110 @@ async function observerSection(): Promise<void> {
   }
 }
 
+async function searchSection(): Promise<void> {
+  const total = Number(process.env.BENCH_SEARCH_JOBS ?? (quick ? 10_000 : 100_000));
+  const samples = Number(process.env.BENCH_SEARCH_SAMPLES ?? 100);
+  console.log(
+    `\n## Search: list({ q }) over ${total.toLocaleString('en-US')} retained jobs (a page of at most 100)\n`,
+  );
+  const log = (line: string) => console.error(`  … ${line}`);
+  const local = await localSearch(total, samples, log);
+  const pgRun: SearchFigures | null = await withDatabase('search', (db) =>
+    postgresSearch(db.url, total, samples, log),
+  ).catch((err: unknown) => {
+    console.error(`  … PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  });
+  console.log(
+    `local backend: ${fmt(local.submitS)} s to submit, first search (builds each job's text) ${fmt(local.coldMs)} ms` +
+      (pgRun
+        ? `; PostgreSQL: ${fmt(pgRun.submitS)} s to submit, first search ${fmt(pgRun.coldMs)} ms`
+        : '') +
+      `; ${samples} searches each, one at a time\n`,
+  );
+  const rows: (string | number)[][] = [
+    [
+      'query',
+      'found',
+      'local p50 ms',
+      'local p99 ms',
+      'PostgreSQL p50 ms',
+      'PostgreSQL p99 ms',
+      'target',
+    ],
+  ];
+  local.rows.forEach((r, i) => {
+    const p = pgRun?.rows[i];
+    rows.push([
+      r.label,
+      r.found,
+      r.p50Ms,
+      r.p99Ms,
+      p?.p50Ms ?? '–',
+      p?.p99Ms ?? '–',
+      'local p99 < 100',
+    ]);
+  });
+  console.log(table(rows));
+
+  const bulkJobs = Number(process.env.BENCH_BULK_JOBS ?? (quick ? 20_000 : 200_000));
+  const e = await startBenchEngine(threads, 'lowdb');
+  try {
+    const b = await bulkCancel(e.engine, bulkJobs);
+    console.log(
+      `\n### Bulk cancel of ${b.jobs.toLocaleString('en-US')} delayed jobs (engine, lowdb store, pages of 500)\n`,
+    );
+    console.log(
+      table([
+        ['matched', 'changed', 'seconds', 'jobs/s', 'longest event-loop hold, ms', 'target'],
+        [b.matched, b.changed, b.seconds, b.changed / b.seconds, b.maxBlockMs, '< 50'],
+      ]),
+    );
+  } finally {
+    await e.close();
+  }
+
+  const writeJobs = Number(process.env.BENCH_SEARCH_WRITE_JOBS ?? (quick ? 5000 : 20_000));
+  const rounds = Number(process.env.BENCH_SEARCH_WRITE_ROUNDS ?? (quick ? 1 : 3));
+  console.log(
+    `\n### What the search index costs PostgreSQL's write path (${writeJobs.toLocaleString('en-US')} jobs, ${rounds} rounds each, in turns; median)\n`,
+  );
+  const cost = await postgresWriteCost(
+    (label, fn) => withDatabase(label, (db) => fn(db.url)),
+    writeJobs,
+    rounds,
+  ).catch((err: unknown) => {
+    console.error(`  … PostgreSQL skipped: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  });
+  if (cost) {
+    const median = (runs: WriteRates[], key: keyof WriteRates) =>
+      percentile(
+        runs.map((r) => r[key]),
+        50,
+      );
+    const costRows: (string | number)[][] = [
+      ['jobs/s', 'with the index', 'without', 'with / without', 'runs with', 'runs without'],
+    ];
+    for (const [label, key] of [
+      ['submit (batches of 100, 4 at once)', 'submit'],
+      ['claim 100 + complete each', 'finish'],
+    ] as const) {
+      const a = median(cost.withIndex, key);
+      const b = median(cost.withoutIndex, key);
+      costRows.push([
+        label,
+        a,
+        b,
+        a / b,
+        cost.withIndex.map((r) => fmt(r[key])).join(' '),
+        cost.withoutIndex.map((r) => fmt(r[key])).join(' '),
+      ]);
+    }
+    console.log(table(costRows));
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`cadre benchmark: node ${process.version}, ${availableParallelism()} cores`);
   if (want('engine')) await engineSection();
@@ -494,6 +608,7 @@ async function main(): Promise<void> {
   if (want('list')) await listSection();
   if (want('index')) indexSection();
   if (want('observer')) await observerSection();
+  if (want('search')) await searchSection();
   if (want('cluster')) await clusterSection({ threads, quick });
   if (want('compare')) await compareSection({ threads, quick, ceiling });
 }

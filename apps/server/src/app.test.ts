@@ -644,7 +644,10 @@ describe('the rest', () => {
     expect(request.required).toEqual(['task']);
     expect(request.properties.maxRetries).toMatchObject({ minimum: 0, maximum: 100 });
     const list = res.body.paths['/api/jobs'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list).toEqual(['category', 'state', 'limit', 'cursor', 'key', 'flowId']);
+    expect(list).toEqual(['category', 'state', 'limit', 'cursor', 'key', 'flowId', 'task', 'q']);
+    expect(res.body.paths['/api/jobs/bulk'].post.requestBody.content).toBeDefined();
+    expect(schemas.BulkBody.properties.action.enum).toEqual(['retry', 'cancel', 'delete']);
+    expect(schemas.BulkAnswer.required).toEqual(['matched', 'changed']);
     // Every $ref points at a component that exists.
     for (const [, id] of res.text.matchAll(/"#\/components\/schemas\/(\w+)"/g)) {
       expect(res.body.components.schemas).toHaveProperty(id!);

@@ -40,6 +40,7 @@ import { historyRoutes } from './http/history-routes.js';
 import { scheduleRoutes } from './http/schedule-routes.js';
 import {
   MAX_BATCH,
+  bulkBodySchema,
   categoryPatchSchema,
   chainBodySchema,
   getJobQuerySchema,
@@ -177,6 +178,11 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/jobs', async (req, res) => {
     const query = parse(listJobsQuerySchema, req.query);
     res.json(await engine.list(query));
+  });
+
+  api.post('/jobs/bulk', async (req, res) => {
+    const { filter, action } = parse(bulkBodySchema, requireJson(req));
+    res.json(await engine.bulk(filter, action));
   });
 
   api.get('/jobs/:id', async (req, res) => {

@@ -234,6 +234,7 @@ export function App() {
           <div className={`work ${selected ? 'has-detail' : ''}`}>
             <JobsPanel
               categories={names}
+              counts={categories}
               selected={selected}
               onSelect={setSelected}
               refreshKey={jobsRefresh}

@@ -52,6 +52,24 @@ describe('createClient', () => {
     expect(JSON.parse(last.body)).toEqual([{ task: 'echo' }, { task: 'echo', input: 1 }]);
   });
 
+  it('sends a bulk action as one request, and searches with q and task', async () => {
+    reply(200, { matched: 3, changed: 2 });
+    const client = createClient({ url });
+    expect(await client.bulk({ state: 'failed', q: 'boom' }, 'retry')).toEqual({
+      matched: 3,
+      changed: 2,
+    });
+    const last = seen.at(-1)!;
+    expect(last).toMatchObject({ method: 'POST', url: '/api/jobs/bulk' });
+    expect(JSON.parse(last.body)).toEqual({
+      filter: { state: 'failed', q: 'boom' },
+      action: 'retry',
+    });
+    reply(200, { jobs: [], nextCursor: null });
+    await client.list({ q: 'a&b %', task: 'echo' });
+    expect(seen.at(-1)!.url).toBe('/api/jobs?q=a%26b+%25&task=echo');
+  });
+
   it('builds the query of list, get and the category routes', async () => {
     reply(200, { jobs: [], nextCursor: null });
     const client = createClient({ url });

@@ -3,6 +3,9 @@
  * the browser (fetch).
  */
 import type {
+  BulkAction,
+  BulkFilter,
+  BulkOutcome,
   CategoryPatch,
   CategoryView,
   Flow,
@@ -47,6 +50,10 @@ export interface ListOptions {
   key?: string;
   /** The jobs of this flow (chain or group), callbacks included. */
   flowId?: string;
+  /** The jobs of this task. */
+  task?: string;
+  /** Text in the id, key, task, or input, result or error (as JSON text), in any case. */
+  q?: string;
 }
 
 /**
@@ -93,6 +100,11 @@ export interface CadreClient<Tasks extends TaskMap = AnyTasks> {
   cancel(id: string): Promise<Job>;
   /** With `changes.input`, the job runs again with that input (checked against its task's schema). */
   retry(id: string, changes?: RetryChanges): Promise<Job>;
+  /**
+   * Retries, cancels or deletes every job that matches `filter` (`{}`: every
+   * job) and allows the action, in one request; answers once it is durable.
+   */
+  bulk(filter: BulkFilter, action: BulkAction): Promise<BulkOutcome>;
   categories(): Promise<CategoryView[]>;
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   tasks(): Promise<TaskView[]>;
@@ -212,6 +224,7 @@ export function createClient<Tasks extends TaskMap = AnyTasks>(
     },
     cancel: (id) => call('POST', `/api/jobs/${enc(id)}/cancel`),
     retry: (id, changes) => call('POST', `/api/jobs/${enc(id)}/retry`, changes),
+    bulk: (filter, action) => call('POST', '/api/jobs/bulk', { filter, action }),
     categories: () => call('GET', '/api/categories'),
     patchCategory: (name, patch) => call('PATCH', `/api/categories/${enc(name)}`, patch),
     tasks: () => call('GET', '/api/tasks'),

@@ -35,6 +35,7 @@ export {
 // `priority`, for forms that edit them, the flows' vocabulary and bounds,
 // and the catch-up modes of schedules.
 export {
+  BULK_ACTIONS,
   CATCH_UP_MODES,
   FLOW_KINDS,
   FLOW_ROLES,
@@ -54,6 +55,9 @@ export {
 } from '@cadre/core';
 export type {
   Allocation,
+  BulkAction,
+  BulkFilter,
+  BulkOutcome,
   CategoryPatch,
   CategoryView,
   ChainRequest,

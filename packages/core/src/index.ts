@@ -206,3 +206,13 @@ export {
   type ObserverSpec,
   type ObserverView,
 } from './observers.js';
+export {
+  BULK_ACTIONS,
+  MAX_BULK_IDS,
+  allowsBulk,
+  bulkStates,
+  type BulkAction,
+  type BulkFilter,
+  type BulkOutcome,
+  type BulkRequest,
+} from './bulk.js';

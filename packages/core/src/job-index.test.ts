@@ -58,6 +58,38 @@ describe('JobIndex', () => {
     ]);
   });
 
+  it('pages only the ids `accept` takes, from one set or merged from several', () => {
+    const index = new JobIndex();
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5', 'a6']) index.add(id, 'c', 'queued');
+    for (const id of ['b1', 'b2', 'b3']) index.add(id, 'd', 'failed');
+    const even = (id: string) => Number(id.slice(1)) % 2 === 0;
+    expect(index.page({ category: 'c', state: 'queued', limit: 2, accept: even })).toEqual({
+      ids: ['a6', 'a4'],
+      nextCursor: 'a4',
+    });
+    expect(
+      index.page({ category: 'c', state: 'queued', cursor: 'a4', limit: 2, accept: even }),
+    ).toEqual({ ids: ['a2'], nextCursor: null });
+    expect(index.page({ limit: 10, accept: even })).toEqual({
+      ids: ['b2', 'a6', 'a4', 'a2'],
+      nextCursor: null,
+    });
+    expect(index.page({ limit: 3, accept: () => false })).toEqual({ ids: [], nextCursor: null });
+  });
+
+  it('gives up a page (null) after looking at `budget` ids, but not before', () => {
+    const index = new JobIndex();
+    for (let i = 10; i < 30; i++) index.add(`a${i}`, i % 2 === 0 ? 'c' : 'd', 'queued');
+    const rare = (id: string) => id === 'a12';
+    expect(index.pageWithin({ limit: 5, accept: rare }, 5)).toBeNull();
+    expect(index.pageWithin({ limit: 5, accept: rare }, 20)).toEqual({
+      ids: ['a12'],
+      nextCursor: null,
+    });
+    expect(index.pageWithin({ category: 'c', limit: 2, accept: rare }, 3)).toBeNull();
+    expect(index.pageWithin({ limit: 2 }, 3)).toEqual({ ids: ['a29', 'a28'], nextCursor: 'a28' });
+  });
+
   it('says there is no next page when the page ends exactly at the last match', () => {
     const index = new JobIndex();
     index.add('a', 'c', 'failed');

@@ -66,6 +66,8 @@ export interface IndexQuery {
   cursor?: string;
   /** At most this many ids. */
   limit: number;
+  /** Only the ids it takes (a filter the index does not hold, such as a search). */
+  accept?: (id: string) => boolean;
 }
 
 export interface IndexPage {
@@ -109,7 +111,23 @@ export class JobIndex {
   /** Up to `limit` ids matching the filters, newest first, strictly below `cursor`. */
   page(query: IndexQuery): IndexPage {
     const sources = this.#matching(query.category, query.state);
-    const ids = newestFirst(sources, query.cursor, Math.max(0, query.limit) + 1);
+    // Without a budget it never gives up.
+    const ids = newestFirst(sources, query.cursor, Math.max(0, query.limit) + 1, query.accept)!;
+    const more = ids.length > query.limit;
+    if (more) ids.pop();
+    return { ids, nextCursor: more ? ids[ids.length - 1]! : null };
+  }
+
+  /**
+   * `page`, but it gives up (answers null) once it has looked at `budget`
+   * ids without filling the page: for a selective `accept`, whose caller has
+   * a faster way to look at every job.
+   */
+  pageWithin(query: IndexQuery, budget: number): IndexPage | null {
+    const sources = this.#matching(query.category, query.state);
+    const n = Math.max(0, query.limit) + 1;
+    const ids = newestFirst(sources, query.cursor, n, query.accept, budget);
+    if (ids === null) return null;
     const more = ids.length > query.limit;
     if (more) ids.pop();
     return { ids, nextCursor: more ? ids[ids.length - 1]! : null };
@@ -187,13 +205,26 @@ function outOfStep(id: string, category: string, state: JobState, how: string): 
   throw new Error(`JobIndex: job '${id}' is ${how} ${category}/${state}; the index is out of step`);
 }
 
-/** Up to `n` ids from `sources`, newest first, strictly below `cursor`: a k-way merge. */
-function newestFirst(sources: readonly IdSet[], cursor: string | undefined, n: number): string[] {
+/**
+ * Up to `n` ids from `sources` that `accept` takes (all, without it), newest
+ * first, strictly below `cursor`: a k-way merge. Null when it looked at
+ * `budget` ids before it found `n` or ran out.
+ */
+function newestFirst(
+  sources: readonly IdSet[],
+  cursor: string | undefined,
+  n: number,
+  accept?: (id: string) => boolean,
+  budget = Infinity,
+): string[] | null {
   const ids: string[] = [];
   if (n <= 0 || sources.length === 0) return ids;
   const below = (s: IdSet) => s.entriesReversed(cursor, [], true);
+  let looked = 0;
   if (sources.length === 1) {
     for (const [id] of below(sources[0]!)) {
+      if (looked++ === budget) return null;
+      if (accept !== undefined && !accept(id)) continue;
       ids.push(id);
       if (ids.length === n) break;
     }
@@ -201,7 +232,11 @@ function newestFirst(sources: readonly IdSet[], cursor: string | undefined, n: n
   }
   const heap = new Heap(-1);
   for (const s of sources) heap.push(below(s));
-  while (ids.length < n && heap.size > 0) ids.push(heap.pop());
+  while (ids.length < n && heap.size > 0) {
+    if (looked++ === budget) return null;
+    const id = heap.pop();
+    if (accept === undefined || accept(id)) ids.push(id);
+  }
   return ids;
 }
 

@@ -42,6 +42,9 @@ import {
   observerTiming,
   observerView,
   scheduleView,
+  type BulkAction,
+  type BulkFilter,
+  type BulkOutcome,
   type DeclaredIn,
   type ObserverRecord,
   type ObserverRequest,
@@ -74,6 +77,7 @@ import {
   type NodeRecord,
   type NodeReport,
 } from '@cadre/store';
+import { runBulk } from './bulk-action.js';
 import { CategorySettings, validatePatch } from './category-settings.js';
 import { Dispatcher } from './dispatcher.js';
 import { HistoryFlusher } from './history-flusher.js';
@@ -379,6 +383,14 @@ class CadreEngine implements Engine {
       this.#resolver.checkInput(job.task, input);
     }
     return this.#backend.retry(id, changes, this.#clock.now());
+  }
+
+  async bulk(filter: BulkFilter, action: BulkAction): Promise<BulkOutcome> {
+    if (action === 'retry' && this.#mode !== 'running') throw Errors.shuttingDown();
+    if (filter.category !== undefined && !this.#categories.has(filter.category)) {
+      throw Errors.unknownCategory(filter.category);
+    }
+    return runBulk({ backend: this.#backend, filter, action, now: () => this.#clock.now() });
   }
 
   /** A job changed through the backend: counters, waiters, hints, listeners. */

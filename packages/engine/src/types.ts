@@ -2,6 +2,9 @@
  * The engine's public face: what apps/server, the benchmark and embedders use.
  */
 import type {
+  BulkAction,
+  BulkFilter,
+  BulkOutcome,
   Allocation,
   CategoryPatch,
   CategoryView,
@@ -80,6 +83,13 @@ export interface Engine {
    * ERR_VALIDATION when `changes.input` does not match the task's schema.
    */
   retry(id: string, changes?: RetryChanges): Promise<Job>;
+  /**
+   * Retries, cancels or deletes every job that matches `filter` and allows
+   * the action (core's `allowsBulk`), in pages (bulk-action.ts); resolves
+   * once all of it is durable. ERR_UNKNOWN_CATEGORY; a retry refuses during
+   * shutdown (ERR_SHUTTING_DOWN).
+   */
+  bulk(filter: BulkFilter, action: BulkAction): Promise<BulkOutcome>;
   /** ERR_UNKNOWN_CATEGORY; ERR_VALIDATION. Persisted. */
   patchCategory(name: string, patch: CategoryPatch): Promise<CategoryView>;
   /** Summed over the cluster; the settings are shared by all nodes. */

@@ -16,6 +16,9 @@ export interface Migration {
   sql: (n: Names) => string;
 }
 
+/** The advisory lock (of the whole database) under which a migration creates an extension. */
+const EXTENSION_LOCK = '7301454141870653289';
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -182,8 +185,50 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_starts_window ON ${n.rateStarts} (category, at_ms);
     `,
   },
-  // Version 6 is reserved for the search index (issue 14, another part):
-  // versions are applied by number, missing or not, so each lands on its own.
+  {
+    version: 6,
+    name: 'search',
+    // Issue 14: `list({ q })` finds the text in a job's searchable text (the
+    // local backend's job-search.ts builds the same): id, key, task, input
+    // and result as JSON text, and lastError as JSON text too (its message
+    // and kind: any json operator would decode a NUL in the message, which
+    // text cannot hold), lowercased and joined by newlines. `search_text` is that expression, IMMUTABLE so that an index
+    // can hold it; sql/read.ts calls it by the same name so that the planner
+    // matches the index. A GIN trigram index (pg_trgm) serves LIKE '%text%'.
+    //
+    // pg_trgm is one per database, and the schemas of one database migrate
+    // concurrently (each under its own lock): creating it takes a lock of
+    // the database's own, and a CREATE that another session won anyway is
+    // tolerated. It goes to `public` unless it is installed already; the
+    // operator class is named with whatever schema holds it, so the index
+    // does not depend on search_path.
+    sql: (n) => `
+      CREATE FUNCTION ${n.schema}.search_text(
+        id text, key text, task text, input json, result json, last_error json
+      ) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT lower(id || E'\n' || coalesce(key, '') || E'\n' || task || E'\n' || input::text
+          || E'\n' || coalesce(result::text, '') || E'\n' || coalesce(last_error::text, ''))
+      $$;
+
+      SELECT pg_advisory_xact_lock(${EXTENSION_LOCK});
+      DO $$
+      BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+      EXCEPTION WHEN unique_violation OR duplicate_object THEN
+        NULL; -- another session created it meanwhile
+      END $$;
+
+      DO $$
+      BEGIN
+        EXECUTE format(
+          'CREATE INDEX jobs_search ON ${n.jobs} USING gin '
+          '(${n.schema}.search_text(id, key, task, input, result, last_error) %I.gin_trgm_ops)',
+          (SELECT s.nspname FROM pg_extension AS e
+             JOIN pg_namespace AS s ON s.oid = e.extnamespace
+           WHERE e.extname = 'pg_trgm'));
+      END $$;
+    `,
+  },
   {
     version: 7,
     name: 'metrics history',

@@ -14,8 +14,10 @@ import {
   createJob,
   Emitter,
   Errors,
+  MAX_BULK_IDS,
   toErrorMessage,
   type Allocation,
+  type BulkAction,
   type CategoryPatch,
   type DeclaredIn,
   type HistoryRow,
@@ -35,6 +37,7 @@ import {
   type Backend,
   type BackendEvents,
   type BackendLimits,
+  type BulkResult,
   type CategoryCounts,
   type CategoryOverride,
   type Completion,
@@ -58,6 +61,7 @@ import { silentLogger, type Logger } from './logger.js';
 import { migrate } from './migrate.js';
 import { CHANNELS, Names, isValidSchemaName, type Channel } from './names.js';
 import { decodePayload } from './notifications.js';
+import { bulkChange } from './sql/bulk.js';
 import { categoryOverrides, patchCategory } from './sql/categories.js';
 import { readHistory, recordHistory } from './sql/history.js';
 import { changeJob } from './sql/change-job.js';
@@ -454,6 +458,20 @@ export class PostgresBackend implements Backend {
     const { job, previous } = await changeJob(s.db, this.#names, id, event, now, this.#origin);
     this.#events.emit('change', job, previous.state);
     return job;
+  }
+
+  async bulk(ids: readonly string[], action: BulkAction, now: number): Promise<BulkResult> {
+    const s = this.#open();
+    if (ids.length > MAX_BULK_IDS) {
+      throw Errors.validation(`a bulk call takes at most ${MAX_BULK_IDS} ids`, {
+        ids: ids.length,
+      });
+    }
+    if (ids.length === 0) return { changed: [] };
+    const done = await bulkChange(s.db, this.#names, ids, action, now, this.#origin);
+    this.#emitChanged(done.records);
+    for (const id of done.aborted) this.#events.emit('cancelled', id);
+    return { changed: done.changed };
   }
 
   get(id: string): Promise<Job | null> {

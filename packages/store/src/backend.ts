@@ -42,6 +42,7 @@
 import type {
   Allocation,
   AttemptOutcome,
+  BulkAction,
   CategoryPatch,
   DeclaredIn,
   HistogramData,
@@ -93,6 +94,21 @@ export interface ListQuery {
   key?: string;
   /** Only the jobs of this flow. */
   flowId?: string;
+  /** Only the jobs of this task. */
+  task?: string;
+  /**
+   * Only the jobs whose searchable text contains this, case-insensitively:
+   * the id, the key, the task, and the input, the result and `lastError`
+   * as JSON text (issue 14; the local backend's job-search.ts). An empty
+   * string matches every job.
+   */
+  q?: string;
+}
+
+/** What `bulk` did. */
+export interface BulkResult {
+  /** The ids it changed (retried, cancelled or deleted), in the order given. */
+  changed: string[];
 }
 
 export interface ListPage {
@@ -302,6 +318,18 @@ export interface Backend {
   cancel(id: string, now: number): Promise<Job>;
   /** ERR_JOB_NOT_FOUND; ERR_INVALID_TRANSITION unless failed or cancelled. */
   retry(id: string, changes: RetryChanges, now: number): Promise<Job>;
+  /**
+   * Applies `action` to each of `ids` that allows it, and skips the others
+   * (unknown ids too), all in one durable commit (one journal line; one
+   * transaction): `retry` queues failed and cancelled jobs again, as `retry`
+   * does without changes; `cancel` cancels unfinished jobs as `cancel` does
+   * (emitting `cancelled` for each, dropping the callbacks waiting on them);
+   * `delete` forgets finished jobs (succeeded, failed, cancelled), but not
+   * one that a waiting callback still needs (a chord's member). Which job
+   * allows which action is core's `allowsBulk`. Takes at most MAX_BULK_IDS
+   * ids: a caller with more pages them, and yields in between.
+   */
+  bulk(ids: readonly string[], action: BulkAction, now: number): Promise<BulkResult>;
   get(id: string): Promise<Job | null>;
   list(query: ListQuery): Promise<ListPage>;
   /** Every job of the flow, oldest first; [] for an unknown flow. */

@@ -3,6 +3,7 @@ export type {
   Backend,
   BackendEvents,
   BackendLimits,
+  BulkResult,
   CategoryCounts,
   Completion,
   Fired,

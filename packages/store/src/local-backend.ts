@@ -40,6 +40,8 @@ import {
   DelayQueue,
   Emitter,
   Errors,
+  MAX_BULK_IDS,
+  allowsBulk,
   checkQueueLimits,
   countByCategory,
   JobIndex,
@@ -51,6 +53,7 @@ import {
   type FlowGraph,
   type Allocation,
   type HistoryRow,
+  type BulkAction,
   type CategoryPatch,
   type DeclaredIn,
   type Job,
@@ -69,6 +72,7 @@ import type {
   Backend,
   BackendEvents,
   BackendLimits,
+  BulkResult,
   CategoryCounts,
   CategoryOverride,
   Completion,
@@ -90,6 +94,7 @@ import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
 import { LocalCategory } from './local-category.js';
 import { LocalHistory } from './local-history.js';
+import { jobFilter, scanPage } from './job-search.js';
 import { LocalSchedules, observeIndex } from './local-schedules.js';
 
 export interface LocalBackendLogger {
@@ -103,6 +108,9 @@ export interface LocalBackendOptions {
 }
 
 const silent: LocalBackendLogger = { info() {}, error() {} };
+
+/** Ids a search looks at in the listing index before it reads every record instead. */
+const SEARCH_WALK = 2000;
 
 export function createLocalBackend(options: LocalBackendOptions): Backend {
   return new LocalBackend(options);
@@ -490,6 +498,68 @@ export class LocalBackend implements Backend {
     return next;
   }
 
+  /**
+   * One commit for a page of a bulk action (issue 14): like `#change` for
+   * each job that allows it, or a delete of a finished job no waiting
+   * callback needs. Waits until no job of the page has a change in flight,
+   * then holds them all while the commit is written.
+   */
+  async bulk(ids: readonly string[], action: BulkAction, now: number): Promise<BulkResult> {
+    if (ids.length > MAX_BULK_IDS) {
+      throw Errors.validation(`a bulk call takes at most ${MAX_BULK_IDS} ids`, {
+        ids: ids.length,
+      });
+    }
+    for (let id = ids.find((i) => this.#inflight.has(i)); id !== undefined;) {
+      await new Promise<void>((resolve) => this.#inflight.get(id!)!.push(resolve));
+      id = ids.find((i) => this.#inflight.has(i));
+    }
+    const changed: string[] = [];
+    const mutations: Mutation[] = [];
+    const next: Job[] = [];
+    const dependents: Job[] = [];
+    for (const id of ids) {
+      const job = this.#jobs.get(id);
+      // Held already: named twice, or a callback this page drops.
+      if (!job || this.#inflight.has(id) || !allowsBulk(job, action)) continue;
+      if (action === 'delete') {
+        if (this.#awaited(id)) continue;
+        this.#hold(job);
+        mutations.push({ op: 'delete', id });
+      } else {
+        const after = transition(
+          job,
+          action === 'retry' ? { type: 'retry' } : { type: 'cancel' },
+          now,
+        );
+        const dropped = this.#dependents(after, now);
+        this.#hold(after);
+        mutations.push(this.#changeOf(job, after), ...this.#holdDependents(dropped));
+        next.push(after);
+        dependents.push(...dropped);
+      }
+      changed.push(id);
+    }
+    if (mutations.length === 0) return { changed };
+    try {
+      await this.#batcher.add(mutations);
+      if (action === 'delete') {
+        for (const id of changed) {
+          const job = this.#jobs.get(id)!;
+          this.#forget(job);
+          this.#category(job.category).counts[job.state] -= 1;
+        }
+      } else {
+        for (const job of [...next, ...dependents])
+          this.#install(this.#jobs.get(job.id)!, job, now);
+      }
+    } finally {
+      for (const id of [...changed, ...dependents.map((d) => d.id)]) this.#landed(id);
+    }
+    if (action === 'cancel') for (const id of changed) this.#events.emit('cancelled', id);
+    return { changed };
+  }
+
   /** The durable change of `id` in flight has landed (or failed): what waited for it goes on. */
   #landed(id: string): void {
     const waiting = this.#inflight.get(id)!;
@@ -506,21 +576,38 @@ export class LocalBackend implements Backend {
 
   async list(query: ListQuery): Promise<ListPage> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    // Task and text (job-search.ts): tested on each job the index selects.
+    const filter = jobFilter(query);
     if (query.key !== undefined) {
       const job = this.#jobs.get(this.#keys.get(query.key) ?? '');
       const match =
         job !== undefined &&
         (query.category === undefined || job.category === query.category) &&
         (query.state === undefined || job.state === query.state) &&
-        (query.cursor === undefined || job.id < query.cursor);
+        (query.cursor === undefined || job.id < query.cursor) &&
+        (filter === undefined || filter(job));
       return { jobs: match ? [job] : [], nextCursor: null };
     }
     if (query.flowId !== undefined) return this.#listFlow(query.flowId, query, limit);
+    if (filter !== undefined && query.state === undefined) {
+      // No state to narrow the index: a page of common matches comes from a
+      // short walk of it, newest first; else one pass over every record is
+      // faster than the whole walk (job-search.ts).
+      const { category, cursor } = query;
+      const accept = (id: string) => filter(this.#jobs.get(id)!);
+      const found = this.#listing.pageWithin({ category, cursor, limit, accept }, SEARCH_WALK);
+      if (found)
+        return { jobs: found.ids.map((id) => this.#jobs.get(id)!), nextCursor: found.nextCursor };
+      const test = (job: Job) =>
+        (category === undefined || job.category === category) && filter(job);
+      return scanPage(this.#jobs.values(), test, cursor, limit);
+    }
     const page = this.#listing.page({
       category: query.category,
       state: query.state,
       cursor: query.cursor,
       limit,
+      ...(filter && { accept: (id: string) => filter(this.#jobs.get(id)!) }),
     });
     return { jobs: page.ids.map((id) => this.#jobs.get(id)!), nextCursor: page.nextCursor };
   }
@@ -528,6 +615,7 @@ export class LocalBackend implements Backend {
   /** A page of a flow's jobs: a flow has a few thousand jobs at most, filtered as they are. */
   #listFlow(flowId: string, query: ListQuery, limit: number): ListPage {
     const ids = [...(this.#flows.get(flowId) ?? [])].sort().reverse();
+    const filter = jobFilter(query);
     const jobs: Job[] = [];
     let more = false;
     for (const id of ids) {
@@ -535,6 +623,7 @@ export class LocalBackend implements Backend {
       const job = this.#jobs.get(id)!;
       if (query.category !== undefined && job.category !== query.category) continue;
       if (query.state !== undefined && job.state !== query.state) continue;
+      if (filter !== undefined && !filter(job)) continue;
       if (jobs.length === limit) {
         more = true;
         break;

@@ -25,6 +25,8 @@ import {
   getJobQuerySchema,
   groupBodySchema,
   jobRequestSchema,
+  bulkAnswerSchema,
+  bulkBodySchema,
   listJobsQuerySchema,
   retryBodySchema,
   submitBodySchema,
@@ -278,6 +280,8 @@ registry.add(historySchema, { id: 'History' });
 registry.add(nodeSchema, { id: 'Node' });
 registry.add(errorSchema, { id: 'Error' });
 registry.add(retryBodySchema, { id: 'RetryBody' });
+registry.add(bulkBodySchema, { id: 'BulkBody' });
+registry.add(bulkAnswerSchema, { id: 'BulkAnswer' });
 registry.add(scheduleBodySchema, { id: 'ScheduleBody' });
 registry.add(schedulePatchSchema, { id: 'SchedulePatch' });
 registry.add(scheduleSchema, { id: 'Schedule' });
@@ -399,6 +403,17 @@ export function openApiDocument(): JsonSchema {
           summary: 'List jobs, newest first',
           parameters: queryParameters(listJobsQuerySchema),
           responses: { 200: answer('A page', ref('JobPage')), 400: errorAnswer('Invalid query') },
+        },
+      },
+      '/api/jobs/bulk': {
+        post: {
+          summary:
+            'Retry, cancel or delete every job that matches the filter and allows the action; durable before it answers',
+          requestBody: { required: true, content: content(ref('BulkBody')) },
+          responses: {
+            200: answer('How many matched, and how many changed', ref('BulkAnswer')),
+            400: errorAnswer('Invalid filter or action, or an unknown category'),
+          },
         },
       },
       '/api/jobs/{id}': {

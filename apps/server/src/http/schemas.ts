@@ -3,7 +3,9 @@
  * with these and /api/openapi.json is generated from them.
  */
 import {
+  BULK_ACTIONS,
   JOB_STATES,
+  MAX_BULK_IDS,
   MAX_CHAIN_JOBS,
   MAX_CONCURRENCY,
   MAX_GROUP_JOBS,
@@ -32,6 +34,11 @@ export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const MAX_WAIT_MS = 30_000;
 
 const shortString = z.string().min(1).max(200);
+
+/** Search text (issue 14): what `GET /api/jobs?q=` and a bulk filter look for. */
+const searchText = z.string().max(200);
+const searchDescription =
+  'text in the id, key or task of the job, or in its input, result or lastError (message and kind) as JSON text, in any case; empty: no filter';
 
 /** A job to create, with its callbacks (`onSuccess`, `onError`), which are job requests too. */
 export interface JobRequestBody {
@@ -152,6 +159,41 @@ export const listJobsQuerySchema = z.object({
   /** An extension of API.md: the job with this idempotency key, if any. */
   key: shortString.optional(),
   flowId: shortString.optional().describe('the jobs of this flow'),
+  task: shortString.optional().describe('the jobs of this task'),
+  q: searchText.optional().describe(searchDescription),
+});
+
+/** Issue 14: `POST /api/jobs/bulk`. */
+export const bulkBodySchema = z.strictObject({
+  filter: z
+    .strictObject({
+      category: shortString.optional(),
+      state: z.enum(JOB_STATES).optional(),
+      task: shortString.optional(),
+      q: searchText.optional().describe(searchDescription),
+      flowId: shortString.optional(),
+      ids: z
+        .array(z.string().min(1).max(200))
+        .min(1)
+        .max(MAX_BULK_IDS)
+        .optional()
+        .describe('only these jobs (a selection); given, it is the whole filter'),
+    })
+    .refine((f) => f.ids === undefined || Object.keys(f).length === 1, {
+      message: 'filter.ids is the whole filter: give no other field with it',
+      path: ['ids'],
+    })
+    .describe('which jobs; {} means every job'),
+  action: z
+    .enum(BULK_ACTIONS)
+    .describe(
+      'retry: failed and cancelled jobs; cancel: unfinished jobs; delete: finished jobs (succeeded, failed, cancelled) that no waiting callback needs',
+    ),
+});
+
+export const bulkAnswerSchema = z.object({
+  matched: z.int().describe('jobs that matched the filter'),
+  changed: z.int().describe('jobs the action changed (the others did not allow it)'),
 });
 
 export const categoryPatchSchema = z

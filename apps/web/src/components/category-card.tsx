@@ -11,7 +11,6 @@ import { describeThreads, threadUse, threadWords } from '../lib/category-threads
 import { useState, type CSSProperties, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
 import { formatCount, formatDuration, formatRate, formatRateLimit } from '../lib/format.js';
-import { retryAllFailed, type RetryProgress } from '../lib/retry-all.js';
 import { useAccess, WriteOnly } from '../hooks/use-access.js';
 
 export interface CategoryCardProps {
@@ -25,7 +24,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
   const { canChange } = useAccess();
   const [draft, setDraft] = useState<Draft | null>(null);
   const [busy, setBusy] = useState(false);
-  const [retry, setRetry] = useState<RetryProgress | null>(null);
+  const [retrying, setRetrying] = useState(false);
   const shown = draft ?? toDraft(c);
   const id = `cat-${c.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
 
@@ -60,19 +59,16 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
     if (await patch(p, `${c.name}: settings saved`)) setDraft(null);
   }
 
+  /** One request: the server retries every failed job of the category (issue 14). */
   async function retryFailed() {
-    setRetry({ retried: 0, skipped: 0, failed: 0, seen: 0, done: false });
+    setRetrying(true);
     try {
-      const result = await retryAllFailed({ client, category: c.name, onProgress: setRetry });
-      notify(
-        result.failed > 0 ? 'error' : 'success',
-        `${c.name}: retried ${formatCount(result.retried)} failed job(s)` +
-          (result.failed > 0 ? `, ${result.failed} errors (${result.lastError})` : ''),
-      );
+      const { changed } = await client.bulk({ category: c.name, state: 'failed' }, 'retry');
+      notify('success', `${c.name}: retried ${formatCount(changed)} failed job(s)`);
     } catch (err) {
       fail(`Retrying failed jobs of ${c.name}`, err);
     } finally {
-      setRetry(null);
+      setRetrying(false);
     }
   }
 
@@ -308,12 +304,12 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
               </button>
               <button
                 type="button"
-                disabled={retry !== null || c.failed === 0}
+                disabled={retrying || c.failed === 0}
                 aria-label={`Retry all failed jobs of ${c.name}`}
                 onClick={() => void retryFailed()}
               >
-                {retry ? (
-                  `Retrying ${formatCount(retry.retried + retry.skipped + retry.failed)}/${formatCount(retry.seen)}…`
+                {retrying ? (
+                  'Retrying…'
                 ) : (
                   <>
                     <span aria-hidden="true">↻ </span>Retry all failed

@@ -1,14 +1,27 @@
 /**
  * The jobs table: one API page at a time (cursor paging), filtered by
- * category, state and flow, searched by id or key. It never loads more than one
- * page, so it stays quick with 100,000 jobs in the system. The priority
- * column sorts the page shown (job-sort.ts).
+ * category, state and flow, and searched as you type (free text in the id,
+ * key, task, input, result or error: `q`, issue 14). It never loads more than
+ * one page, so it stays quick with 100,000 jobs in the system. The priority
+ * column sorts the page shown (job-sort.ts). Rows can be selected, or every
+ * job matching the filter, for a bulk action (bulk-bar.tsx).
  */
-import type { Job, JobPage, JobState } from '@cadre/client';
+import type { BulkAction, CategoryView, JobPage, JobState } from '@cadre/client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useDashboard } from '../hooks/use-dashboard.js';
+import { useAccess } from '../hooks/use-access.js';
+import { useDebounced } from '../hooks/use-debounced.js';
+import { BulkBar } from './bulk-bar.js';
 import { CategoryLabel } from './category-label.js';
-import { describeError, isNotFound, isUnauthorized } from '../lib/errors.js';
+import {
+  countFromSnapshot,
+  countMatching,
+  doneText,
+  toBulkFilter,
+  type Selection,
+  type TableFilter,
+} from '../lib/bulk.js';
+import { describeError, isUnauthorized } from '../lib/errors.js';
 import { formatClock, formatDuration } from '../lib/format.js';
 import { JOB_STATES } from '../lib/job-states.js';
 import { sortJobs, type JobOrder } from '../lib/job-sort.js';
@@ -25,13 +38,18 @@ export interface JobsPanelProps {
   /** Only the jobs of this flow; '' for all. The flow view sets it too. */
   flowId: string;
   onFlowId: (flowId: string) => void;
+  /** The live snapshot's categories: their counts tell how many jobs some filters match. */
+  counts?: readonly CategoryView[] | undefined;
 }
 
 const LIVE_REFRESH_MS = 3000;
 
 const PAGE_SIZE = 25;
 
-type View = { kind: 'page'; page: JobPage } | { kind: 'search'; query: string; jobs: Job[] };
+/** How long the search box waits for typing to pause before it searches. */
+const SEARCH_DEBOUNCE_MS = 250;
+
+type View = { kind: 'page'; page: JobPage };
 
 export function JobsPanel({
   categories,
@@ -41,8 +59,11 @@ export function JobsPanel({
   pulse,
   flowId,
   onFlowId,
+  counts,
 }: JobsPanelProps) {
-  const { client, fail } = useDashboard();
+  const { client, fail, notify } = useDashboard();
+  // Selection is for bulk changes: not offered to a read-only viewer.
+  const { canChange } = useAccess();
   const [category, setCategory] = useState('');
   const [state, setState] = useState<JobState | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -51,7 +72,10 @@ export function JobsPanel({
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [searchTick, setSearchTick] = useState(0);
-  const [activeQuery, setActiveQuery] = useState<string | null>(null);
+  /** What the table searches for: the box's text once typing pauses, or at once on submit. */
+  const typed = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
+  const [q, setQ] = useState('');
+  const [selection, setSelection] = useState<Selection | null>(null);
   const [follow, setFollow] = useState(true);
   const [order, setOrder] = useState<JobOrder>('newest');
   const [flowDraft, setFlowDraft] = useState(flowId);
@@ -66,9 +90,22 @@ export function JobsPanel({
     setCursors([undefined]);
     if (flowId !== flowDraft.trim()) {
       setFlowDraft(flowId);
-      setActiveQuery(null);
+      // The flow's jobs, all of them: a search would hide some.
+      setQuery('');
+      setQ('');
       setReveal((n) => n + 1);
     }
+  }
+  if (typed !== q && typed === query.trim()) {
+    setQ(typed);
+    setCursors([undefined]);
+  }
+  // A selection belongs to the page and filter it was made on.
+  const listKey = JSON.stringify([category, state, flowId, q, cursors]);
+  const [selectedFor, setSelectedFor] = useState(listKey);
+  if (selectedFor !== listKey) {
+    setSelectedFor(listKey);
+    setSelection(null);
   }
   useEffect(() => {
     if (reveal > 0) root.current?.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
@@ -79,18 +116,15 @@ export function JobsPanel({
       if (!background) setLoading(true);
       setError(null);
       try {
-        if (activeQuery !== null) {
-          setView({ kind: 'search', query: activeQuery, jobs: await search(activeQuery) });
-        } else {
-          const page = await client.list({
-            category: category || undefined,
-            state: state || undefined,
-            flowId: flowId || undefined,
-            limit: PAGE_SIZE,
-            cursor: cursors[cursors.length - 1],
-          });
-          setView({ kind: 'page', page });
-        }
+        const page = await client.list({
+          category: category || undefined,
+          state: state || undefined,
+          flowId: flowId || undefined,
+          q: q || undefined,
+          limit: PAGE_SIZE,
+          cursor: cursors[cursors.length - 1],
+        });
+        setView({ kind: 'page', page });
       } catch (err) {
         setError(describeError(err));
         // A background refresh says it inline only, not in a toast every few seconds.
@@ -98,23 +132,8 @@ export function JobsPanel({
       } finally {
         setLoading(false);
       }
-
-      async function search(q: string): Promise<Job[]> {
-        // Keys first: `key` is an extension of GET /api/jobs (exact match); a
-        // server without it answers the newest jobs unfiltered, hence the filter
-        // here. Asking by key first also spares the console a 404 per id search.
-        const byKey = await client.list({ key: q, limit: PAGE_SIZE });
-        const matches = byKey.jobs.filter((j) => j.key === q);
-        if (matches.length > 0) return matches;
-        try {
-          return [await client.get(q)];
-        } catch (err) {
-          if (isNotFound(err)) return [];
-          throw err;
-        }
-      }
     },
-    [client, fail, category, state, flowId, cursors, activeQuery],
+    [client, fail, category, state, flowId, q, cursors],
   );
 
   // searchTick re-runs the same search when it is submitted again.
@@ -123,7 +142,8 @@ export function JobsPanel({
   }, [load, refreshKey, searchTick]);
 
   const lastFollow = useRef(0);
-  const followable = follow && pageIndex === 0 && activeQuery === null;
+  // A selection holds the page still: rows do not move under the pointer.
+  const followable = follow && pageIndex === 0 && selection === null;
   const loadRef = useRef(load);
   useEffect(() => {
     loadRef.current = load;
@@ -151,19 +171,72 @@ export function JobsPanel({
   function submitSearch(event: FormEvent) {
     event.preventDefault();
     onFlowId(flowDraft.trim());
-    const q = query.trim();
-    setActiveQuery(q === '' ? null : q);
+    // Enter searches at once, without waiting for the pause.
+    if (query.trim() !== q) {
+      setQ(query.trim());
+      setCursors([undefined]);
+    }
     setSearchTick((t) => t + 1);
   }
 
+  // A search for one job's exact id or key opens it, once per search.
+  const openedFor = useRef<string | null>(null);
   useEffect(() => {
-    if (view?.kind === 'search' && view.jobs.length === 1 && view.jobs[0]) {
-      onSelect(view.jobs[0].id);
+    const only = view?.page.jobs.length === 1 ? view.page.jobs[0] : undefined;
+    if (!only || q === '' || openedFor.current === `${searchTick}:${q}`) return;
+    if (only.id === q || only.key === q) {
+      openedFor.current = `${searchTick}:${q}`;
+      onSelect(only.id);
     }
-  }, [view, onSelect]);
+  }, [view, q, searchTick, onSelect]);
 
-  const jobs = sortJobs(view ? (view.kind === 'page' ? view.page.jobs : view.jobs) : [], order);
-  const nextCursor = view?.kind === 'page' ? view.page.nextCursor : null;
+  const jobs = sortJobs(view ? view.page.jobs : [], order);
+  const nextCursor = view?.page.nextCursor ?? null;
+
+  const filter: TableFilter = { category, state, q, flowId };
+  const rowIds = selection?.kind === 'rows' ? selection.ids : new Set<string>();
+  const allOnPage = jobs.length > 0 && jobs.every((j) => rowIds.has(j.id));
+  const someOnPage = !allOnPage && jobs.some((j) => rowIds.has(j.id));
+  const knownCount = countFromSnapshot(filter, counts);
+
+  function toggleRow(id: string, on: boolean) {
+    const ids = new Set(rowIds);
+    if (on) ids.add(id);
+    else ids.delete(id);
+    setSelection(ids.size === 0 ? null : { kind: 'rows', ids });
+  }
+
+  function togglePage(on: boolean) {
+    setSelection(on ? { kind: 'rows', ids: new Set(jobs.map((j) => j.id)) } : null);
+  }
+
+  function selectMatching() {
+    if (knownCount !== null) {
+      setSelection({ kind: 'matching', count: { n: knownCount, atLeast: false } });
+      return;
+    }
+    setSelection({ kind: 'matching', count: null });
+    countMatching(client, filter).then(
+      (count) => setSelection((s) => (s?.kind === 'matching' ? { kind: 'matching', count } : s)),
+      (err: unknown) => {
+        setSelection(null);
+        fail('Counting the matching jobs', err);
+      },
+    );
+  }
+
+  async function runBulk(action: BulkAction) {
+    if (!selection) return;
+    const target = selection.kind === 'rows' ? { ids: [...selection.ids] } : toBulkFilter(filter);
+    try {
+      const { matched, changed } = await client.bulk(target, action);
+      notify(changed > 0 ? 'success' : 'info', doneText(action, matched, changed));
+      setSelection(null);
+      void load();
+    } catch (err) {
+      fail(`${action[0]!.toUpperCase()}${action.slice(1)} of the selected jobs`, err);
+    }
+  }
 
   return (
     <section ref={root} className="card jobs" aria-labelledby="jobs-title">
@@ -190,6 +263,17 @@ export function JobsPanel({
           </button>
         </div>
         <form className="filters" onSubmit={submitSearch} role="search">
+          <label className="f-q" htmlFor="jobs-search">
+            <span>Search</span>
+            <input
+              id="jobs-search"
+              type="search"
+              placeholder="id, key, task, input, result, error"
+              title="Text in the id, key, task, input, result or error message, in any case"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+            />
+          </label>
           <select
             className="f-cat"
             aria-label="Filter by category"
@@ -197,7 +281,6 @@ export function JobsPanel({
             onChange={(e) => {
               setCategory(e.target.value);
               setCursors([undefined]);
-              setActiveQuery(null);
             }}
           >
             <option value="">all categories</option>
@@ -214,7 +297,6 @@ export function JobsPanel({
             onChange={(e) => {
               setState(e.target.value as JobState | '');
               setCursors([undefined]);
-              setActiveQuery(null);
             }}
           >
             <option value="">all states</option>
@@ -235,17 +317,6 @@ export function JobsPanel({
               if (e.target.value === '') onFlowId('');
             }}
           />
-          <input
-            className="f-q"
-            type="search"
-            aria-label="Search jobs by id or key"
-            placeholder="id or key"
-            value={query}
-            onChange={(e) => {
-              setQuery(e.target.value);
-              if (e.target.value === '') setActiveQuery(null);
-            }}
-          />
           <button type="submit" className="f-go">
             Search
           </button>
@@ -257,28 +328,35 @@ export function JobsPanel({
           {error}
         </p>
       )}
-      {view?.kind === 'search' && (
-        <p className="muted">
-          {view.jobs.length === 0
-            ? `No job with id or key “${view.query}”.`
-            : `${view.jobs.length} job(s) for “${view.query}”.`}{' '}
-          <button
-            type="button"
-            className="link"
-            onClick={() => {
-              setQuery('');
-              setActiveQuery(null);
-            }}
-          >
-            Show all
-          </button>
-        </p>
+      {selection && canChange && (
+        <BulkBar
+          selection={selection}
+          offerMatching={allOnPage && (nextCursor !== null || pageIndex > 0)}
+          knownCount={knownCount}
+          onSelectMatching={selectMatching}
+          onClear={() => setSelection(null)}
+          onRun={runBulk}
+        />
       )}
 
       <div className="table-wrap" aria-busy={loading}>
         <table>
           <thead>
             <tr>
+              {canChange && (
+                <th scope="col" className="sel">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every job on this page"
+                    checked={allOnPage || selection?.kind === 'matching'}
+                    disabled={jobs.length === 0}
+                    ref={(el) => {
+                      if (el) el.indeterminate = someOnPage;
+                    }}
+                    onChange={(e) => togglePage(e.target.checked)}
+                  />
+                </th>
+              )}
               <th scope="col">id</th>
               <th scope="col" className="opt">
                 key
@@ -325,6 +403,17 @@ export function JobsPanel({
                 className={job.id === selected ? 'selected' : undefined}
                 onClick={() => onSelect(job.id)}
               >
+                {canChange && (
+                  <td className="sel" onClick={(e) => e.stopPropagation()}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select job ${job.id}`}
+                      checked={selection?.kind === 'matching' || rowIds.has(job.id)}
+                      disabled={selection?.kind === 'matching'}
+                      onChange={(e) => toggleRow(job.id, e.target.checked)}
+                    />
+                  </td>
+                )}
                 <td className="mono">
                   <button
                     type="button"
@@ -354,10 +443,14 @@ export function JobsPanel({
                 <td className="num">{formatDuration(job.durationMs)}</td>
               </tr>
             ))}
-            {jobs.length === 0 && !loading && view?.kind === 'page' && (
+            {jobs.length === 0 && !loading && view && (
               <tr>
-                <td colSpan={9} className="empty">
-                  {flowId ? 'No jobs of this flow here.' : 'No jobs here yet.'}
+                <td colSpan={canChange ? 10 : 9} className="empty">
+                  {q
+                    ? `No job matches “${q}” here.`
+                    : flowId
+                      ? 'No jobs of this flow here.'
+                      : 'No jobs here yet.'}
                 </td>
               </tr>
             )}
@@ -365,7 +458,7 @@ export function JobsPanel({
         </table>
       </div>
 
-      {view?.kind === 'page' && (
+      {view && (
         <nav className="pager" aria-label="Jobs pages">
           <button
             type="button"

@@ -31,6 +31,9 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
   if (query.state !== undefined) where.push(`j.state = ${param(query.state)}`);
   if (query.category !== undefined) where.push(`j.category = ${param(query.category)}`);
   if (query.flowId !== undefined) where.push(`j.flow_id = ${param(query.flowId)}`);
+  if (query.task !== undefined) where.push(`j.task = ${param(query.task)}`);
+  if (query.q !== undefined && query.q !== '')
+    where.push(searchMatch(n, param(containing(query.q))));
   if (query.cursor !== undefined) where.push(`j.id < ${param(query.cursor)}`);
   const take = query.key !== undefined ? 1 : limit + 1;
   const select = (extra: string[]) =>
@@ -51,6 +54,20 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
   const more = jobs.length > limit;
   if (more) jobs.pop();
   return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+}
+
+/**
+ * The test of `list({ q })`: the job's searchable text (migration 6's
+ * `search_text`, called exactly as its index is built, so that the planner
+ * uses the index) is LIKE the pattern, lowercased as the text is.
+ */
+function searchMatch(n: Names, pattern: string): string {
+  return `${n.schema}.search_text(j.id, j.key, j.task, j.input, j.result, j.last_error) LIKE lower(${pattern})`;
+}
+
+/** The LIKE pattern of text that contains `text`: its `\`, `%` and `_` match only themselves. */
+export function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** Every job of a flow, oldest first (its index holds them in id order). */

@@ -16,6 +16,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Backend, OpenOptions } from '../backend.js';
+import { describeBulk } from './conformance-bulk.js';
 import { describeFlows } from './conformance-flows.js';
 import { describeHistory } from './conformance-history.js';
 import { describeJobVerbs } from './conformance-jobs.js';
@@ -97,6 +98,7 @@ export function describeBackendConformance(
     describeSchedules(suite);
     describePriorities(suite);
     describeRateLimits(suite);
+    describeBulk(suite);
     if (options.cluster === true) describeSharedRateLimits(suite);
     describeHistory(suite, { cluster: options.cluster === true });
   });
