@@ -32,28 +32,17 @@ import {
   type HistoryView,
   historyPoints,
   historySince,
-  MAX_OBSERVER_RESULTS,
   canTransition,
-  checkObserver,
-  checkSchedule,
   flowView,
   isCadreError,
   isFinished,
-  observerTiming,
-  observerView,
-  scheduleView,
   type BulkAction,
   type BulkFilter,
   type BulkOutcome,
-  type DeclaredIn,
-  type ObserverRecord,
   type ObserverRequest,
   type ObserverResult,
-  type ObserverSpec,
   type ObserverView,
-  type ScheduleRecord,
   type ScheduleRequest,
-  type ScheduleSpec,
   type ScheduleView,
   type CategoryPatch,
   type CategoryView,
@@ -86,6 +75,7 @@ import { planChain, planGroup, planJobs, type Plan, type Resolve } from './flow-
 import { RequestResolver } from './request-resolver.js';
 import { Scheduler } from './scheduler.js';
 import type { Engine, EngineEvents, ListPage, ListQuery, SubmitResult } from './types.js';
+import { Timetable, resolveScheduled } from './timetable.js';
 import { WorkerBalancer } from './worker-balancer.js';
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -118,6 +108,7 @@ class CadreEngine implements Engine {
   readonly #categories = new Map<string, CategorySettings>();
   readonly #resolver: RequestResolver;
   readonly #scheduler: Scheduler;
+  readonly #timetable: Timetable;
   readonly #waiters = new Map<string, Set<(job: Job | null) => void>>();
   readonly #unsubscribe: (() => void)[] = [];
   /** This node's attempts, per minute and category, until the next flush (metrics history). */
@@ -145,10 +136,19 @@ class CadreEngine implements Engine {
       backend: this.#backend,
       clock: this.#clock,
       log: this.#log,
-      resolve: (request, now) => this.#resolveScheduled(request, 'job', now),
+      resolve: (request, now) => resolveScheduled(this.#resolver, request, 'job', now),
       // Found later than this, a tick was missed: nothing ran it for two intervals.
       graceMs: Math.max(2 * options.config.balanceIntervalMs, 1000),
       onResult: (result) => this.#events.emit('observer:result', result),
+    });
+    this.#timetable = new Timetable({
+      config: this.#config,
+      backend: this.#backend,
+      resolver: this.#resolver,
+      categories: this.#categories,
+      scheduler: this.#scheduler,
+      clock: this.#clock,
+      log: this.#log,
     });
   }
 
@@ -171,7 +171,7 @@ class CadreEngine implements Engine {
     this.#adoptOrphans(await this.#backend.counts());
     this.#log.info({ node: this.#node, requeued: opened.requeued }, 'backend opened');
     try {
-      await this.#saveDeclared(now);
+      await this.#timetable.saveDeclared(now);
     } catch (err) {
       await this.#backend.close().catch(() => undefined);
       throw err;
@@ -549,153 +549,42 @@ class CadreEngine implements Engine {
     return s;
   }
 
-  // ── schedules ────────────────────────────────────────────────────────────
+  // ── schedules and observers ──────────────────────────────────────────────
 
-  async saveSchedule(
-    request: ScheduleRequest,
-  ): Promise<{ schedule: ScheduleView; created: boolean }> {
-    const now = this.#admitting();
-    const spec = this.#checkSchedule(request, '', now);
-    const existed = (await this.#backend.schedules()).some((s) => s.name === spec.name);
-    const record = await this.#backend.saveSchedule(spec, 'api', now);
-    void this.#scheduler.poke();
-    return { schedule: this.#scheduleView(record), created: !existed };
+  saveSchedule(request: ScheduleRequest): Promise<{ schedule: ScheduleView; created: boolean }> {
+    return this.#timetable.saveSchedule(request, this.#admitting());
   }
 
-  async schedules(): Promise<ScheduleView[]> {
-    return (await this.#backend.schedules()).map((r) => this.#scheduleView(r));
+  schedules(): Promise<ScheduleView[]> {
+    return this.#timetable.schedules();
   }
 
-  async schedule(name: string): Promise<ScheduleView> {
-    const record = (await this.#backend.schedules()).find((s) => s.name === name);
-    if (!record) throw Errors.scheduleNotFound(name);
-    return this.#scheduleView(record);
+  schedule(name: string): Promise<ScheduleView> {
+    return this.#timetable.schedule(name);
   }
 
-  async deleteSchedule(name: string): Promise<void> {
-    if (!(await this.#backend.deleteSchedule(name))) throw Errors.scheduleNotFound(name);
+  deleteSchedule(name: string): Promise<void> {
+    return this.#timetable.deleteSchedule(name);
   }
 
-  async pauseSchedule(name: string, paused: boolean): Promise<ScheduleView> {
-    const record = await this.#backend.pauseSchedule(name, paused, this.#clock.now());
-    if (!record) throw Errors.scheduleNotFound(name);
-    void this.#scheduler.poke();
-    return this.#scheduleView(record);
+  pauseSchedule(name: string, paused: boolean): Promise<ScheduleView> {
+    return this.#timetable.pauseSchedule(name, paused);
   }
 
-  /** Checks a schedule's request and its job against the config; `where` prefixes the fields. */
-  #checkSchedule(request: ScheduleRequest, where: string, now: number): ScheduleSpec {
-    const spec = checkSchedule(request, where);
-    this.#resolveScheduled(spec.job, `${where}job`, now);
-    return spec;
+  saveObserver(request: ObserverRequest): Promise<{ observer: ObserverView; created: boolean }> {
+    return this.#timetable.saveObserver(request, this.#admitting());
   }
 
-  /** A schedule's job as a spec: the resolver's errors name the field under `path` (`job.task`). */
-  #resolveScheduled(request: JobRequest, path: string, now: number) {
-    try {
-      return this.#resolver.resolve(request, { index: 0, path, top: path }, now);
-    } catch (err) {
-      if (isCadreError(err)) {
-        const details = (err.details ?? {}) as { field?: string };
-        (err as { details: unknown }).details = {
-          ...details,
-          field: details.field ? `${path}.${details.field}` : path,
-        };
-      }
-      throw err;
-    }
+  observers(): Promise<ObserverView[]> {
+    return this.#timetable.observers();
   }
 
-  #scheduleView(record: ScheduleRecord): ScheduleView {
-    return scheduleView(record, this.#scheduler.ticks(record), this.#clock.now());
+  deleteObserver(name: string): Promise<void> {
+    return this.#timetable.deleteObserver(name);
   }
 
-  // ── observers ────────────────────────────────────────────────────────────
-
-  async saveObserver(
-    request: ObserverRequest,
-  ): Promise<{ observer: ObserverView; created: boolean }> {
-    const now = this.#admitting();
-    const spec = this.#checkObserver(request, '');
-    const existed = (await this.#backend.observers()).some((o) => o.name === spec.name);
-    const record = await this.#backend.saveObserver(spec, 'api', now);
-    void this.#scheduler.poke();
-    return { observer: this.#observerView(record), created: !existed };
-  }
-
-  async observers(): Promise<ObserverView[]> {
-    return (await this.#backend.observers()).map((r) => this.#observerView(r));
-  }
-
-  async deleteObserver(name: string): Promise<void> {
-    if (!(await this.#backend.deleteObserver(name))) throw Errors.observerNotFound(name);
-  }
-
-  async observerResults(name: string): Promise<ObserverResult[]> {
-    if (!(await this.#backend.observers()).some((o) => o.name === name)) {
-      throw Errors.observerNotFound(name);
-    }
-    return this.#backend.observations(name, MAX_OBSERVER_RESULTS);
-  }
-
-  /** Checks an observer's request; its category and task must be configured. */
-  #checkObserver(request: ObserverRequest, where: string): ObserverSpec {
-    const spec = checkObserver(request, where);
-    const { category, task } = spec.query;
-    if (category !== undefined && !this.#categories.has(category)) {
-      const err = Errors.unknownCategory(category);
-      (err as { details: unknown }).details = { field: `${where}query.category` };
-      throw err;
-    }
-    if (task !== undefined && ![...this.#resolver.tasks].some((t) => t.name === task)) {
-      const err = Errors.unknownTask(task);
-      (err as { details: unknown }).details = { field: `${where}query.task` };
-      throw err;
-    }
-    return spec;
-  }
-
-  #observerView(record: ObserverRecord): ObserverView {
-    return observerView(record, this.#scheduler.ticks(observerTiming(record)), this.#clock.now());
-  }
-
-  /**
-   * Saves the schedules and observers the config declares, and deletes those
-   * an earlier config declared that this one no longer does. A declaration
-   * that is invalid stops the start, naming it (`schedules[1].cron`).
-   */
-  async #saveDeclared(now: number): Promise<void> {
-    const config = this.#config;
-    const schedules = (config.schedules ?? []).map((r, i) =>
-      this.#checkSchedule(r, `schedules[${i}].`, now),
-    );
-    const observers = (config.observers ?? []).map((r, i) =>
-      this.#checkObserver(r, `observers[${i}].`),
-    );
-    const source: DeclaredIn = 'config';
-    for (const spec of schedules) await this.#backend.saveSchedule(spec, source, now);
-    for (const spec of observers) await this.#backend.saveObserver(spec, source, now);
-    const declared = (names: { name: string }[]) => new Set(names.map((x) => x.name));
-    const keepSchedules = declared(schedules);
-    for (const s of await this.#backend.schedules()) {
-      if (s.source === 'config' && !keepSchedules.has(s.name)) {
-        await this.#backend.deleteSchedule(s.name);
-        this.#log.info(
-          { schedule: s.name },
-          `schedule '${s.name}' is no longer in the config: deleted`,
-        );
-      }
-    }
-    const keepObservers = declared(observers);
-    for (const o of await this.#backend.observers()) {
-      if (o.source === 'config' && !keepObservers.has(o.name)) {
-        await this.#backend.deleteObserver(o.name);
-        this.#log.info(
-          { observer: o.name },
-          `observer '${o.name}' is no longer in the config: deleted`,
-        );
-      }
-    }
+  observerResults(name: string): Promise<ObserverResult[]> {
+    return this.#timetable.observerResults(name);
   }
 
   // ── nodes ────────────────────────────────────────────────────────────────
