@@ -192,9 +192,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // local backend's job-search.ts builds the same): id, key, task, input
     // and result as JSON text, and lastError as JSON text too (its message
     // and kind: any json operator would decode a NUL in the message, which
-    // text cannot hold), lowercased and joined by newlines. `search_text` is that expression, IMMUTABLE so that an index
-    // can hold it; sql/read.ts calls it by the same name so that the planner
-    // matches the index. A GIN trigram index (pg_trgm) serves LIKE '%text%'.
+    // text cannot hold), lowercased and joined by newlines. `search_text` is
+    // that expression, IMMUTABLE so that an index can hold it; sql/read.ts
+    // calls it by the same name so that the planner matches the index. A GIN trigram index (pg_trgm) serves LIKE '%text%'.
+    //
+    // It holds finished jobs only: they are most of what is kept, and each
+    // enters it once. An index of every job would take each job's text and
+    // trigrams again at its submit, its claim and its end (a change of state
+    // is never a HOT update), and halved the backend's raw write rate
+    // (BENCHMARKS.md, "Search"). A search reads the unfinished jobs, whose
+    // number the queue limits bound, through the state indexes.
     //
     // pg_trgm is one per database, and the schemas of one database migrate
     // concurrently (each under its own lock): creating it takes a lock of
@@ -222,7 +229,8 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN
         EXECUTE format(
           'CREATE INDEX jobs_search ON ${n.jobs} USING gin '
-          '(${n.schema}.search_text(id, key, task, input, result, last_error) %I.gin_trgm_ops)',
+          '(${n.schema}.search_text(id, key, task, input, result, last_error) %I.gin_trgm_ops) '
+          'WHERE state IN (''succeeded'', ''failed'', ''cancelled'')',
           (SELECT s.nspname FROM pg_extension AS e
              JOIN pg_namespace AS s ON s.oid = e.extnamespace
            WHERE e.extname = 'pg_trgm'));

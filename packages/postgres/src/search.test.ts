@@ -5,7 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobSpec } from '@cadre/store';
+import { Names } from './names.js';
 import type { PostgresBackend } from './postgres-backend.js';
+import { listStatement } from './sql/read.js';
 import { T0, openNode } from './test-support/nodes.js';
 import { sql } from './test-support/schemas.js';
 import { createTestDatabase, type TestDatabase } from './test-support/test-database.js';
@@ -69,28 +71,33 @@ describe('search on PostgreSQL', () => {
     expect(index!.def).toContain('elsewhere.gin_trgm_ops');
   });
 
-  it('answers a search from the trigram index', async () => {
+  it('answers a search of finished jobs from the trigram index, and finds unfinished ones too', async () => {
     db = await createTestDatabase();
     const url = db.url;
     const schema = db.schemaName();
     const backend = await openNode({ connectionString: url, schema }, 'a');
     open.push(backend);
-    for (let i = 0; i < 20; i++) {
-      await backend.submit(
-        Array.from({ length: 500 }, (_, k) => spec({ n: i * 500 + k, text: 'ordinary' })),
+    for (let i = 0; i < 10; i++) {
+      const made = await backend.submit(
+        Array.from({ length: 1000 }, (_, k) => spec({ n: i * 1000 + k, text: 'ordinary' })),
+        T0 + i,
+      );
+      await backend.bulk(
+        made.map((m) => m.job.id),
+        'cancel',
         T0 + i,
       );
     }
     const [rare] = await backend.submit([spec({ text: 'a rare Xylophone' })], T0 + 30);
+    await backend.bulk([rare!.job.id], 'cancel', T0 + 30);
+    const [queued] = await backend.submit([spec({ text: 'a queued xylophone' })], T0 + 31);
     await sql(url, `ANALYZE "${schema}".jobs`);
-    expect((await backend.list({ q: 'xylophone' })).jobs.map((j) => j.id)).toEqual([rare!.job.id]);
-    const plan = await sql<{ 'QUERY PLAN': string }>(
-      url,
-      `EXPLAIN SELECT id FROM "${schema}".jobs AS j
-       WHERE "${schema}".search_text(j.id, j.key, j.task, j.input, j.result, j.last_error)
-         LIKE lower('%xylophone%')
-       ORDER BY j.id DESC LIMIT 101`,
-    );
+    const found = await backend.list({ q: 'XYLOPHONE' });
+    expect(found.jobs.map((j) => j.id)).toEqual([queued!.job.id, rare!.job.id]);
+    expect(found.jobs.map((j) => j.state)).toEqual(['queued', 'cancelled']);
+
+    const { text, values } = listStatement(new Names(schema), { q: 'xylophone' });
+    const plan = await sql<{ 'QUERY PLAN': string }>(url, `EXPLAIN ${text}`, values);
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('jobs_search');
   });
 });

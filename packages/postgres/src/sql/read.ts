@@ -15,10 +15,25 @@ export async function getJob(db: Queryable, n: Names, id: string): Promise<Job |
 /**
  * A page of jobs, newest first (ids sort by creation), strictly below the
  * cursor (the last id of the previous page). Each filter combination walks
- * an index in id order; by category alone, it merges the category's per-state
- * ranges, as the in-memory JobIndex does, rather than sort the category.
+ * an index in id order. By category alone, or by text without a state, it
+ * merges per-state ranges, as the in-memory JobIndex does, rather than sort
+ * the matches: the finished states' ranges of a search come from the
+ * trigram index (it holds finished jobs only, migration 6), the others from
+ * the state indexes.
  */
 export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promise<ListPage> {
+  const { text, values, limit } = listStatement(n, query);
+  const jobs = (await db.query<JobRow>(text, values)).map(rowToJob);
+  const more = jobs.length > limit;
+  if (more) jobs.pop();
+  return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+}
+
+/** The statement `listJobs` runs: it reads up to `limit` + 1 jobs, to know whether more follow. */
+export function listStatement(
+  n: Names,
+  query: ListQuery,
+): { text: string; values: unknown[]; limit: number } {
   const asked = query.limit !== undefined && Number.isFinite(query.limit) ? query.limit : 100;
   const limit = Math.min(Math.max(Math.floor(asked), 1), 1000);
   const where: string[] = [];
@@ -27,13 +42,13 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
     values.push(value);
     return `$${values.length}`;
   };
+  const searching = query.q !== undefined && query.q !== '';
   if (query.key !== undefined) where.push(`j.key = ${param(query.key)}`);
   if (query.state !== undefined) where.push(`j.state = ${param(query.state)}`);
   if (query.category !== undefined) where.push(`j.category = ${param(query.category)}`);
   if (query.flowId !== undefined) where.push(`j.flow_id = ${param(query.flowId)}`);
   if (query.task !== undefined) where.push(`j.task = ${param(query.task)}`);
-  if (query.q !== undefined && query.q !== '')
-    where.push(searchMatch(n, param(containing(query.q))));
+  if (searching) where.push(searchMatch(n, param(containing(query.q!))));
   if (query.cursor !== undefined) where.push(`j.id < ${param(query.cursor)}`);
   const take = query.key !== undefined ? 1 : limit + 1;
   const select = (extra: string[]) =>
@@ -41,19 +56,17 @@ export async function listJobs(db: Queryable, n: Names, query: ListQuery): Promi
      WHERE ${[...where, ...extra].join(' AND ') || 'true'}
      ORDER BY j.id DESC LIMIT ${take}`;
 
-  const text =
-    query.category !== undefined &&
+  const byState =
+    (query.category !== undefined || searching) &&
     query.state === undefined &&
     query.key === undefined &&
-    query.flowId === undefined
-      ? `SELECT * FROM (${JOB_STATES.map((s) => `(${select([`j.state = '${s}'`])})`).join(
-          ' UNION ALL ',
-        )}) AS j ORDER BY j.id DESC LIMIT ${take}`
-      : select([]);
-  const jobs = (await db.query<JobRow>(text, values)).map(rowToJob);
-  const more = jobs.length > limit;
-  if (more) jobs.pop();
-  return { jobs, nextCursor: more ? jobs[jobs.length - 1]!.id : null };
+    query.flowId === undefined;
+  const text = byState
+    ? `SELECT * FROM (${JOB_STATES.map((s) => `(${select([`j.state = '${s}'`])})`).join(
+        ' UNION ALL ',
+      )}) AS j ORDER BY j.id DESC LIMIT ${take}`
+    : select([]);
+  return { text, values, limit };
 }
 
 /**
