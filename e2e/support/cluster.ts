@@ -5,16 +5,12 @@
  * processes of `apps/server/dist/main.js` on ports the OS picks. Without
  * PostgreSQL `startCluster` throws: such a spec fails, it never skips.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createScratchDatabase } from '@cadre/postgres';
-
-const MAIN = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url));
-const LISTENING = /cadre listening on (http:\/\/[^\s"]+)/;
-const UP_TIMEOUT_MS = 30_000;
+import { spawnServer } from './server-process.js';
 
 export interface ClusterTimings {
   balanceIntervalMs: number;
@@ -87,53 +83,19 @@ export async function startCluster(
   return cluster;
 }
 
-function startNode(name: string, env: Record<string, string>): Promise<ClusterNode> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      // Nothing of the caller's shell may change the cluster under test.
-      CADRE_BALANCE_MS: '',
-      CADRE_LEASE_MS: '',
-      CADRE_NODE_TIMEOUT_MS: '',
-      CADRE_NODE_TAGS: '',
-      CADRE_TOKEN: '',
-      ...env,
-      CADRE_NODE: name,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NO_COLOR: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startNode(name: string, env: Record<string, string>): Promise<ClusterNode> {
+  const { url, process, kill } = await spawnServer(`node ${name}`, {
+    // Nothing of the caller's shell may change the cluster under test.
+    CADRE_BALANCE_MS: '',
+    CADRE_LEASE_MS: '',
+    CADRE_NODE_TIMEOUT_MS: '',
+    CADRE_NODE_TAGS: '',
+    CADRE_TOKEN: '',
+    ...env,
+    CADRE_NODE: name,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    NO_COLOR: '1',
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const kill = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-  };
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      void kill().then(() => reject(new Error(`node ${name} ${why}:\n${lines.join('\n')}`)));
-    };
-    const timer = setTimeout(() => fail(`not listening after ${UP_TIMEOUT_MS} ms`), UP_TIMEOUT_MS);
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        if (lines.length > 40) lines.shift();
-        const url = LISTENING.exec(line)?.[1];
-        if (url !== undefined) {
-          clearTimeout(timer);
-          resolve({ name, url, process: child, kill });
-        }
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then(() => fail('exited before it listened'));
-  });
+  return { name, url, process, kill };
 }

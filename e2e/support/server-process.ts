@@ -2,7 +2,8 @@
  * One local server as a child process of `apps/server/dist/main.js`, for the
  * specs that must stop and start it themselves (the suite's servers run for
  * the whole run): a fixed port and data directory, so that a restart finds
- * what the previous process left. `stop()` is a graceful SIGTERM.
+ * what the previous process left. `stop()` is a graceful SIGTERM. The
+ * cluster's nodes (cluster.ts) are started the same way, by `spawnServer`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -26,21 +27,30 @@ export function startServerProcess(options: {
   dataDir: string;
   env?: Record<string, string>;
 }): Promise<ServerProcess> {
+  return spawnServer('server', {
+    // Nothing of the caller's shell may change the server under test.
+    CADRE_DATABASE_URL: '',
+    CADRE_TOKEN: '',
+    CADRE_CONFIG: '',
+    CADRE_BALANCE_MS: '250',
+    CADRE_WORKERS: '2',
+    ...options.env,
+    CADRE_DATA: options.dataDir,
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    NO_COLOR: '1',
+  });
+}
+
+/**
+ * Starts `apps/server/dist/main.js` with `env` over this process's own
+ * environment; resolves once it logs that it listens, rejects (having
+ * killed it) if it exits first or takes longer than UP_TIMEOUT_MS, with its
+ * last lines of output. `label` names it in that error.
+ */
+export function spawnServer(label: string, env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      // Nothing of the caller's shell may change the server under test.
-      CADRE_DATABASE_URL: '',
-      CADRE_TOKEN: '',
-      CADRE_CONFIG: '',
-      CADRE_BALANCE_MS: '250',
-      CADRE_WORKERS: '2',
-      ...options.env,
-      CADRE_DATA: options.dataDir,
-      PORT: String(options.port),
-      HOST: '127.0.0.1',
-      NO_COLOR: '1',
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) =>
@@ -62,7 +72,7 @@ export function startServerProcess(options: {
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       clearTimeout(timer);
-      void kill().then(() => reject(new Error(`server ${why}:\n${lines.join('\n')}`)));
+      void kill().then(() => reject(new Error(`${label} ${why}:\n${lines.join('\n')}`)));
     };
     const timer = setTimeout(() => fail(`not listening after ${UP_TIMEOUT_MS} ms`), UP_TIMEOUT_MS);
     let buffer = '';
