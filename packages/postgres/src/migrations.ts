@@ -264,4 +264,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'partial key index',
+    // Issue 10: most jobs have no idempotency key, and a unique constraint's
+    // index holds a NULL for each of them: every insert and every change of
+    // state (never a HOT update) added an entry to it. The same uniqueness,
+    // of the keys only; submit.ts names its predicate in ON CONFLICT.
+    sql: (n) => `
+      CREATE UNIQUE INDEX jobs_key ON ${n.jobs} (key) WHERE key IS NOT NULL;
+      ALTER TABLE ${n.jobs} DROP CONSTRAINT jobs_key_key;
+    `,
+  },
 ];

@@ -126,7 +126,7 @@ async function insertJobs(
        timeout_ms double precision, priority smallint, run_at timestamptz, created_at timestamptz,
        flow_id text, flow_role text, parents text[], trigger text, children text[],
        schedule text)
-     ON CONFLICT (key) DO NOTHING
+     ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING
      RETURNING id`,
     [JSON.stringify(records)],
   );
