@@ -9,8 +9,9 @@
 import pg from 'pg';
 import { createJob, transition, type Job, type ObserverQuery } from '@cadre/core';
 import { PostgresBackend } from '@cadre/postgres';
-import { createLocalBackend, openLowdbStore, type Backend, type OpenOptions } from '@cadre/store';
+import { createLocalBackend, openLowdbStore, type Backend } from '@cadre/store';
 import { LIST_CATEGORIES } from './list-bench.js';
+import { KEEP_EVERYTHING } from './bench-node.js';
 import { percentile } from './percentiles.js';
 
 export interface ObserverFigures {
@@ -37,20 +38,6 @@ export function observerQueries(): { label: string; query: ObserverQuery }[] {
     },
   ];
 }
-
-const OPEN: Omit<OpenOptions, 'now'> = {
-  node: { name: 'bench', tags: [], workers: 1 },
-  limits: {
-    maxQueuedTotal: null,
-    maxQueued: {},
-    retention: {
-      maxAgeMs: 30 * 86_400_000,
-      maxCount: 10_000_000,
-      failed: { maxAgeMs: 30 * 86_400_000, maxCount: 10_000_000 },
-    },
-  },
-  nodeTimeoutMs: 30_000,
-};
 
 /** Times `samples` evaluations of each query through `backend.observe`, after two to warm up. */
 async function timeQueries(backend: Backend, samples: number): Promise<ObserverFigures[]> {
@@ -79,7 +66,7 @@ export async function localObserverLatency(
 ): Promise<{ figures: ObserverFigures[]; scanMs: number; openS: number }> {
   const t0 = performance.now();
   const backend = createLocalBackend({ store: await openLowdbStore({ dir: dataDir }) });
-  await backend.open({ ...OPEN, now: Date.now() });
+  await backend.open({ ...KEEP_EVERYTHING, now: Date.now() });
   const openS = (performance.now() - t0) / 1000;
   try {
     const figures = await timeQueries(backend, samples);
@@ -115,7 +102,7 @@ export async function postgresObserverLatency(
   log: (line: string) => void,
 ): Promise<{ figures: ObserverFigures[]; insertS: number }> {
   const backend = new PostgresBackend({ connectionString: url, schema });
-  await backend.open({ ...OPEN, now: Date.now() });
+  await backend.open({ ...KEEP_EVERYTHING, now: Date.now() });
   try {
     const t0 = performance.now();
     await insertFinished(url, schema, total, log);

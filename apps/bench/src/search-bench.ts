@@ -16,7 +16,8 @@
 import type { Engine } from '@cadre/engine';
 import type { JobSpec } from '@cadre/store';
 import { PostgresBackend } from '@cadre/postgres';
-import { MemoryStore, createLocalBackend, type Backend, type OpenOptions } from '@cadre/store';
+import { MemoryStore, createLocalBackend, type Backend } from '@cadre/store';
+import { KEEP_EVERYTHING } from './bench-node.js';
 import { percentile } from './percentiles.js';
 
 export const RARE_WORD = 'Quetzalcoatl-4711';
@@ -30,20 +31,6 @@ export interface SearchFigures {
   coldMs: number;
   rows: { label: string; q: string; found: number; p50Ms: number; p99Ms: number }[];
 }
-
-const OPEN: Omit<OpenOptions, 'now'> = {
-  node: { name: 'bench', tags: [], workers: 1 },
-  limits: {
-    maxQueuedTotal: null,
-    maxQueued: {},
-    retention: {
-      maxAgeMs: 30 * 86_400_000,
-      maxCount: 10_000_000,
-      failed: { maxAgeMs: 30 * 86_400_000, maxCount: 10_000_000 },
-    },
-  },
-  nodeTimeoutMs: 30_000,
-};
 
 /** The queries timed. */
 export function searchQueries(): { label: string; q: string }[] {
@@ -121,7 +108,7 @@ export async function localSearch(
   log: (line: string) => void,
 ): Promise<SearchFigures> {
   const backend = createLocalBackend({ store: new MemoryStore() });
-  await backend.open({ ...OPEN, now: Date.now() });
+  await backend.open({ ...KEEP_EVERYTHING, now: Date.now() });
   try {
     const submitS = await fill(backend, total, log);
     return await timeSearches(backend, total, submitS, samples);
@@ -138,7 +125,7 @@ export async function postgresSearch(
   log: (line: string) => void,
 ): Promise<SearchFigures> {
   const backend = new PostgresBackend({ connectionString: url, schema: 'cadre' });
-  await backend.open({ ...OPEN, now: Date.now() });
+  await backend.open({ ...KEEP_EVERYTHING, now: Date.now() });
   try {
     const submitS = await fill(backend, total, log);
     const pg = await import('pg');
@@ -186,7 +173,7 @@ export async function postgresWriteCost(
 
 async function writeRound(url: string, total: number, indexed: boolean): Promise<WriteRates> {
   const backend = new PostgresBackend({ connectionString: url, schema: 'cadre' });
-  await backend.open({ ...OPEN, now: Date.now() });
+  await backend.open({ ...KEEP_EVERYTHING, now: Date.now() });
   try {
     if (!indexed) {
       const pg = await import('pg');
