@@ -26,6 +26,7 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
   const [busy, setBusy] = useState(false);
   const [retrying, setRetrying] = useState(false);
   const shown = draft ?? toDraft(c);
+  const bind = { draft: shown, onChange: setDraft };
   const id = `cat-${c.name.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
 
   const use = threadUse(c, workers);
@@ -178,94 +179,61 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
             aria-label={`Settings of ${c.name}`}
           >
             <fieldset className="contents" disabled={!canChange}>
-              <label>
-                <span>weight</span>
-                <input
-                  type="number"
-                  min="0"
-                  step="any"
-                  inputMode="decimal"
-                  aria-label={`Weight of ${c.name}`}
-                  value={shown.weight}
-                  onChange={(e) => setDraft({ ...shown, weight: e.target.value })}
-                />
-              </label>
-              <label>
-                <span>min</span>
-                <input
-                  type="number"
-                  min="0"
-                  step="1"
-                  inputMode="numeric"
-                  aria-label={`Min workers of ${c.name}`}
-                  value={shown.minWorkers}
-                  onChange={(e) => setDraft({ ...shown, minWorkers: e.target.value })}
-                />
-              </label>
-              <label>
-                <span>max</span>
-                <input
-                  type="number"
-                  min="1"
-                  step="1"
-                  inputMode="numeric"
-                  placeholder="∞"
-                  aria-label={`Max workers of ${c.name}`}
-                  value={shown.maxWorkers}
-                  onChange={(e) => setDraft({ ...shown, maxWorkers: e.target.value })}
-                />
-              </label>
-              <label title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O">
-                <span>per thread</span>
-                <input
-                  type="number"
-                  min="1"
-                  max={MAX_CONCURRENCY}
-                  step="1"
-                  inputMode="numeric"
-                  aria-label={`Concurrency of ${c.name}`}
-                  value={shown.concurrency}
-                  onChange={(e) => setDraft({ ...shown, concurrency: e.target.value })}
-                />
-              </label>
-              <label title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)">
-                <span>rate max</span>
-                <input
-                  type="number"
-                  min="1"
-                  step="1"
-                  inputMode="numeric"
-                  placeholder="∞"
-                  aria-label={`Rate limit starts of ${c.name}`}
-                  value={shown.rateMax}
-                  onChange={(e) => setDraft({ ...shown, rateMax: e.target.value })}
-                />
-              </label>
-              <label title="The wait (due to started) its jobs should not exceed, in ms (empty: no target)">
-                <span>target ms</span>
-                <input
-                  type="number"
-                  min="1"
-                  step="any"
-                  inputMode="decimal"
-                  placeholder="none"
-                  aria-label={`Target wait of ${c.name} in ms`}
-                  value={shown.targetWaitMs}
-                  onChange={(e) => setDraft({ ...shown, targetWaitMs: e.target.value })}
-                />
-              </label>
-              <label className="wide" title="The rate limit's sliding window, in ms">
-                <span>per ms</span>
-                <input
-                  type="number"
-                  min="1"
-                  step="1"
-                  inputMode="numeric"
-                  aria-label={`Rate limit window of ${c.name} in ms`}
-                  value={shown.ratePerMs}
-                  onChange={(e) => setDraft({ ...shown, ratePerMs: e.target.value })}
-                />
-              </label>
+              <DraftField
+                field="weight"
+                label="weight"
+                name={`Weight of ${c.name}`}
+                min="0"
+                step="any"
+                {...bind}
+              />
+              <DraftField
+                field="minWorkers"
+                label="min"
+                name={`Min workers of ${c.name}`}
+                min="0"
+                {...bind}
+              />
+              <DraftField
+                field="maxWorkers"
+                label="max"
+                name={`Max workers of ${c.name}`}
+                placeholder="∞"
+                {...bind}
+              />
+              <DraftField
+                field="concurrency"
+                label="per thread"
+                name={`Concurrency of ${c.name}`}
+                title="Jobs one thread runs at once: 1 for CPU-bound work, more for I/O"
+                max={MAX_CONCURRENCY}
+                {...bind}
+              />
+              <DraftField
+                field="rateMax"
+                label="rate max"
+                name={`Rate limit starts of ${c.name}`}
+                title="Rate limit: at most this many starts per window, over the cluster (empty: no limit)"
+                placeholder="∞"
+                {...bind}
+              />
+              <DraftField
+                field="targetWaitMs"
+                label="target ms"
+                name={`Target wait of ${c.name} in ms`}
+                title="The wait (due to started) its jobs should not exceed, in ms (empty: no target)"
+                step="any"
+                placeholder="none"
+                {...bind}
+              />
+              <DraftField
+                field="ratePerMs"
+                label="per ms"
+                name={`Rate limit window of ${c.name} in ms`}
+                title="The rate limit's sliding window, in ms"
+                wide
+                {...bind}
+              />
             </fieldset>
           </form>
 
@@ -321,5 +289,56 @@ export function CategoryCard({ category: c, workers, color }: CategoryCardProps)
         </>
       )}
     </article>
+  );
+}
+
+interface DraftFieldProps {
+  field: keyof Draft;
+  /** The short label shown above the input. */
+  label: string;
+  /** The input's accessible name. */
+  name: string;
+  title?: string;
+  /** @defaultValue "1" */
+  min?: string;
+  max?: number;
+  /** "any" for a decimal; @defaultValue "1" (whole numbers) */
+  step?: string;
+  placeholder?: string;
+  /** Spans the rest of its row. */
+  wide?: boolean;
+  draft: Draft;
+  onChange(draft: Draft): void;
+}
+
+/** One number field of the settings form, bound to its field of the draft. */
+function DraftField({
+  field,
+  label,
+  name,
+  title,
+  min = '1',
+  max,
+  step = '1',
+  placeholder,
+  wide,
+  draft,
+  onChange,
+}: DraftFieldProps) {
+  return (
+    <label className={wide ? 'wide' : undefined} title={title}>
+      <span>{label}</span>
+      <input
+        type="number"
+        min={min}
+        max={max}
+        step={step}
+        inputMode={step === 'any' ? 'decimal' : 'numeric'}
+        placeholder={placeholder}
+        aria-label={name}
+        value={draft[field]}
+        onChange={(e) => onChange({ ...draft, [field]: e.target.value })}
+      />
+    </label>
   );
 }
