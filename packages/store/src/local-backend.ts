@@ -21,6 +21,10 @@
  *   attempts) is written whole, and so is the next change of its job.
  * - While a durable change of a job is in flight (`#inflight`), nothing else
  *   changes that job: later changes wait for it.
+ * - A change applied at once emits its events only once its mutations are
+ *   queued (`#recording`): a listener may change the job again at once (the
+ *   dispatcher claims a job the moment it is queued), and that change must
+ *   reach the journal after the one it follows.
  * - A change that finishes a job carries, in the same commit, what it does to
  *   the callbacks waiting on it (core's `settleDependents`), which it holds
  *   like its own job. It reads jobs with a change in flight as they will be
@@ -171,6 +175,8 @@ export class LocalBackend implements Backend {
   readonly #overrides = new Map<string, CategoryOverride>();
   /** Jobs whose next change is written whole: the journal may not hold their record (#putUncertain). */
   readonly #uncertain = new Set<string>();
+  /** Events of a change being recorded, emitted once its mutations are queued (#recording). */
+  #heldEvents: (() => void)[] | null = null;
   /** Waiting jobs of submissions whose commit is in flight, by category, counted against the limits. */
   readonly #reserved = new Map<string, number>();
   /** Schedules, observers and observers' results (issue 13). */
@@ -362,17 +368,19 @@ export class LocalBackend implements Backend {
     const claimed: Job[] = [];
     if (!cat || !this.#batcher.writable) return claimed;
     const node = this.#identity!.name;
-    const mutations: Mutation[] = [];
-    while (claimed.length < max && cat.queue.size > 0) {
-      const id = cat.queue.peek()!;
-      // A change of the head is being written: the queue waits for it (#landed wakes it).
-      if (this.#inflight.has(id)) break;
-      const prev = this.#jobs.get(id)!;
-      const job = this.#apply(prev, { type: 'start', node }, now);
-      mutations.push(this.#changeOf(prev, job));
-      claimed.push(job);
-    }
-    if (mutations.length > 0) this.#batcher.later(mutations);
+    this.#recording(() => {
+      const mutations: Mutation[] = [];
+      while (claimed.length < max && cat.queue.size > 0) {
+        const id = cat.queue.peek()!;
+        // A change of the head is being written: the queue waits for it (#landed wakes it).
+        if (this.#inflight.has(id)) break;
+        const prev = this.#jobs.get(id)!;
+        const job = this.#apply(prev, { type: 'start', node }, now);
+        mutations.push(this.#changeOf(prev, job));
+        claimed.push(job);
+      }
+      if (mutations.length > 0) this.#batcher.later(mutations);
+    });
     return claimed;
   }
 
@@ -448,13 +456,15 @@ export class LocalBackend implements Backend {
   }
 
   async interrupt(attempts: readonly AttemptRef[], now: number): Promise<void> {
-    const queued: Job[] = [];
-    for (const { id, attempt } of attempts) {
-      const job = this.#jobs.get(id);
-      if (!job || this.#inflight.has(id) || !this.#runs(job, attempt)) continue;
-      queued.push(this.#apply(job, { type: 'interrupt' }, now));
-    }
-    if (queued.length > 0) await this.#putUncertain(queued);
+    await this.#recording(() => {
+      const queued: Job[] = [];
+      for (const { id, attempt } of attempts) {
+        const job = this.#jobs.get(id);
+        if (!job || this.#inflight.has(id) || !this.#runs(job, attempt)) continue;
+        queued.push(this.#apply(job, { type: 'interrupt' }, now));
+      }
+      return this.#putUncertain(queued);
+    });
   }
 
   async cancel(id: string, now: number): Promise<Job> {
@@ -645,18 +655,24 @@ export class LocalBackend implements Backend {
   }
 
   async promoteDue(now: number): Promise<number | null> {
-    const mutations: Mutation[] = [];
-    for (const id of this.#delays.takeDue(now)) {
-      const waiting = this.#inflight.get(id);
-      // A cancel is being written: promote it only if that cancel fails.
-      if (waiting) waiting.push(() => this.#promote(id, now));
-      else this.#promote(id, now, mutations);
-    }
-    if (mutations.length > 0) this.#batcher.later(mutations);
+    this.#recording(() => {
+      const mutations: Mutation[] = [];
+      for (const id of this.#delays.takeDue(now)) {
+        const waiting = this.#inflight.get(id);
+        // A cancel is being written: promote it only if that cancel fails.
+        if (waiting) waiting.push(() => this.#recording(() => this.#promote(id, now)));
+        else this.#promote(id, now, mutations);
+      }
+      if (mutations.length > 0) this.#batcher.later(mutations);
+    });
     return this.#delays.nextDueAt();
   }
 
-  /** Queues a due delayed or retrying job; its mutation goes into `into`, or is written behind. */
+  /**
+   * Queues a due delayed or retrying job; its mutation goes into `into`, or
+   * is written behind. Called within #recording, so the claim its events may
+   * make is written after it.
+   */
   #promote(id: string, now: number, into?: Mutation[]): void {
     const job = this.#jobs.get(id);
     if (!job || (job.state !== 'delayed' && job.state !== 'retrying')) return;
@@ -664,7 +680,7 @@ export class LocalBackend implements Backend {
     const mutation = this.#changeOf(job, next);
     if (into) into.push(mutation);
     else this.#batcher.later([mutation]);
-    this.#events.emit('wake', job.category);
+    this.#emit('wake', job.category);
   }
 
   async prune(now: number): Promise<number> {
@@ -814,12 +830,16 @@ export class LocalBackend implements Backend {
     node.leader = false;
     node.allocation = {};
     const lost: Job[] = [];
-    for (const job of this.#jobs.values()) {
-      if (job.state !== 'running' || job.node !== node.name || this.#inflight.has(job.id)) continue;
-      lost.push(this.#apply(job, { type: 'lose' }, now));
-    }
-    const dependents = this.#settleLost(lost, now);
-    if (lost.length > 0) await this.#putUncertain([...lost, ...dependents]);
+    await this.#recording(() => {
+      for (const job of this.#jobs.values()) {
+        if (job.state !== 'running' || job.node !== node.name || this.#inflight.has(job.id)) {
+          continue;
+        }
+        lost.push(this.#apply(job, { type: 'lose' }, now));
+      }
+      const dependents = this.#settleLost(lost, now);
+      return this.#putUncertain([...lost, ...dependents]);
+    });
     return [{ node: node.name, requeued: lost.length }];
   }
 
@@ -853,6 +873,7 @@ export class LocalBackend implements Backend {
    * too, not as an update of a record the journal might not have.
    */
   async #putUncertain(jobs: readonly Job[]): Promise<void> {
+    if (jobs.length === 0) return;
     for (const job of jobs) this.#uncertain.add(job.id);
     await this.#batcher.add(jobs.map((job) => ({ op: 'put', job }) as const));
     for (const job of jobs) this.#uncertain.delete(job.id);
@@ -876,7 +897,34 @@ export class LocalBackend implements Backend {
     this.#listing.move(next.id, next.category, prev.state, next.state);
     this.#leave(prev);
     this.#enter(next, now);
-    this.#events.emit('change', next, prev.state);
+    this.#emit('change', next, prev.state);
+  }
+
+  /**
+   * Runs `record`, which changes jobs in memory and hands their mutations to
+   * the batcher, and only then emits the events those changes raised. A
+   * listener that changes a job at once (the dispatcher claims a job the
+   * moment it is queued) would otherwise queue its mutation first, and the
+   * journal would replay the two in the wrong order: a start, then the
+   * promotion that allowed it, leaves a queued job whose attempt was
+   * counted, and a kill then never reports that attempt as lost.
+   */
+  #recording<T>(record: () => T): T {
+    if (this.#heldEvents !== null) return record();
+    const held: (() => void)[] = [];
+    this.#heldEvents = held;
+    try {
+      return record();
+    } finally {
+      this.#heldEvents = null;
+      for (const emit of held) emit();
+    }
+  }
+
+  /** Emits now, or once the change being recorded is queued (#recording). */
+  #emit<E extends keyof BackendEvents>(event: E, ...args: Parameters<BackendEvents[E]>): void {
+    if (this.#heldEvents === null) this.#events.emit(event, ...args);
+    else this.#heldEvents.push(() => this.#events.emit(event, ...args));
   }
 
   #category(name: string): LocalCategory {

@@ -33,6 +33,32 @@ export function describeLife(suite: Conformance): void {
       expect((await claimOne(backend, T0 + 6000)).attempts).toBe(2);
     });
 
+    it('keeps a claim that a listener makes the moment a job is queued after the change that queued it', async () => {
+      // The engine's dispatcher claims as soon as it hears of a queued job. A
+      // claim recorded before the promotion or hand-back that allowed it would
+      // replay as a queued job, its attempt counted and never reported lost.
+      const first = await suite.open();
+      const b = first.backend;
+      const [delayed, handedBack] = (await b.submit([spec({ runAtMs: T0 + 100 }), spec()], T0)).map(
+        (r) => r.job,
+      );
+      const running = await claimOne(b, T0 + 1);
+      expect(running.id).toBe(handedBack!.id);
+      const claims: Promise<Job[]>[] = [];
+      b.on('change', (job) => {
+        if (job.state === 'queued') claims.push(b.claim(job.category, 1, T0 + 200));
+      });
+      await b.interrupt([{ id: running.id, attempt: 1 }], T0 + 150);
+      await b.promoteDue(T0 + 150);
+      const claimed = (await Promise.all(claims)).flat();
+      expect(claimed.map((j) => j.id).sort()).toEqual([delayed!.id, handedBack!.id].sort());
+      const { backend, opened } = await suite.reopen(b, { now: T0 + 5000 });
+      expect(opened.requeued).toBe(2);
+      for (const job of claimed) {
+        expect(await backend.get(job.id)).toEqual(transition(job, { type: 'lose' }, T0 + 5000));
+      }
+    });
+
     it('keeps every job, key and setting across restarts', async () => {
       const first = await suite.open();
       const b = first.backend;
