@@ -78,6 +78,7 @@ export {
   JOB_STATES,
   MAX_PRIORITY,
   MIN_PRIORITY,
+  UNFINISHED_STATES,
   isFinished,
   type ErrorKind,
   type FailureReason,
@@ -89,6 +90,7 @@ export {
   type JobTrigger,
   type Json,
   type NewJob,
+  type UnfinishedState,
 } from './job.js';
 export type { AttemptOutcome, OutcomeKind } from './outcome.js';
 export {

@@ -28,6 +28,12 @@ export const FINISHED_STATES: ReadonlySet<JobState> = new Set<FinishedState>([
   'cancelled',
 ]);
 
+/** States of a job that has not finished yet. */
+export type UnfinishedState = Exclude<JobState, FinishedState>;
+export const UNFINISHED_STATES: readonly UnfinishedState[] = JOB_STATES.filter(
+  (s): s is UnfinishedState => !FINISHED_STATES.has(s),
+);
+
 export function isFinished(state: JobState): state is FinishedState {
   return FINISHED_STATES.has(state);
 }

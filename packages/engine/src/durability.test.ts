@@ -205,10 +205,14 @@ describe('stopping', () => {
 
 describe('retention', () => {
   it('keeps failed jobs under their own limits: a flood of successes does not push them out', async () => {
-    const { engine } = await startEngine({
-      balanceIntervalMs: 20,
-      retention: { maxAgeMs: 0, maxCount: 5, failed: { maxAgeMs: 3_600_000, maxCount: 100 } },
-    });
+    const { engine } = await startEngine(
+      {
+        balanceIntervalMs: 20,
+        retention: { maxAgeMs: 0, maxCount: 5, failed: { maxAgeMs: 3_600_000, maxCount: 100 } },
+      },
+      new MemoryStore(),
+      { pruneIntervalMs: 20 },
+    );
     const failed = await engine.submit(Array.from({ length: 3 }, () => ({ task: 'permanent' })));
     for (const r of failed) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('failed');
     const ok = await engine.submit(
@@ -228,4 +232,27 @@ describe('retention', () => {
     expect(listed.sort()).toEqual(failed.map((r) => r.job.id).sort());
     expect((await engine.list({ limit: 1000 })).jobs).toHaveLength(8);
   });
+
+  it('prunes at the first tick it leads, then once per pruneIntervalMs, not every tick', async () => {
+    const clock = { at: Date.now(), now: () => clock.at };
+    const { engine } = await startEngine(
+      { balanceIntervalMs: 20, retention: { maxAgeMs: 0, maxCount: 5, failed: RETAIN_5 } },
+      new MemoryStore(),
+      { clock, pruneIntervalMs: 60_000 },
+    );
+    const ok = await engine.submit(
+      Array.from({ length: 12 }, (_, i) => ({ task: 'echo', input: i })),
+    );
+    for (const r of ok) expect((await engine.waitFor(r.job.id, 10_000)).state).toBe('succeeded');
+    const succeeded = async () =>
+      (await engine.list({ state: 'succeeded', limit: 1000 })).jobs.length;
+    // Past their age: a prune now would keep 5. Some 15 ticks pass, none prunes.
+    clock.at += 1;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await succeeded()).toBe(12);
+    clock.at += 60_000;
+    await until(async () => (await succeeded()) === 5);
+  });
 });
+
+const RETAIN_5 = { maxAgeMs: 0, maxCount: 5 };

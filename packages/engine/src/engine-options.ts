@@ -47,4 +47,12 @@ export interface EngineOptions {
    * @defaultValue 10_000
    */
   historyFlushMs?: number;
+  /**
+   * How often the leading node forgets finished jobs beyond the retention
+   * policy, in ms. Retention is judged in hours and thousands of jobs, and on
+   * PostgreSQL a prune counts each category's kept jobs: once a tick would
+   * cost the database more as more jobs are kept.
+   * @defaultValue 5_000
+   */
+  pruneIntervalMs?: number;
 }

@@ -94,6 +94,7 @@ interface Running {
 }
 
 const DEFAULT_HISTORY_FLUSH_MS = 10_000;
+const DEFAULT_PRUNE_INTERVAL_MS = 5_000;
 
 class CadreEngine implements Engine {
   readonly #config: EngineConfig;
@@ -199,6 +200,7 @@ class CadreEngine implements Engine {
       intervalMs: config.balanceIntervalMs,
       leaseMs: config.cluster.leaseMs,
       nodeTimeoutMs: config.cluster.nodeTimeoutMs,
+      pruneIntervalMs: this.#options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS,
       clock: this.#clock,
       log: this.#log,
       report: () => this.#report(),

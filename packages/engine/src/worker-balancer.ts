@@ -9,8 +9,9 @@
  * 3. the leader declares silent nodes dead (their jobs are queued again),
  *    apportions the live nodes' threads over the categories by weighted
  *    demand, places each share on nodes by threads and tags, publishes the
- *    placement, promotes due delayed and retrying jobs and prunes; it also
- *    wakes the scheduler (schedules and observers, scheduler.ts);
+ *    placement, promotes due delayed and retrying jobs, and prunes (every
+ *    `pruneIntervalMs`, not every tick); it also wakes the scheduler
+ *    (schedules and observers, scheduler.ts);
  * 4. every node reads the nodes back: its own slots, and the cluster view
  *    that stats and categories answer with.
  *
@@ -26,7 +27,7 @@ import {
   type ClusterDemand,
   type Credit,
 } from '@cadre/core';
-import type { Backend, CategoryCounts, NodeRecord, NodeReport } from '@cadre/store';
+import type { Backend, Backlog, NodeRecord, NodeReport } from '@cadre/store';
 import type { CategorySettings } from './category-settings.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Clock, Logger } from './engine-options.js';
@@ -41,6 +42,8 @@ export interface WorkerBalancerOptions {
   intervalMs: number;
   leaseMs: number;
   nodeTimeoutMs: number;
+  /** The leader prunes at the first tick it leads, then at most this often. */
+  pruneIntervalMs: number;
   clock: Clock;
   log: Logger;
   /** This node's report for its heartbeat. */
@@ -69,6 +72,8 @@ export class WorkerBalancer {
   #stopped = false;
   /** The categories last warned about as unplaceable, joined. */
   #unplaceable = '';
+  /** When this node last pruned (its clock). */
+  #prunedAt = -Infinity;
 
   constructor(options: WorkerBalancerOptions) {
     this.#o = options;
@@ -130,7 +135,11 @@ export class WorkerBalancer {
       }
       await this.#rebalance(carry);
       await this.#promote();
-      await backend.prune(clock.now());
+      const at = clock.now();
+      if (at - this.#prunedAt >= this.#o.pruneIntervalMs) {
+        this.#prunedAt = at;
+        await backend.prune(at);
+      }
     } else if (this.#delayTimer) {
       clearTimeout(this.#delayTimer);
       this.#delayTimer = null;
@@ -175,14 +184,14 @@ export class WorkerBalancer {
   async #rebalance(carry: boolean): Promise<void> {
     const { backend, clock } = this.#o;
     const now = clock.now();
-    const [nodes, counts] = await Promise.all([backend.nodes(now), backend.counts()]);
+    const [nodes, backlog] = await Promise.all([backend.nodes(now), backend.backlog()]);
     // Slots go to nodes that answer: one silent for longer than a lease (dead,
     // most likely) gets none now, though its running jobs wait for
     // `nodeTimeoutMs` before they are declared lost and run again.
     const live = nodes.filter((n) => n.state === 'live' && n.silentMs <= this.#o.leaseMs);
     const previous: Record<string, Allocation> = {};
     for (const n of live) previous[n.name] = n.allocation;
-    const result = balanceCluster(live, this.#demands(counts), this.#credit, previous);
+    const result = balanceCluster(live, this.#demands(backlog), this.#credit, previous);
     if (carry) this.#credit = nextCredit(this.#credit, result);
     if (result.unplaceable.join() !== this.#unplaceable) {
       this.#unplaceable = result.unplaceable.join();
@@ -203,9 +212,9 @@ export class WorkerBalancer {
    * by its job time as this node measured it (not capped until it has one):
    * the rest go to the others.
    */
-  #demands(counts: CategoryCounts): ClusterDemand[] {
+  #demands(backlog: Backlog): ClusterDemand[] {
     return [...this.#o.categories.values()].map((c) => {
-      const n = counts[c.config.name];
+      const n = backlog[c.config.name];
       const perThread = c.concurrency;
       const running = n?.running ?? 0;
       const byRate =

@@ -38,6 +38,7 @@ import {
   type BackendEvents,
   type BackendLimits,
   type BulkResult,
+  type Backlog,
   type CategoryCounts,
   type CategoryOverride,
   type Completion,
@@ -88,7 +89,7 @@ import {
 } from './sql/observers.js';
 import { promoteDue } from './sql/promote.js';
 import { pruneJobs } from './sql/prune.js';
-import { countJobs, flowJobs, getJob, listJobs } from './sql/read.js';
+import { countBacklog, countJobs, flowJobs, getJob, listJobs } from './sql/read.js';
 import { loseRunning, reapNodes, type LostJobs } from './sql/reap.js';
 import type { Changed } from './sql/settle.js';
 import {
@@ -488,12 +489,23 @@ export class PostgresBackend implements Backend {
 
   async counts(): Promise<CategoryCounts> {
     const counts = await countJobs(this.#open().db, this.#names);
+    this.#sawWaiting(counts);
+    return counts;
+  }
+
+  async backlog(): Promise<Backlog> {
+    const backlog = await countBacklog(this.#open().db, this.#names);
+    this.#sawWaiting(backlog);
+    return backlog;
+  }
+
+  /** Keeps the waiting jobs just counted, for #recentWaiting. */
+  #sawWaiting(counts: Backlog): void {
     const waiting = new Map<string, number>();
     for (const [category, n] of Object.entries(counts)) {
       waiting.set(category, n.waiting + n.delayed + n.queued + n.retrying);
     }
     this.#waiting = { at: Date.now(), counts: waiting };
-    return counts;
   }
 
   /** Adds this node's new jobs to the recent counts, so that its own submissions never look farther from a limit than they are. */
@@ -506,8 +518,8 @@ export class PostgresBackend implements Backend {
   }
 
   /**
-   * Waiting jobs by category as counted at most `RECENT_MS` ago (by `counts`,
-   * which every tick calls, or here): what a submission far from the queue
+   * Waiting jobs by category as counted at most `RECENT_MS` ago (by
+   * `backlog`, which every tick calls, or `counts`, or here): what a submission far from the queue
    * limits is judged by without taking turns.
    */
   async #recentWaiting(s: Session): Promise<ReadonlyMap<string, number>> {

@@ -60,6 +60,7 @@ import type {
   RetryChanges,
   ScheduleRecord,
   ScheduleSpec,
+  UnfinishedState,
 } from '@cadre/core';
 
 /**
@@ -170,6 +171,9 @@ export interface Observation {
 
 /** Jobs per state, by category, over the whole cluster. */
 export type CategoryCounts = Record<string, Record<JobState, number>>;
+
+/** Unfinished jobs per state, by category, over the whole cluster. */
+export type Backlog = Record<string, Record<UnfinishedState, number>>;
 
 /** What a node reports with each heartbeat; summed over live nodes for stats. */
 export interface NodeReport {
@@ -336,6 +340,12 @@ export interface Backend {
   flowJobs(flowId: string): Promise<Job[]>;
   /** Jobs per state, by category (every category that has jobs). */
   counts(): Promise<CategoryCounts>;
+  /**
+   * Unfinished jobs per state, by category (every category that has any):
+   * what the WorkerBalancer weighs at every interval. Unlike `counts`, its
+   * cost must not grow with the finished jobs kept.
+   */
+  backlog(): Promise<Backlog>;
   /**
    * Queues the delayed and retrying jobs that are due at `now`. Returns when
    * the next one is due (epoch ms), or null if none waits.

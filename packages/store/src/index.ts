@@ -2,6 +2,7 @@ export type {
   AttemptRef,
   Backend,
   BackendEvents,
+  Backlog,
   BackendLimits,
   BulkResult,
   CategoryCounts,

@@ -54,6 +54,7 @@ import {
   isRetainedAs,
   settleDependents,
   transition,
+  UNFINISHED_STATES,
   type FlowGraph,
   type Allocation,
   type HistoryRow,
@@ -62,6 +63,7 @@ import {
   type DeclaredIn,
   type Job,
   type JobEvent,
+  type UnfinishedState,
   type ObserverQuery,
   type ObserverRecord,
   type ObserverResult,
@@ -77,6 +79,7 @@ import type {
   BackendEvents,
   BackendLimits,
   BulkResult,
+  Backlog,
   CategoryCounts,
   CategoryOverride,
   Completion,
@@ -652,6 +655,16 @@ export class LocalBackend implements Backend {
     const counts: CategoryCounts = {};
     for (const [name, cat] of this.#categories) counts[name] = { ...cat.counts };
     return counts;
+  }
+
+  async backlog(): Promise<Backlog> {
+    const backlog: Backlog = {};
+    for (const [name, { counts }] of this.#categories) {
+      if (!UNFINISHED_STATES.some((s) => counts[s] > 0)) continue;
+      const unfinished = Object.fromEntries(UNFINISHED_STATES.map((s) => [s, counts[s]]));
+      backlog[name] = unfinished as Record<UnfinishedState, number>;
+    }
+    return backlog;
   }
 
   async promoteDue(now: number): Promise<number | null> {

@@ -70,7 +70,7 @@ const running: Harness[] = [];
 export async function startEngine(
   over: Partial<EngineConfig> = {},
   store: JobStore = new MemoryStore(),
-  options: Pick<EngineOptions, 'clock' | 'logger' | 'historyFlushMs'> = {},
+  options: Pick<EngineOptions, 'clock' | 'logger' | 'historyFlushMs' | 'pruneIntervalMs'> = {},
 ): Promise<Harness> {
   const cfg = config(over);
   const engine = createEngine({

@@ -1,5 +1,5 @@
-import { JOB_STATES, type Job, type JobState } from '@cadre/core';
-import type { CategoryCounts, ListPage, ListQuery } from '@cadre/store';
+import { JOB_STATES, UNFINISHED_STATES, type Job, type JobState } from '@cadre/core';
+import type { Backlog, CategoryCounts, ListPage, ListQuery } from '@cadre/store';
 import type { Queryable } from '../db.js';
 import type { Names } from '../names.js';
 import { jobColumns, rowToJob, type JobRow } from '../rows.js';
@@ -92,16 +92,30 @@ export async function flowJobs(db: Queryable, n: Names, flowId: string): Promise
   return rows.map(rowToJob);
 }
 
-export async function countJobs(db: Queryable, n: Names): Promise<CategoryCounts> {
-  const rows = await db.query<{ category: string; state: JobState; n: number }>(
-    `SELECT category, state, count(*)::integer AS n FROM ${n.jobs} GROUP BY category, state`,
+export function countJobs(db: Queryable, n: Names): Promise<CategoryCounts> {
+  return countStates(db, n, JOB_STATES);
+}
+
+/** Unfinished jobs by category and state: ranges of the state index, whatever number of finished jobs is kept. */
+export function countBacklog(db: Queryable, n: Names): Promise<Backlog> {
+  return countStates(db, n, UNFINISHED_STATES);
+}
+
+async function countStates<S extends JobState>(
+  db: Queryable,
+  n: Names,
+  states: readonly S[],
+): Promise<Record<string, Record<S, number>>> {
+  const every = states.length === JOB_STATES.length;
+  const rows = await db.query<{ category: string; state: S; n: number }>(
+    `SELECT category, state, count(*)::integer AS n FROM ${n.jobs}
+     ${every ? '' : 'WHERE state = ANY($1::text[])'}
+     GROUP BY category, state`,
+    every ? [] : [states],
   );
-  const counts: CategoryCounts = {};
+  const counts: Record<string, Record<S, number>> = {};
   for (const row of rows) {
-    counts[row.category] ??= Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<
-      JobState,
-      number
-    >;
+    counts[row.category] ??= Object.fromEntries(states.map((s) => [s, 0])) as Record<S, number>;
     counts[row.category]![row.state] = row.n;
   }
   return counts;

@@ -131,6 +131,22 @@ export function describeReads(suite: Conformance): void {
         fail: { ...zero(), failed: 1 },
       });
     });
+
+    it('counts the backlog: unfinished jobs per state, for every category that has any', async () => {
+      const { backend } = await suite.open();
+      expect(await backend.backlog()).toEqual({});
+      await backend.submit(
+        [spec(), spec(), spec({ runAtMs: T0 + 1000 }), spec({ category: 'mail' })],
+        T0,
+      );
+      await claimOne(backend, T0);
+      await finishOne(backend, 'fail', 'failed', T0 + 1);
+      const unfinished = { waiting: 0, delayed: 0, queued: 0, running: 0, retrying: 0 };
+      expect(await backend.backlog()).toEqual({
+        default: { ...unfinished, queued: 1, running: 1, delayed: 1 },
+        mail: { ...unfinished, queued: 1 },
+      });
+    });
   });
 
   describe('promoteDue', () => {
