@@ -51,7 +51,8 @@ export class Db implements Queryable {
       application_name: options.applicationName,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
-      ...(options.asyncCommit ? { options: '-c synchronous_commit=off' } : {}),
+      // Times are read as text in this form (rows.ts, isoTime), whatever the server's defaults.
+      options: `-c TimeZone=UTC -c DateStyle=ISO${options.asyncCommit ? ' -c synchronous_commit=off' : ''}`,
     });
     // An idle connection that breaks (server restart, pg_terminate_backend) is
     // reported here; without a listener it would crash the process.

@@ -3,6 +3,7 @@
  * `Job` record core's transitions produce. A record read back deep-equals the
  * one written, times included (ISO strings of millisecond precision).
  */
+import pg from 'pg';
 import {
   Errors,
   toErrorMessage,
@@ -15,10 +16,22 @@ import {
   type Json,
 } from '@cadre/core';
 
-/** The columns a `Job` is read from, for `SELECT ${jobColumns('j')} FROM jobs j`. */
+/**
+ * The columns a `Job` is read from, for `SELECT ${jobColumns('j')} FROM jobs j`.
+ * Times come as PostgreSQL's text (see isoTime).
+ */
 export function jobColumns(alias: string): string {
-  return JOB_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+  return JOB_COLUMNS.map((c) =>
+    TIME_COLUMNS.has(c) ? `${alias}.${c}::text AS ${c}` : `${alias}.${c}`,
+  ).join(', ');
 }
+
+const TIME_COLUMNS: ReadonlySet<string> = new Set([
+  'run_at',
+  'created_at',
+  'started_at',
+  'finished_at',
+]);
 
 const JOB_COLUMNS = [
   'id',
@@ -48,7 +61,7 @@ const JOB_COLUMNS = [
   'schedule',
 ] as const;
 
-/** A row as node-postgres parses it (json → values, timestamptz → Date). */
+/** A row as node-postgres parses it (json → values; times are text, see jobColumns). */
 export interface JobRow {
   id: string;
   key: string | null;
@@ -60,10 +73,10 @@ export interface JobRow {
   max_retries: number;
   timeout_ms: number | null;
   priority: number;
-  run_at: Date | null;
-  created_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
+  run_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
   duration_ms: number | null;
   progress: number | null;
   result: Json | null;
@@ -89,10 +102,10 @@ export function rowToJob(row: JobRow): Job {
     maxRetries: row.max_retries,
     timeoutMs: row.timeout_ms,
     priority: row.priority,
-    runAt: iso(row.run_at),
-    createdAt: row.created_at.toISOString(),
-    startedAt: iso(row.started_at),
-    finishedAt: iso(row.finished_at),
+    runAt: row.run_at === null ? null : isoTime(row.run_at),
+    createdAt: isoTime(row.created_at),
+    startedAt: row.started_at === null ? null : isoTime(row.started_at),
+    finishedAt: row.finished_at === null ? null : isoTime(row.finished_at),
     durationMs: row.duration_ms,
     progress: row.progress,
     result: row.result ?? null,
@@ -107,7 +120,34 @@ export function rowToJob(row: JobRow): Job {
   };
 }
 
-const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+/**
+ * The ISO text a Date gives (`toISOString`) of a time as PostgreSQL writes
+ * it in DateStyle ISO and TimeZone UTC, which db.ts sets on every connection:
+ * `2026-01-02 03:04:05.6+00` gives `2026-01-02T03:04:05.600Z`. A job row has
+ * four times; building them from the text, rather than through a Date each,
+ * spares a good part of reading a row. Anything else (a year past 9999, an
+ * offset other than UTC) goes through node-postgres's own parser.
+ */
+export function isoTime(text: string): string {
+  const n = text.length;
+  if (
+    text.charCodeAt(4) === DASH &&
+    text.charCodeAt(10) === SPACE &&
+    text.charCodeAt(19) === (n === 22 ? PLUS : DOT) &&
+    text.endsWith('+00')
+  ) {
+    const fraction = n === 22 ? '.000' : `${text.slice(19, n - 3)}00`.slice(0, 4);
+    return `${text.slice(0, 10)}T${text.slice(11, 19)}${fraction}Z`;
+  }
+  return (
+    pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text')(text) as Date
+  ).toISOString();
+}
+
+const DASH = 45;
+const SPACE = 32;
+const PLUS = 43;
+const DOT = 46;
 
 /**
  * A time as PostgreSQL reads it: JavaScript writes years past 9999 as
