@@ -7,12 +7,13 @@ import type { FencedChange } from './sql/fenced.js';
 const change = (id: string): FencedChange => ({
   id,
   attempt: 1,
+  job: job(id),
   event: { type: 'interrupt' },
   now: 0,
 });
 
-const job = (id: string): Job =>
-  createJob(
+function job(id: string): Job {
+  return createJob(
     {
       id,
       key: null,
@@ -25,6 +26,7 @@ const job = (id: string): Job =>
     },
     0,
   );
+}
 
 /** A connection refused, as the pool reports it. */
 const outage = () =>

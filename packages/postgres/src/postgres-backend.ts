@@ -166,6 +166,8 @@ export class PostgresBackend implements Backend {
   #down = false;
   /** Waiting jobs by category, as last counted, and when (this process's clock). */
   #waiting: { at: number; counts: ReadonlyMap<string, number> } | null = null;
+  /** The jobs this node claimed and has not ended, as claimed: what their ends are built from. */
+  readonly #claimed = new Map<string, Job>();
 
   constructor(options: PostgresBackendOptions) {
     const schema = options.schema ?? 'cadre';
@@ -395,7 +397,7 @@ export class PostgresBackend implements Backend {
     if (!(max >= 1)) return [];
     const claimant = { node: s.me.node.name, incarnation: s.me.incarnation };
     const jobs = await claimJobs(s.claims, this.#names, claimant, category, Math.floor(max), now);
-    for (const job of jobs) this.#events.emit('change', job, 'queued');
+    this.#started(jobs);
     return jobs;
   }
 
@@ -411,30 +413,40 @@ export class PostgresBackend implements Backend {
     const claim = await s.claims.transaction((tx) =>
       claimLimited(tx, this.#names, claimant, category, Math.floor(max), limit, now),
     );
-    for (const job of claim.jobs) this.#events.emit('change', job, 'queued');
+    this.#started(claim.jobs);
     return claim;
   }
 
+  #started(jobs: readonly Job[]): void {
+    for (const job of jobs) {
+      this.#claimed.set(job.id, job);
+      this.#events.emit('change', job, 'queued');
+    }
+  }
+
   complete(done: Completion, now: number): Promise<Job | null> {
-    const s = this.#open();
     const { outcome, retryDelayMs, lowerPriority } = done;
-    return s.batcher.add({
-      id: done.id,
-      attempt: done.attempt,
-      event: { type: 'settle', outcome, retryDelayMs, lowerPriority },
-      now,
-    });
+    return this.#end(done, { type: 'settle', outcome, retryDelayMs, lowerPriority }, now);
   }
 
   async interrupt(attempts: readonly AttemptRef[], now: number): Promise<void> {
+    await Promise.all(attempts.map((a) => this.#end(a, { type: 'interrupt' }, now)));
+  }
+
+  /**
+   * Ends an attempt this node claimed, through the batcher (applyFenced). An
+   * attempt it does not hold (ended already, or dropped when the node was
+   * declared dead) is refused here, as the fence would.
+   */
+  async #end(ref: AttemptRef, event: FencedChange['event'], now: number): Promise<Job | null> {
     const s = this.#open();
-    const changes: FencedChange[] = attempts.map((a) => ({
-      id: a.id,
-      attempt: a.attempt,
-      event: { type: 'interrupt' },
-      now,
-    }));
-    await Promise.all(changes.map((c) => s.batcher.add(c)));
+    const job = this.#claimed.get(ref.id);
+    if (job?.attempts !== ref.attempt) return null;
+    try {
+      return await s.batcher.add({ id: ref.id, attempt: ref.attempt, job, event, now });
+    } finally {
+      if (this.#claimed.get(ref.id) === job) this.#claimed.delete(ref.id);
+    }
   }
 
   async cancel(id: string, now: number): Promise<Job> {
@@ -635,9 +647,12 @@ export class PostgresBackend implements Backend {
 
   // ── nodes ───────────────────────────────────────────────────────────────
 
-  heartbeat(report: NodeReport, _now: number): Promise<'live' | 'dead'> {
+  async heartbeat(report: NodeReport, _now: number): Promise<'live' | 'dead'> {
     const s = this.#open();
-    return heartbeatNode(s.db, this.#names, s.me, report);
+    const state = await heartbeatNode(s.db, this.#names, s.me, report);
+    // Its attempts were queued again: the engine drops them, so do their claims.
+    if (state === 'dead') this.#claimed.clear();
+    return state;
   }
 
   lead(leaseMs: number, _now: number): Promise<boolean> {
