@@ -531,8 +531,8 @@ export class PostgresBackend implements Backend {
 
   /**
    * Waiting jobs by category as counted at most `RECENT_MS` ago (by
-   * `backlog`, which every tick calls, or `counts`, or here): what a submission far from the queue
-   * limits is judged by without taking turns.
+   * `backlog`, which every tick calls, or `counts`, or here): what a
+   * submission far from the queue limits is judged by without taking turns.
    */
   async #recentWaiting(s: Session): Promise<ReadonlyMap<string, number>> {
     const limited =
