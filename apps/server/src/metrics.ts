@@ -54,7 +54,8 @@ export function createMetrics(engine: Engine): Metrics {
     talliedHistogram('cadre_job_run_seconds', 'Duration of finished attempts', tally, (t) => t.run),
   );
 
-  const perCategory = (name: string, help: string, pick: (c: CategoryView) => number) =>
+  // A category is left out where `pick` gives null (a wait target it has not, no wait in the last minute).
+  const perCategory = (name: string, help: string, pick: (c: CategoryView) => number | null) =>
     new Gauge({
       name,
       help,
@@ -62,7 +63,10 @@ export function createMetrics(engine: Engine): Metrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const c of await engine.categories()) this.set({ category: c.name }, pick(c));
+        for (const c of await engine.categories()) {
+          const v = pick(c);
+          if (v !== null) this.set({ category: c.name }, v);
+        }
       },
     });
   perCategory('cadre_jobs_queued', 'Jobs waiting for a worker', (c) => c.queued);
@@ -75,34 +79,17 @@ export function createMetrics(engine: Engine): Metrics {
     'Worker slots the balancer gives the category',
     (c) => c.allocated,
   );
-  // Wait targets (issue 14): a category appears only with a target, or a wait in the last minute.
-  const perCategoryOptional = (
-    name: string,
-    help: string,
-    pick: (c: CategoryView) => number | null,
-  ) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['category'] as const,
-      registers: [registry],
-      async collect() {
-        this.reset();
-        for (const c of await engine.categories()) {
-          const v = pick(c);
-          if (v !== null) this.set({ category: c.name }, v / 1000);
-        }
-      },
-    });
-  perCategoryOptional(
+  // Wait targets (issue 14), in seconds.
+  const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
+  perCategory(
     'cadre_category_target_wait_seconds',
     "The wait the category's jobs should not exceed (targetWaitMs)",
-    (c) => c.targetWaitMs,
+    (c) => seconds(c.targetWaitMs),
   );
-  perCategoryOptional(
+  perCategory(
     'cadre_category_wait_p95_seconds',
     '95th percentile wait of the attempts started over the last minute, over the cluster',
-    (c) => c.waitP95Ms,
+    (c) => seconds(c.waitP95Ms),
   );
   new Gauge({
     name: 'cadre_workers',
