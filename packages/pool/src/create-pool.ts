@@ -48,6 +48,8 @@ import { WORKER_EXEC_ARGV, workerFile } from './worker-file.js';
 type PiscinaOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 type LoadBalancer = NonNullable<PiscinaOptions['loadBalancer']>;
 
+// piscina loads a CommonJS entry, which imports the thread side: see worker-entry.cjs.
+const WORKER_ENTRY = new URL('./worker-entry.cjs', import.meta.url).href;
 const WORKER_FILE = workerFile('worker').href;
 
 const CANCELLED: AttemptOutcome = Object.freeze({ kind: 'cancelled' });
@@ -175,6 +177,7 @@ class PiscinaTaskPool implements TaskPool {
     this.#onProgress = resolved.onProgress;
     this.#abortGraceMs = resolved.abortGraceMs;
     const setup: WorkerSetup = {
+      entry: WORKER_FILE,
       tasks: resolved.tasks,
       maxResultBytes: resolved.maxResultBytes,
       progress: resolved.onProgress !== null,
@@ -184,7 +187,7 @@ class PiscinaTaskPool implements TaskPool {
     this.#control = new BroadcastChannel(setup.controlChannel);
     this.#control.unref();
     this.#piscina = new Piscina<BatchPayload, BatchResult>({
-      filename: WORKER_FILE,
+      filename: WORKER_ENTRY,
       execArgv: WORKER_EXEC_ARGV,
       workerData: setup,
       minThreads: resolved.workers,

@@ -6,6 +6,8 @@ import type { Json } from '@cadre/core';
 
 /** Given to every worker once, as piscina's `workerData`. */
 export interface WorkerSetup {
+  /** URL of the thread side (`worker.js`), which `worker-entry.cjs` imports. */
+  entry: string;
   /** Indexed by `JobPayload.task`. */
   tasks: { name: string; module: string; export: string }[];
   maxResultBytes: number;
