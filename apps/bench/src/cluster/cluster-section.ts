@@ -2,7 +2,9 @@
  * `npm run bench -- cluster`: cadre on PostgreSQL against its peers on the
  * same server, in one run, each measurement on a fresh database:
  *
- * 1. graphile-worker and pg-boss processing no-op jobs at their best;
+ * 1. graphile-worker, pg-boss and one cadre node processing the same number
+ *    of no-op jobs, each at its best (the best of three settings, each on a
+ *    fresh database);
  * 2. one cadre node over HTTP, local backend against PostgreSQL: echo
  *    throughput, and submit→start latency at half that rate;
  * 3. 50 ms `sleep` jobs on 1, 2 and 3 nodes of one database;
@@ -44,6 +46,8 @@ const LEASE_MS = 750;
 const SLEEP_MS = 50;
 
 const ECHO: BenchJob = { task: 'echo', input: CHECKED_INPUT };
+/** What the peers are given: a no-op with an empty payload. */
+const NOOP: BenchJob = { task: 'echo', input: {} };
 const SLEEP: BenchJob = { task: 'sleep', input: { ms: SLEEP_MS } };
 
 export async function clusterSection(options: ClusterSectionOptions): Promise<void> {
@@ -73,7 +77,8 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
     // 1. Peers.
     console.log(
       `### Peers processing ${peerJobs.toLocaleString('en-US')} no-op jobs, enqueued in bulk first, ` +
-        `timed from the worker's start until all are done\n`,
+        `timed from the worker's start until all are done; cadre the same: one node, the jobs ` +
+        `submitted over HTTP while paused, timed from the resume until none is queued or running\n`,
     );
     const graphileVariants: GraphileVariant[] = [
       { concurrentJobs: 2 * cores, localQueueSize: 500, batchDelayMs: 0 },
@@ -102,8 +107,24 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
         ),
       );
     }
+    // cadre's settings: worker threads (the node's main thread claims, completes and serves HTTP).
+    const cadreVariants = [...new Set([1, 2, 2 * cores])];
+    const cadre: Cell[] = [];
+    for (const workers of cadreVariants) {
+      cadre.push(
+        await attempt(`cadre no-op, ${workers} worker threads`, () =>
+          withDatabase('noop', (db) =>
+            withNodes(
+              { backend: { kind: 'postgres', url: db.url }, count: 1, workers, configFile },
+              ([node]) => processingRate([node!.client], peerJobs, NOOP),
+            ),
+          ),
+        ),
+      );
+    }
     const graphileBest = best(graphile);
     const pgBossBest = best(pgBoss);
+    const cadreBest = best(cadre);
     graphileVariants.forEach((v, i) =>
       peerRows.push([
         `graphile-worker: concurrentJobs ${v.concurrentJobs}, localQueue.size ${v.localQueueSize}, ` +
@@ -118,6 +139,13 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
           `pollingIntervalSeconds 0.5, burstWhenBatchFull`,
         cell(pgBoss[i]!),
         pgBoss[i] === pgBossBest && pgBossBest !== null ? '← best' : '',
+      ]),
+    );
+    cadreVariants.forEach((workers, i) =>
+      peerRows.push([
+        `cadre, one node on PostgreSQL: ${workers} worker thread${workers === 1 ? '' : 's'}`,
+        cell(cadre[i]!),
+        cadre[i] === cadreBest && cadreBest !== null ? '← best' : '',
       ]),
     );
     console.log(`${table(peerRows)}\n`);
@@ -216,10 +244,18 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
       '',
     ]);
     rows.push([`pg-boss no-op, best of ${pgBoss.length}, jobs/s`, '', cell(pgBossBest), '']);
+    rows.push([`cadre no-op, best of ${cadre.length}, jobs/s`, '', cell(cadreBest), '']);
+    rows.push([
+      'cadre no-op / graphile-worker no-op',
+      '',
+      cell(ratio(cadreBest, graphileBest)),
+      '≥ 1',
+    ]);
+    rows.push(['cadre no-op / pg-boss no-op', '', cell(ratio(cadreBest, pgBossBest)), '']);
     rows.push(['cadre echo over HTTP, one node, jobs/s', cell(local?.rate), cell(onPg?.rate), '']);
     rows.push(['cadre PostgreSQL / local backend', '', cell(ratio(onPg?.rate, local?.rate)), '']);
     rows.push([
-      'cadre echo processing alone (enqueued first, as the peers), jobs/s',
+      'cadre echo processing alone (enqueued first), jobs/s',
       cell(local?.processing),
       cell(onPg?.processing),
       '',
@@ -228,7 +264,7 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
       'cadre processing / graphile-worker no-op',
       cell(ratio(local?.processing, graphileBest)),
       cell(ratio(onPg?.processing, graphileBest)),
-      '≥ 1 (PostgreSQL)',
+      '',
     ]);
     rows.push([
       'cadre processing / pg-boss no-op',
