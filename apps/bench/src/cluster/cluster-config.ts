@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url';
 
 export async function writeClusterConfig(
   file: string,
-  options: { balanceIntervalMs: number },
+  options: { balanceIntervalMs?: number } = {},
 ): Promise<void> {
   const server = dirname(createRequire(import.meta.url).resolve('@cadre/server'));
   const config = {
+    // Left out: the default.
     balanceIntervalMs: options.balanceIntervalMs,
     categories: [{ name: 'default', weight: 1, maxRetries: 3 }],
     tasks: [

@@ -71,13 +71,16 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
   );
   const dir = await mkdtemp(join(tmpdir(), 'cadre-bench-cluster-'));
   const configFile = join(dir, 'cadre.config.json');
+  // The peers' comparison runs cadre with its defaults (a balance every second).
+  const defaultsFile = join(dir, 'cadre.defaults.json');
   try {
     await writeClusterConfig(configFile, { balanceIntervalMs: BALANCE_MS });
+    await writeClusterConfig(defaultsFile);
 
     // 1. Peers.
     console.log(
       `### Peers processing ${peerJobs.toLocaleString('en-US')} no-op jobs, enqueued in bulk first, ` +
-        `timed from the worker's start until all are done; cadre the same: one node, the jobs ` +
+        `timed from the worker's start until all are done; cadre the same: one node with its default settings, the jobs ` +
         `submitted over HTTP while paused, timed from the resume until none is queued or running\n`,
     );
     const graphileVariants: GraphileVariant[] = [
@@ -115,7 +118,12 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
         await attempt(`cadre no-op, ${workers} worker threads`, () =>
           withDatabase('noop', (db) =>
             withNodes(
-              { backend: { kind: 'postgres', url: db.url }, count: 1, workers, configFile },
+              {
+                backend: { kind: 'postgres', url: db.url },
+                count: 1,
+                workers,
+                configFile: defaultsFile,
+              },
               ([node]) => processingRate([node!.client], peerJobs, NOOP),
             ),
           ),
