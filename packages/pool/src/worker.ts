@@ -1,6 +1,7 @@
 /**
- * The worker-thread side: piscina calls the default export with one
- * `BatchPayload`, attempts of one category that run one after another. It
+ * The worker-thread side: piscina hands each `BatchPayload` (attempts of one
+ * category that run one after another) to `worker-entry.cjs`, which calls the
+ * default export with it. It
  * always answers with values (`BatchResult`); whatever a handler throws is
  * caught here, so the pool reads a rejection of piscina's promise as an abort
  * or a dead thread, never as a task error. Which attempt runs, and which the

@@ -14,7 +14,7 @@ export async function writeClusterConfig(
 ): Promise<void> {
   const server = dirname(createRequire(import.meta.url).resolve('@cadre/server'));
   const config = {
-    // Left out: the default.
+    // Without one, the key is left out of the JSON: the server's default.
     balanceIntervalMs: options.balanceIntervalMs,
     categories: [{ name: 'default', weight: 1, maxRetries: 3 }],
     tasks: [

@@ -269,13 +269,13 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
       '',
     ]);
     rows.push([
-      'cadre processing / graphile-worker no-op',
+      'cadre echo processing alone / graphile-worker no-op',
       cell(ratio(local?.processing, graphileBest)),
       cell(ratio(onPg?.processing, graphileBest)),
       '',
     ]);
     rows.push([
-      'cadre processing / pg-boss no-op',
+      'cadre echo processing alone / pg-boss no-op',
       cell(ratio(local?.processing, pgBossBest)),
       cell(ratio(onPg?.processing, pgBossBest)),
       '',
