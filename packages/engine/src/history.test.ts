@@ -2,11 +2,24 @@
 // and category, flushed to the backend behind the jobs (periodically and at a
 // graceful stop), read back after a restart; categories show their last
 // minute's waits and their wait target.
+import type { HistoryPoint } from '@cadre/core';
 import { MemoryStore } from '@cadre/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { category, rejection, startEngine, stopAll, until } from './test-support/harness.js';
 
 afterEach(stopAll);
+
+/**
+ * Successes and failures over all the points: a test that runs across the
+ * turn of a minute has its attempts in two rows (a claim's wait counted in
+ * one minute, its end in the next).
+ */
+function totals(points: readonly HistoryPoint[]): { succeeded: number; failed: number } {
+  return {
+    succeeded: points.reduce((n, p) => n + p.succeeded, 0),
+    failed: points.reduce((n, p) => n + p.failed, 0),
+  };
+}
 
 describe('metrics history', () => {
   it('counts successes and failures per category, flushes them at stop, and reads them after a restart', async () => {
@@ -26,22 +39,30 @@ describe('metrics history', () => {
     const second = await startEngine({}, new MemoryStore(await store.load()));
     const { points, range, from, stepMs } = await second.engine.history('1h');
     expect({ range, stepMs }).toEqual({ range: '1h', stepMs: 60_000 });
-    expect(Date.parse(points[0]!.minute)).toBeGreaterThanOrEqual(Date.parse(from));
-    expect(points).toHaveLength(1);
-    expect(points[0]).toMatchObject({ category: 'default', succeeded: 3, failed: 1 });
-    expect(points[0]!.minute).toMatch(/:00\.000Z$/);
-    expect(points[0]!.waitP95Ms).toBeGreaterThanOrEqual(0);
-    expect(points[0]!.runP95Ms).toBeGreaterThanOrEqual(points[0]!.runP50Ms!);
-    expect(points[0]!.runP95Ms).toBeGreaterThanOrEqual(20);
+    expect(points.length).toBeGreaterThanOrEqual(1);
+    expect(points.length).toBeLessThanOrEqual(2);
+    expect(totals(points)).toEqual({ succeeded: 3, failed: 1 });
+    for (const point of points) {
+      expect(point.category).toBe('default');
+      expect(Date.parse(point.minute)).toBeGreaterThanOrEqual(Date.parse(from));
+      expect(point.minute).toMatch(/:00\.000Z$/);
+    }
+    const waited = points.filter((p) => p.waitP95Ms !== null);
+    expect(waited.length).toBeGreaterThan(0);
+    for (const p of waited) expect(p.waitP95Ms).toBeGreaterThanOrEqual(0);
+    const ran = points.filter((p) => p.runP95Ms !== null);
+    for (const p of ran) expect(p.runP95Ms).toBeGreaterThanOrEqual(p.runP50Ms!);
+    // The 30 ms sleep's run is in one of them.
+    expect(Math.max(...ran.map((p) => p.runP95Ms!))).toBeGreaterThanOrEqual(20);
   });
 
   it('flushes every interval while it runs', async () => {
     const { engine } = await startEngine({}, new MemoryStore(), { historyFlushMs: 50 });
     const [r] = await engine.submit([{ task: 'echo', input: 1 }]);
     await engine.waitFor(r!.job.id, 10_000);
-    const succeeded = async () => (await engine.history('5m')).points[0]?.succeeded;
-    await until(async () => (await succeeded()) === 1, 5000, 'a flush');
-    expect((await engine.history('5m')).points[0]).toMatchObject({ succeeded: 1, failed: 0 });
+    const flushed = async () => totals((await engine.history('5m')).points).succeeded === 1;
+    await until(flushed, 5000, 'a flush');
+    expect(totals((await engine.history('5m')).points)).toEqual({ succeeded: 1, failed: 0 });
   });
 
   it('keeps the rows of a flush the store refused, and writes them once with the next', async () => {
@@ -55,9 +76,11 @@ describe('metrics history', () => {
     await new Promise((resolve) => setTimeout(resolve, 350));
     expect(store.commits).toBe(refused);
     store.setUnavailable(null);
-    await until(async () => (await engine.history('5m')).points.length === 1, 5000, 'a flush');
+    const flushed = async () => totals((await engine.history('5m')).points).succeeded > 0;
+    await until(flushed, 5000, 'a flush');
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await engine.history('5m')).points[0]).toMatchObject({ succeeded: 1, failed: 0 });
+    // Once: the rows the refused flushes put back were not written twice.
+    expect(totals((await engine.history('5m')).points)).toEqual({ succeeded: 1, failed: 0 });
   });
 });
 
