@@ -27,8 +27,8 @@ export interface BatchPolicy {
 }
 
 /**
- * 256 jobs: on PostgreSQL, 64 left a node's main thread 10 % busier (a
- * piscina post and a settle per batch) for 5 % less throughput; on the local
+ * 256 jobs: on PostgreSQL, 64 cost the node 8 % more CPU per job (a piscina
+ * post and a settle per batch) and 5 % of its throughput; on the local
  * backend the two are alike (100,000 echo jobs: CPU 0.97 of 64's).
  * 10 ms: a 1 ms job goes in batches of 9 or so, a 20 ms job alone.
  * 25 ms: a batch sized on short jobs that turned long gives back the rest

@@ -43,13 +43,11 @@ import type {
   WorkerSetup,
 } from './protocol.js';
 import type { BatchOutcome, RunBatch, RunRequest, TaskPool } from './task-pool.js';
-import { WORKER_EXEC_ARGV, workerFile } from './worker-file.js';
+import { POOL_ENTRY, WORKER_EXEC_ARGV, workerFile } from './worker-file.js';
 
 type PiscinaOptions = NonNullable<ConstructorParameters<typeof Piscina>[0]>;
 type LoadBalancer = NonNullable<PiscinaOptions['loadBalancer']>;
 
-// piscina loads a CommonJS entry, which imports the thread side: see worker-entry.cjs.
-const WORKER_ENTRY = new URL('./worker-entry.cjs', import.meta.url).href;
 const WORKER_FILE = workerFile('worker').href;
 
 const CANCELLED: AttemptOutcome = Object.freeze({ kind: 'cancelled' });
@@ -187,7 +185,7 @@ class PiscinaTaskPool implements TaskPool {
     this.#control = new BroadcastChannel(setup.controlChannel);
     this.#control.unref();
     this.#piscina = new Piscina<BatchPayload, BatchResult>({
-      filename: WORKER_ENTRY,
+      filename: POOL_ENTRY.href,
       execArgv: WORKER_EXEC_ARGV,
       workerData: setup,
       minThreads: resolved.workers,

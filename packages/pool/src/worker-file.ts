@@ -10,6 +10,12 @@ export function workerFile(name: string): URL {
   return new URL(`./${name}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
 }
 
+/**
+ * The file piscina loads in each thread: a CommonJS entry that imports the
+ * thread side, so that no thread runs require() of an ES module (see it).
+ */
+export const POOL_ENTRY = new URL('./worker-entry.cjs', import.meta.url);
+
 export const WORKER_EXEC_ARGV: string[] | undefined = FROM_SOURCE
   ? [...process.execArgv, '--import', new URL('./tsx-in-worker.mjs', import.meta.url).href]
   : undefined;
