@@ -4,6 +4,7 @@ import type { RetentionPolicy } from './config.js';
 import type { FinishedState, Job } from './job.js';
 import {
   FinishedJobs,
+  forgottenAtEnd,
   isRetainedAs,
   pruneCount,
   type FinishedJobRef,
@@ -268,5 +269,56 @@ describe('isRetainedAs', () => {
     expect(isRetainedAs(finishedJob('failed', 9), ref)).toBe(false);
     // Retried and succeeded within the same millisecond: only the state tells.
     expect(isRetainedAs(finishedJob('succeeded', 5), ref)).toBe(false);
+  });
+});
+
+describe('forgottenAtEnd', () => {
+  const base = createJob(
+    {
+      id: 'j',
+      key: null,
+      category: 'c',
+      task: 't',
+      input: null,
+      maxRetries: 0,
+      timeoutMs: null,
+      runAtMs: null,
+    },
+    0,
+  );
+  const none = { maxAgeMs: 0, maxCount: 0 };
+  const some = { maxAgeMs: 0, maxCount: 1 };
+  const policy = (rest: typeof none, failed: typeof none): RetentionPolicy => ({
+    ...rest,
+    failed,
+  });
+  const ended = (state: Job['state'], flowId: string | null = null): Job => ({
+    ...base,
+    state,
+    flowId,
+  });
+
+  it('forgets a finished job whose class keeps nothing, by its own class', () => {
+    expect(forgottenAtEnd(ended('succeeded'), policy(none, some))).toBe(true);
+    expect(forgottenAtEnd(ended('cancelled'), policy(none, some))).toBe(true);
+    expect(forgottenAtEnd(ended('failed'), policy(none, some))).toBe(false);
+    expect(forgottenAtEnd(ended('failed'), policy(some, none))).toBe(true);
+    expect(forgottenAtEnd(ended('succeeded'), policy(some, none))).toBe(false);
+  });
+
+  it('keeps a class that keeps anything, by age or by count', () => {
+    expect(forgottenAtEnd(ended('succeeded'), policy({ maxAgeMs: 1, maxCount: 0 }, none))).toBe(
+      false,
+    );
+    expect(forgottenAtEnd(ended('succeeded'), policy({ maxAgeMs: 0, maxCount: 1 }, none))).toBe(
+      false,
+    );
+  });
+
+  it('never forgets a live job, nor a job of a flow', () => {
+    for (const state of ['queued', 'running', 'retrying', 'delayed', 'waiting'] as const) {
+      expect(forgottenAtEnd(ended(state), policy(none, none))).toBe(false);
+    }
+    expect(forgottenAtEnd(ended('succeeded', 'flow-1'), policy(none, none))).toBe(false);
   });
 });

@@ -48,6 +48,29 @@ export function isRetainedAs(job: Job, ref: RetainedJobRef): boolean {
   );
 }
 
+/**
+ * Whether the end of an attempt forgets `job` (its record after that end) in
+ * the same write, rather than leaving it to a later prune: its retention
+ * class keeps nothing (`maxAgeMs` and `maxCount` both 0, what BullMQ calls
+ * removeOnComplete) and it belongs to no flow (a flow's jobs hold results
+ * and states that its callbacks read: they go by the prune).
+ */
+export function forgottenAtEnd(job: Job, policy: RetentionPolicy): boolean {
+  if (job.flowId !== null) return false;
+  const limits =
+    job.state === 'failed'
+      ? policy.failed
+      : job.state === 'succeeded' || job.state === 'cancelled'
+        ? policy
+        : null;
+  return limits !== null && keepsNothing(limits);
+}
+
+/** Limits under which a finished job is beyond retention the moment it finishes. */
+function keepsNothing(limits: RetentionLimits): boolean {
+  return limits.maxAgeMs <= 0 && limits.maxCount <= 0;
+}
+
 /** Below this many pruned entries, the list is not worth compacting. */
 const COMPACT_MIN = 1024;
 

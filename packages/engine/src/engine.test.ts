@@ -28,6 +28,20 @@ describe('running jobs', () => {
     expect(await engine.stats()).toMatchObject({ succeeded: 1, queued: 0, running: 0 });
   });
 
+  it('answers waitFor with the result of a job that retention forgets at its end', async () => {
+    const nothing = { maxAgeMs: 0, maxCount: 0 };
+    const { engine, changes } = await startEngine({ retention: { ...nothing, failed: nothing } });
+    const [r] = await engine.submit([{ task: 'echo', input: { hello: 'world' } }]);
+    const job = await engine.waitFor(r!.job.id, 10_000);
+    expect(job).toMatchObject({ state: 'succeeded', result: { hello: 'world' } });
+    expect(changes.at(-1)).toEqual(job);
+    const gone = { code: 'ERR_JOB_NOT_FOUND' };
+    await expect(engine.get(r!.job.id)).rejects.toMatchObject(gone);
+    await expect(engine.waitFor(r!.job.id, 10_000)).rejects.toMatchObject(gone);
+    // Counted since start all the same.
+    expect(await engine.stats()).toMatchObject({ succeeded: 1, queued: 0, running: 0 });
+  });
+
   it('starts a job on an idle system at once, not at the next balancer tick', async () => {
     const { engine } = await startEngine({ balanceIntervalMs: 3_600_000 });
     const [r] = await engine.submit([{ task: 'echo', input: 1 }]);

@@ -342,12 +342,13 @@ class CadreEngine implements Engine {
     const waiters = set;
     const finished = await new Promise<Job | null>((resolve) => {
       const pollMs = this.#backend.pollMs;
-      // Other nodes finish jobs too: read it again now and then.
+      // Other nodes finish jobs too: read it again now and then. A job gone
+      // has finished too, forgotten at its end (retention that keeps nothing).
       const poll =
         pollMs === null
           ? null
           : setInterval(() => {
-              this.#backend.get(id).then((j) => j && isFinished(j.state) && done(j), ignore);
+              this.#backend.get(id).then((j) => (j === null || isFinished(j.state)) && done(j), ignore);
             }, pollMs);
       const timer = setTimeout(() => done(null), waitMs);
       const done = (j: Job | null) => {
@@ -360,7 +361,11 @@ class CadreEngine implements Engine {
       waiters.add(done);
     });
     if (finished) return finished;
-    return this.get(id).catch(() => job);
+    return this.get(id).catch((err: unknown) => {
+      // Forgotten meanwhile: a 404, as any read of it from now on.
+      if (isCadreError(err) && err.code === 'ERR_JOB_NOT_FOUND') throw err;
+      return job;
+    });
   }
 
   async list(query: ListQuery): Promise<ListPage> {

@@ -244,7 +244,7 @@ export class PostgresBackend implements Backend {
     const batcher = new FencedBatcher({
       commit: async (changes) => {
         const done = await db.transaction((tx) =>
-          applyFenced(tx, n, claimant, changes, this.#origin),
+          applyFenced(tx, n, claimant, changes, options.limits.retention, this.#origin),
         );
         this.#emitChanged(done.changed);
         return done.results;

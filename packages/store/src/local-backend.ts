@@ -51,6 +51,7 @@ import {
   JobIndex,
   createJob,
   isFinished,
+  forgottenAtEnd,
   isRetainedAs,
   settleDependents,
   transition,
@@ -405,6 +406,10 @@ export class LocalBackend implements Backend {
     }
     const { outcome, retryDelayMs, lowerPriority } = done;
     const next = transition(job, { type: 'settle', outcome, retryDelayMs, lowerPriority }, now);
+    if (forgottenAtEnd(next, this.#limits!.retention)) {
+      this.#forgetAtEnd(job, next, resolve);
+      return;
+    }
     const dependents = this.#dependents(next, now);
     this.#hold(next);
     const finish = this.#changeOf(job, next);
@@ -417,6 +422,25 @@ export class LocalBackend implements Backend {
       this.#install(this.#jobs.get(done.id)!, next, now);
       this.#landed(done.id);
       this.#installDependents(dependents, now);
+      resolve(next);
+    });
+  }
+
+  /**
+   * Ends `job`'s attempt by forgetting it (core's `forgottenAtEnd`): its
+   * delete is what the journal records, and `next`, the record it finished
+   * with, is told and answered but kept nowhere. A job of no flow has no
+   * callbacks to settle.
+   */
+  #forgetAtEnd(job: Job, next: Job, resolve: (job: Job | null) => void): void {
+    this.#hold(next);
+    this.#uncertain.delete(job.id);
+    this.#batcher.later([{ op: 'delete', id: job.id }], () => {
+      const current = this.#jobs.get(job.id)!;
+      this.#leave(current);
+      this.#forget(current);
+      this.#landed(job.id);
+      this.#emit('change', next, current.state);
       resolve(next);
     });
   }

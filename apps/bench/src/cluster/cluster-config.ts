@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export async function writeClusterConfig(
   file: string,
-  options: { balanceIntervalMs?: number } = {},
+  options: { balanceIntervalMs?: number; keepFinished?: boolean } = {},
 ): Promise<void> {
   const server = dirname(createRequire(import.meta.url).resolve('@cadre/server'));
   const config = {
@@ -26,7 +26,11 @@ export async function writeClusterConfig(
       { name: 'sleep', module: join(server, '../example/tasks/sleep.js') },
     ],
     // Every job of a node's life stays listable: the latency run reads them back.
-    retention: { maxAgeMs: 3_600_000, maxCount: 500_000 },
+    // Or none: successes forgotten as their attempt ends, as graphile-worker does.
+    retention:
+      options.keepFinished === false
+        ? { maxAgeMs: 0, maxCount: 0 }
+        : { maxAgeMs: 3_600_000, maxCount: 500_000 },
   };
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -4,7 +4,8 @@
  *
  * 1. graphile-worker, pg-boss and one cadre node processing the same number
  *    of no-op jobs, each at its best (the best of three settings, each on a
- *    fresh database);
+ *    fresh database); cadre twice: keeping every finished job (its default),
+ *    and keeping none, as graphile-worker, which deletes a job as it completes;
  * 2. one cadre node over HTTP, local backend against PostgreSQL: echo
  *    throughput, and submit→start latency at half that rate;
  * 3. 50 ms `sleep` jobs on 1, 2 and 3 nodes of one database;
@@ -73,15 +74,19 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
   const configFile = join(dir, 'cadre.config.json');
   // The peers' comparison runs cadre with its defaults (a balance every second).
   const defaultsFile = join(dir, 'cadre.defaults.json');
+  // And with the retention of graphile-worker's semantics: no finished job kept.
+  const keepNoneFile = join(dir, 'cadre.keep-none.json');
   try {
     await writeClusterConfig(configFile, { balanceIntervalMs: BALANCE_MS });
     await writeClusterConfig(defaultsFile);
+    await writeClusterConfig(keepNoneFile, { keepFinished: false });
 
     // 1. Peers.
     console.log(
       `### Peers processing ${peerJobs.toLocaleString('en-US')} no-op jobs, enqueued in bulk first, ` +
         `timed from the worker's start until all are done; cadre the same: one node with its default settings, the jobs ` +
-        `submitted over HTTP while paused, timed from the resume until none is queued or running\n`,
+        `submitted over HTTP while paused, timed from the resume until none is queued or running; ` +
+        `then again with a retention of 0 (no finished job kept, as graphile-worker deletes a completed job)\n`,
     );
     const graphileVariants: GraphileVariant[] = [
       { concurrentJobs: 2 * cores, localQueueSize: 500, batchDelayMs: 0 },
@@ -112,27 +117,28 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
     }
     // cadre's settings: worker threads (the node's main thread claims, completes and serves HTTP).
     const cadreVariants = [...new Set([1, 2, 2 * cores])];
-    const cadre: Cell[] = [];
-    for (const workers of cadreVariants) {
-      cadre.push(
-        await attempt(`cadre no-op, ${workers} worker threads`, () =>
-          withDatabase('noop', (db) =>
-            withNodes(
-              {
-                backend: { kind: 'postgres', url: db.url },
-                count: 1,
-                workers,
-                configFile: defaultsFile,
-              },
-              ([node]) => processingRate([node!.client], peerJobs, NOOP),
+    const cadreRuns = async (what: string, configFile: string): Promise<Cell[]> => {
+      const cells: Cell[] = [];
+      for (const workers of cadreVariants) {
+        cells.push(
+          await attempt(`cadre no-op ${what}, ${workers} worker threads`, () =>
+            withDatabase('noop', (db) =>
+              withNodes(
+                { backend: { kind: 'postgres', url: db.url }, count: 1, workers, configFile },
+                ([node]) => processingRate([node!.client], peerJobs, NOOP),
+              ),
             ),
           ),
-        ),
-      );
-    }
+        );
+      }
+      return cells;
+    };
+    const cadre = await cadreRuns('keeping finished jobs', defaultsFile);
+    const cadreKeepNone = await cadreRuns('keeping none', keepNoneFile);
     const graphileBest = best(graphile);
     const pgBossBest = best(pgBoss);
     const cadreBest = best(cadre);
+    const cadreKeepNoneBest = best(cadreKeepNone);
     graphileVariants.forEach((v, i) =>
       peerRows.push([
         `graphile-worker: concurrentJobs ${v.concurrentJobs}, localQueue.size ${v.localQueueSize}, ` +
@@ -149,13 +155,16 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
         pgBoss[i] === pgBossBest && pgBossBest !== null ? '← best' : '',
       ]),
     );
-    cadreVariants.forEach((workers, i) =>
-      peerRows.push([
-        `cadre, one node on PostgreSQL: ${workers} worker thread${workers === 1 ? '' : 's'}`,
-        cell(cadre[i]!),
-        cadre[i] === cadreBest && cadreBest !== null ? '← best' : '',
-      ]),
-    );
+    const cadreRows = (what: string, cells: Cell[], top: Cell) =>
+      cadreVariants.forEach((workers, i) =>
+        peerRows.push([
+          `cadre, one node on PostgreSQL, ${what}: ${workers} worker thread${workers === 1 ? '' : 's'}`,
+          cell(cells[i]!),
+          cells[i] === top && top !== null ? '← best' : '',
+        ]),
+      );
+    cadreRows('default settings (finished jobs kept)', cadre, cadreBest);
+    cadreRows('retention 0 (none kept)', cadreKeepNone, cadreKeepNoneBest);
     console.log(`${table(peerRows)}\n`);
 
     // 2. One node, local backend against PostgreSQL.
@@ -254,10 +263,23 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
     rows.push([`pg-boss no-op, best of ${pgBoss.length}, jobs/s`, '', cell(pgBossBest), '']);
     rows.push([`cadre no-op, best of ${cadre.length}, jobs/s`, '', cell(cadreBest), '']);
     rows.push([
+      `cadre no-op keeping none, best of ${cadreKeepNone.length}, jobs/s`,
+      '',
+      cell(cadreKeepNoneBest),
+      '',
+    ]);
+    // Like for like: graphile-worker deletes a job as it completes; pg-boss keeps it.
+    rows.push([
+      'cadre no-op keeping none / graphile-worker no-op',
+      '',
+      cell(ratio(cadreKeepNoneBest, graphileBest)),
+      '≥ 1',
+    ]);
+    rows.push([
       'cadre no-op / graphile-worker no-op',
       '',
       cell(ratio(cadreBest, graphileBest)),
-      '≥ 1',
+      '',
     ]);
     rows.push(['cadre no-op / pg-boss no-op', '', cell(ratio(cadreBest, pgBossBest)), '']);
     rows.push(['cadre echo over HTTP, one node, jobs/s', cell(local?.rate), cell(onPg?.rate), '']);

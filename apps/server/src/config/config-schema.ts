@@ -92,11 +92,11 @@ export const configFileSchema = z.strictObject({
   retention: z
     .strictObject({
       maxAgeMs: ms.default(3_600_000),
-      maxCount: z.int().min(1).default(50_000),
+      maxCount: z.int().min(0).default(50_000),
       failed: z
         .strictObject({
           maxAgeMs: ms.default(7 * 86_400_000),
-          maxCount: z.int().min(1).default(100_000),
+          maxCount: z.int().min(0).default(100_000),
         })
         .prefault({}),
     })

@@ -107,6 +107,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a retention that keeps nothing (jobs forgotten as their attempt ends)', () => {
+    const nothing = { maxAgeMs: 0, maxCount: 0 };
+    const { config } = loadConfig({
+      file: write({ retention: { ...nothing, failed: nothing }, tasks: [task] }),
+      env: {},
+    });
+    expect(config.retention).toEqual({ ...nothing, failed: nothing });
+  });
+
   it('resolves CADRE_CONFIG against cwd', () => {
     const file = write({ tasks: [task] });
     const { file: used } = loadConfig({ env: { CADRE_CONFIG: file.split('/').pop()! }, cwd: dir });
@@ -267,8 +276,8 @@ describe('loadConfig', () => {
       'retention.failed.maxAgeMs: ',
     ],
     [
-      'a failed retention count of 0',
-      { retention: { failed: { maxCount: 0 } } },
+      'a negative failed retention count',
+      { retention: { failed: { maxCount: -1 } } },
       'retention.failed.maxCount: ',
     ],
     [

@@ -1,10 +1,16 @@
-import { transition, type Job, type JobEvent } from '@cadre/core';
+import {
+  forgottenAtEnd,
+  transition,
+  type Job,
+  type JobEvent,
+  type RetentionPolicy,
+} from '@cadre/core';
 import type { Queryable } from '../db.js';
 import type { Names } from '../names.js';
 import { notify } from '../notifications.js';
 import type { Claimant } from './claim.js';
 import { settleFinished, type Changed, type Finished } from './settle.js';
-import { writeFenced } from './write-jobs.js';
+import { forgetFenced, writeFenced, type FencedWrite } from './write-jobs.js';
 
 /** The end of an attempt this node claimed: an outcome to settle, or an interrupt. */
 export interface FencedChange {
@@ -42,12 +48,17 @@ export interface FencedResult {
  * callbacks of the jobs it finishes are settled in the same transaction
  * (settle.ts), after the jobs are written; the UPDATE returns each row's
  * `children`, so a batch without callbacks costs no statement more.
+ *
+ * A job that its end takes beyond `retention` at once (core's
+ * `forgottenAtEnd`) is deleted instead, fenced alike: no index entry and no
+ * search text is written for a record that nobody will read.
  */
 export async function applyFenced(
   tx: Queryable,
   n: Names,
   me: Claimant,
   changes: readonly FencedChange[],
+  retention: RetentionPolicy,
   origin: string,
 ): Promise<FencedResult> {
   const current = new Map<string, Job>();
@@ -64,7 +75,12 @@ export async function applyFenced(
   const writes = ended
     .map(({ change, next }) => ({ job: next, attempt: change.attempt }))
     .sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
-  const written = await writeFenced(tx, n, me, writes);
+  const forgotten: FencedWrite[] = [];
+  const kept: FencedWrite[] = [];
+  for (const w of writes) (forgottenAtEnd(w.job, retention) ? forgotten : kept).push(w);
+  const written = await writeFenced(tx, n, me, kept);
+  // A job of no flow has no callbacks.
+  for (const id of await forgetFenced(tx, n, me, forgotten)) written.set(id, []);
   const applied = new Map<FencedChange, Job>();
   const changed: Changed[] = [];
   const finished: Finished[] = [];

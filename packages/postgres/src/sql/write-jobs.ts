@@ -50,6 +50,29 @@ export async function writeFenced(
   return new Map(rows.map((r) => [r.id, r.children]));
 }
 
+/**
+ * Deletes jobs at the end of their attempt, fenced as `writeFenced` writes
+ * them: a row goes only while it still runs `attempt` on this node's
+ * incarnation. Returns the ids deleted.
+ */
+export async function forgetFenced(
+  tx: Queryable,
+  n: Names,
+  me: Claimant,
+  ends: readonly FencedWrite[],
+): Promise<string[]> {
+  if (ends.length === 0) return [];
+  const rows = await tx.query<{ id: string }>(
+    `DELETE FROM ${n.jobs} AS j
+     USING unnest($1::text[], $2::integer[]) AS r(id, attempt)
+     WHERE j.id = r.id AND j.state = 'running' AND j.attempts = r.attempt
+       AND j.node = $3 AND j.incarnation = $4
+     RETURNING j.id`,
+    [ends.map((e) => e.job.id), ends.map((e) => e.attempt), me.node, me.incarnation],
+  );
+  return rows.map((r) => r.id);
+}
+
 /** The UPDATE of jobs from the JSON array $1 of `jobChange`s (`r`), with `extra` columns in `r`. */
 function update(n: Names, extra?: string): string {
   return `UPDATE ${n.jobs} AS j SET

@@ -210,6 +210,65 @@ export function describeReads(suite: Conformance): void {
       expect(await backend.prune(T0 + 40_000)).toBe(0);
     });
 
+    it('forgets a job as its attempt ends when its retention class keeps nothing', async () => {
+      const limits = {
+        retention: { maxAgeMs: 0, maxCount: 0, failed: { maxAgeMs: 3_600_000, maxCount: 10 } },
+      };
+      const { backend } = await suite.open({ limits });
+      const events: [Job, JobState | null][] = [];
+      backend.on('change', (job, previous) => events.push([job, previous]));
+      const ok = await finishOne(backend, 'a', 'ok', T0 + 1000);
+      const cancelled = await finishOne(backend, 'a', 'cancelled', T0 + 2000);
+      const failed = await finishOne(backend, 'a', 'failed', T0 + 3000);
+
+      // Answered and told with the record it finished with, which is kept nowhere.
+      expect(ok).toMatchObject({ state: 'succeeded', result: 1, attempts: 1 });
+      expect(cancelled.state).toBe('cancelled');
+      expect(events).toContainEqual([ok, 'running']);
+      expect(events).toContainEqual([cancelled, 'running']);
+      expect(await backend.get(ok.id)).toBeNull();
+      expect(await backend.get(cancelled.id)).toBeNull();
+      expect((await backend.list({ category: 'a' })).jobs.map((j) => j.id)).toEqual([failed.id]);
+      expect((await backend.counts()).a).toEqual({ ...zero(), failed: 1 });
+      // Its class keeps failures: they stay, and nothing is left to prune.
+      expect(await backend.get(failed.id)).toMatchObject({ state: 'failed' });
+      expect(await backend.prune(T0 + 10_000)).toBe(0);
+      // Gone, the attempt cannot end again.
+      const again = { id: ok.id, attempt: 1, outcome: { kind: 'ok' as const, value: 2 } };
+      expect(await backend.complete({ ...again, retryDelayMs: 0 }, T0 + 4000)).toBeNull();
+
+      const { backend: reopened } = await suite.reopen(backend, { limits });
+      expect(await reopened.get(ok.id)).toBeNull();
+      expect(await reopened.get(cancelled.id)).toBeNull();
+      expect(await reopened.get(failed.id)).toMatchObject({ state: 'failed' });
+    });
+
+    it('keeps a job of a flow that retention would forget at its end, for the prune', async () => {
+      const { backend } = await suite.open({
+        limits: { retention: { maxAgeMs: 0, maxCount: 0, failed: { maxAgeMs: 0, maxCount: 0 } } },
+      });
+      const [first, next] = await backend.submit(
+        [
+          spec({ maxRetries: 0, flowRole: 'step' }),
+          spec({
+            maxRetries: 0,
+            flowRole: 'step',
+            parents: [0],
+            trigger: { on: 'success', pass: 'result' },
+          }),
+        ],
+        T0,
+      );
+      const running = await claimOne(backend, T0);
+      expect(running.id).toBe(first!.job.id);
+      const outcome = { kind: 'ok' as const, value: 'passed on' };
+      await backend.complete({ id: running.id, attempt: 1, outcome, retryDelayMs: 0 }, T0);
+      expect(await backend.get(running.id)).toMatchObject({ state: 'succeeded' });
+      expect(await backend.get(next!.job.id)).toMatchObject({ state: 'queued' });
+      expect(await backend.prune(T0 + 1)).toBe(1);
+      expect(await backend.get(running.id)).toBeNull();
+    });
+
     it('prunes a retried job by its latest finish only', async () => {
       const { backend } = await suite.open({
         limits: {
