@@ -116,12 +116,7 @@ export {
   type RateLimit,
 } from './rate-limit.js';
 export { RateWindow } from './rate-window.js';
-export {
-  FinishedJobs,
-  forgottenAtEnd,
-  isRetainedAs,
-  type RetainedJobRef,
-} from './retention.js';
+export { FinishedJobs, forgottenAtEnd, isRetainedAs, type RetainedJobRef } from './retention.js';
 export type {
   InferSchemaInput,
   InferSchemaOutput,

@@ -226,6 +226,7 @@ class CadreEngine implements Engine {
           void balancer.rebalanceSoon();
         }
       }),
+      backend.on('allocation', () => void balancer.readNodesSoon()),
       backend.on('cancelled', (id) => dispatcher.abort(id)),
       backend.on('unavailable', (down) => {
         if (down) this.#log.warn({}, 'the backend is unavailable; no job starts until it is back');
@@ -348,7 +349,9 @@ class CadreEngine implements Engine {
         pollMs === null
           ? null
           : setInterval(() => {
-              this.#backend.get(id).then((j) => (j === null || isFinished(j.state)) && done(j), ignore);
+              this.#backend
+                .get(id)
+                .then((j) => (j === null || isFinished(j.state)) && done(j), ignore);
             }, pollMs);
       const timer = setTimeout(() => done(null), waitMs);
       const done = (j: Job | null) => {

@@ -69,6 +69,8 @@ export class WorkerBalancer {
   #ticking: Promise<void> | null = null;
   #rebalancing: Promise<void> | null = null;
   #rebalanceAgain = false;
+  #reading: Promise<void> | null = null;
+  #readAgain = false;
   #stopped = false;
   /** The categories last warned about as unplaceable, joined. */
   #unplaceable = '';
@@ -106,6 +108,7 @@ export class WorkerBalancer {
     this.#timer = this.#delayTimer = null;
     await this.#ticking;
     await this.#rebalancing;
+    await this.#reading;
   }
 
   /** One tick; a tick still running when the next is due lets that one pass. */
@@ -233,6 +236,33 @@ export class WorkerBalancer {
         running: Math.ceil(running / perThread),
       };
     });
+  }
+
+  /**
+   * Reads the nodes again now: the leader published a new allocation, and
+   * this node's slots should not wait for its next tick (a category given
+   * threads here would idle for up to an interval). At most one read runs at
+   * a time; asks made meanwhile run once after it.
+   */
+  readNodesSoon(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    this.#readAgain = true;
+    this.#reading ??= this.#readWhileAsked();
+    return this.#reading;
+  }
+
+  async #readWhileAsked(): Promise<void> {
+    try {
+      while (this.#readAgain && !this.#stopped) {
+        this.#readAgain = false;
+        await this.#readNodes();
+        this.#o.dispatcher.hint();
+      }
+    } catch (err) {
+      this.#o.log.warn({ err }, 'could not read the allocation; reading it at the next tick');
+    } finally {
+      this.#reading = null;
+    }
   }
 
   /** Reads the nodes back: this node's slots, and the cluster's allocation. */

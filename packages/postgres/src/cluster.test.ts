@@ -230,20 +230,24 @@ describe('the leader lease', () => {
 });
 
 describe('notifications', () => {
-  it('wake other nodes for new work, settings and allocations, but not the sender', async () => {
+  it('wake other nodes for new work and settings, tell them of allocations, but not the sender', async () => {
     const a = await node('a');
     const b = await node('b');
     const wakesA: (string | undefined)[] = [];
     const wakesB: (string | undefined)[] = [];
+    let allocationsA = 0;
+    let allocationsB = 0;
     a.on('wake', (c) => wakesA.push(c));
     b.on('wake', (c) => wakesB.push(c));
+    a.on('allocation', () => (allocationsA += 1));
+    b.on('allocation', () => (allocationsB += 1));
     await a.submit([spec({ category: 'mail' }), spec({ category: 'mail' })], T0);
     await until(() => wakesB.includes('mail'));
     await a.patchCategory('mail', { paused: true });
     await until(() => wakesB.includes(undefined));
     wakesB.length = 0;
     await a.publishAllocation({ a: { mail: 1 }, b: { mail: 2 } }, T0);
-    await until(() => wakesB.includes(undefined));
+    await until(() => allocationsB === 1);
     expect((await b.nodes(T0)).map((n) => n.allocation)).toEqual([{ mail: 1 }, { mail: 2 }]);
     // Promotion and requeues are work too.
     wakesB.length = 0;
@@ -252,6 +256,8 @@ describe('notifications', () => {
     await until(() => wakesB.includes('later'));
     await pause(100);
     expect(wakesA).toEqual([]);
+    expect(allocationsA).toBe(0);
+    expect(allocationsB).toBe(1);
   });
 
   it('tell the node that runs a job of its cancel', async () => {

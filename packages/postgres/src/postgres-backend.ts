@@ -715,8 +715,10 @@ export class PostgresBackend implements Backend {
         this.#events.emit('cancelled', data);
         break;
       case 'category':
-      case 'allocation':
         this.#events.emit('wake');
+        break;
+      case 'allocation':
+        this.#events.emit('allocation');
         break;
     }
   }

@@ -249,10 +249,15 @@ export interface BackendEvents {
   change: (job: Job, previous: JobState | null) => void;
   /**
    * Something may have become possible: queued work in `category` (any
-   * category when absent), a new allocation, changed category settings, the
-   * store taking writes again. The engine tries to fill its slots.
+   * category when absent), changed category settings, the store taking
+   * writes again. The engine tries to fill its slots.
    */
   wake: (category?: string) => void;
+  /**
+   * Another node (the leader) published a new allocation: this node reads its
+   * slots now rather than at its next tick.
+   */
+  allocation: () => void;
   /** A job was cancelled (on any node): its attempt, if this node runs it, is aborted. */
   cancelled: (id: string) => void;
   /** The backend can no longer be reached (`true`), or can again (`false`). */

@@ -53,7 +53,7 @@ afterEach(async () => {
 /** A cluster of `nodes` on a fresh schema of this file's database; started unless told not to. */
 async function startCluster(
   nodes: readonly NodeSpec[],
-  options: { databaseUrl?: string; form?: boolean } = {},
+  options: { databaseUrl?: string; form?: boolean; env?: Record<string, string> } = {},
 ): Promise<{ cluster: Cluster; schema: string }> {
   dir = mkdtempSync(join(tmpdir(), 'cadre-ctest-'));
   execLog = join(dir, 'executions.log');
@@ -63,6 +63,7 @@ async function startCluster(
     config: chaosConfigPath('cluster.config.json'),
     nodes,
     execLog,
+    ...(options.env ? { env: options.env } : {}),
   });
   await cluster.start();
   if (options.form !== false) await cluster.formed();
@@ -161,6 +162,28 @@ describe('cluster mode, real node processes', () => {
       byNode.set(job.node!, (byNode.get(job.node!) ?? 0) + 1);
     }
     expect([...byNode.keys()].sort(), JSON.stringify([...byNode])).toEqual(['n1', 'n2', 'n3']);
+  }, 60_000);
+
+  it('work submitted to the leader runs on every node at once, not at the next balance', async () => {
+    // A balance a minute: after the first, nothing is placed by a tick within the test.
+    const minute = {
+      CADRE_BALANCE_MS: '60000',
+      CADRE_LEASE_MS: '180000',
+      CADRE_NODE_TIMEOUT_MS: '360000',
+    };
+    const { cluster: c } = await startCluster(three, { env: minute });
+    const leader = (await c.view('n1')).find((v) => v.leader)!.name;
+    // The leader places the work as it arrives (its dispatcher starved), and
+    // every node takes the slots it is given as they are published.
+    const jobs = await c
+      .client(leader)
+      .submit(Array.from({ length: 60 }, (_, i) => stamp(150, `placed-${i}`)));
+    const done = await finished(
+      c,
+      jobs.map((j) => j.id),
+    );
+    const ran = new Set(jobs.map((j) => done.get(j.id)!.node));
+    expect([...ran].sort()).toEqual(['n1', 'n2', 'n3']);
   }, 60_000);
 
   it('kill -9 of the leader under load: nothing acknowledged is lost, another node leads within the lease, its jobs run again once it is declared dead', async () => {
