@@ -65,6 +65,8 @@ export class WorkerBalancer {
   #allocation: Allocation = {};
   #timer: NodeJS.Timeout | null = null;
   #delayTimer: NodeJS.Timeout | null = null;
+  /** A follower's tick at the moment the leader's lease runs out. */
+  #takeOverTimer: NodeJS.Timeout | null = null;
   #delayTimerAt = Infinity;
   #ticking: Promise<void> | null = null;
   #rebalancing: Promise<void> | null = null;
@@ -105,7 +107,8 @@ export class WorkerBalancer {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#delayTimer) clearTimeout(this.#delayTimer);
-    this.#timer = this.#delayTimer = null;
+    if (this.#takeOverTimer) clearTimeout(this.#takeOverTimer);
+    this.#timer = this.#delayTimer = this.#takeOverTimer = null;
     await this.#ticking;
     await this.#rebalancing;
     await this.#reading;
@@ -130,8 +133,10 @@ export class WorkerBalancer {
         'this node was declared dead; its jobs run elsewhere, so it dropped its attempts and rejoined',
       );
     }
-    this.#leader = await backend.lead(this.#o.leaseMs, now);
+    const lease = await backend.lead(this.#o.leaseMs, now);
+    this.#leader = lease.leader;
     this.#o.onLead?.(this.#leader);
+    if (!lease.leader) this.#takeOverAt(lease.expiresInMs);
     if (this.#leader) {
       for (const { node, requeued } of await backend.reap(this.#o.nodeTimeoutMs, now)) {
         this.#o.log.warn({ node, requeued }, `node '${node}' is silent: declared dead`);
@@ -151,6 +156,20 @@ export class WorkerBalancer {
     await this.#o.onSettings();
     await this.#readNodes();
     dispatcher.hint();
+  }
+
+  /**
+   * A follower tries the lease again the moment it runs out, if that comes
+   * before its next tick: a dead leader is replaced one lease after its last
+   * renewal, not up to an interval later.
+   */
+  #takeOverAt(expiresInMs: number): void {
+    if (this.#stopped || !(expiresInMs < this.#o.intervalMs)) return;
+    if (this.#takeOverTimer) clearTimeout(this.#takeOverTimer);
+    this.#takeOverTimer = setTimeout(() => {
+      this.#takeOverTimer = null;
+      void this.tick(false);
+    }, expiresInMs + 1);
   }
 
   /**

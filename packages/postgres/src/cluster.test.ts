@@ -204,28 +204,33 @@ describe('node names', () => {
 describe('the leader lease', () => {
   it('is held by one node at a time, renewed by its holder, taken over once expired', async () => {
     const all = await Promise.all(['a', 'b', 'c'].map((name) => node(name)));
-    const wins = await Promise.all([...all, ...all, ...all].map((b) => b.lead(400, T0)));
+    const leads = await Promise.all([...all, ...all, ...all].map((b) => b.lead(400, T0)));
+    const wins = leads.map((l) => l.leader);
     expect(wins.filter(Boolean).length).toBeGreaterThanOrEqual(1);
     const leaders = new Set(all.filter((_, i) => wins[i] || wins[i + 3] || wins[i + 6]));
     expect(leaders.size).toBe(1);
     const [leader] = leaders;
     const others = all.filter((b) => b !== leader);
-    expect(await leader!.lead(400, T0)).toBe(true);
-    expect(await others[0]!.lead(400, T0)).toBe(false);
+    expect(await leader!.lead(400, T0)).toEqual({ leader: true, expiresInMs: 400 });
+    // A follower learns when the lease runs out: within the 400 ms just renewed.
+    const follower = await others[0]!.lead(400, T0);
+    expect(follower.leader).toBe(false);
+    expect(follower.expiresInMs).toBeGreaterThan(0);
+    expect(follower.expiresInMs).toBeLessThanOrEqual(400);
     const view = await others[1]!.nodes(T0);
     expect(view.filter((n) => n.leader)).toHaveLength(1);
     await pause(500);
-    expect(await others[0]!.lead(400, T0)).toBe(true);
-    expect(await leader!.lead(400, T0)).toBe(false);
+    expect((await others[0]!.lead(400, T0)).leader).toBe(true);
+    expect((await leader!.lead(400, T0)).leader).toBe(false);
   });
 
   it('is released when its holder closes', async () => {
     const a = await node('a');
     const b = await node('b');
-    expect(await a.lead(60_000, T0)).toBe(true);
-    expect(await b.lead(60_000, T0)).toBe(false);
+    expect((await a.lead(60_000, T0)).leader).toBe(true);
+    expect((await b.lead(60_000, T0)).leader).toBe(false);
     await a.close();
-    expect(await b.lead(60_000, T0)).toBe(true);
+    expect((await b.lead(60_000, T0)).leader).toBe(true);
   });
 });
 

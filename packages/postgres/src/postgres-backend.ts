@@ -44,6 +44,7 @@ import {
   type Completion,
   type Fired,
   type JobSpec,
+  type Lease,
   type LimitedClaim,
   type ListPage,
   type ListQuery,
@@ -655,7 +656,7 @@ export class PostgresBackend implements Backend {
     return state;
   }
 
-  lead(leaseMs: number, _now: number): Promise<boolean> {
+  lead(leaseMs: number, _now: number): Promise<Lease> {
     const s = this.#open();
     return takeLease(s.db, this.#names, s.me.node.name, leaseMs);
   }

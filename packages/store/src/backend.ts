@@ -216,6 +216,17 @@ export interface NodeRecord extends NodeIdentity {
   silentMs: number;
 }
 
+/** What `lead` answers. */
+export interface Lease {
+  /** This node leads: it took the lease, or renewed its own. */
+  leader: boolean;
+  /**
+   * How long until the lease runs out, by the backend's clock: this node's
+   * own, or the leader's, which a follower may take once it has.
+   */
+  expiresInMs: number;
+}
+
 export interface BackendLimits extends QueueLimits {
   retention: RetentionPolicy;
 }
@@ -447,10 +458,10 @@ export interface Backend {
    */
   heartbeat(report: NodeReport, now: number): Promise<'live' | 'dead'>;
   /**
-   * Takes or renews the leader's lease for `leaseMs`; true while this node
-   * leads. At most one node holds an unexpired lease.
+   * Takes or renews the leader's lease for `leaseMs`; `leader` while this
+   * node leads. At most one node holds an unexpired lease.
    */
-  lead(leaseMs: number, now: number): Promise<boolean>;
+  lead(leaseMs: number, now: number): Promise<Lease>;
   /** Every node, live and dead, in name order. */
   nodes(now: number): Promise<NodeRecord[]>;
   /**

@@ -9,6 +9,7 @@ export type {
   Completion,
   Fired,
   JobSpec,
+  Lease,
   LimitedClaim,
   ListPage,
   ListQuery,

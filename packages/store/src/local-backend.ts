@@ -86,6 +86,7 @@ import type {
   Completion,
   Fired,
   JobSpec,
+  Lease,
   LimitedClaim,
   ListPage,
   ListQuery,
@@ -847,8 +848,9 @@ export class LocalBackend implements Backend {
     return 'live';
   }
 
-  async lead(): Promise<boolean> {
-    return true;
+  /** The one node leads, for good. */
+  async lead(leaseMs: number): Promise<Lease> {
+    return { leader: true, expiresInMs: leaseMs };
   }
 
   async nodes(): Promise<NodeRecord[]> {

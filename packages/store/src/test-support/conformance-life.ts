@@ -137,8 +137,8 @@ export function describeLife(suite: Conformance): void {
     it('shows the node live, as given, leading, with its report and its allocation', async () => {
       const { backend } = await suite.open();
       expect(await backend.heartbeat(REPORT, T0 + 1)).toBe('live');
-      expect(await backend.lead(10_000, T0 + 1)).toBe(true);
-      expect(await backend.lead(10_000, T0 + 2)).toBe(true);
+      expect(await backend.lead(10_000, T0 + 1)).toEqual({ leader: true, expiresInMs: 10_000 });
+      expect(await backend.lead(10_000, T0 + 2)).toEqual({ leader: true, expiresInMs: 10_000 });
       await backend.publishAllocation({ [NODE.name]: { default: 3, mail: 1 } }, T0 + 2);
       const nodes = await backend.nodes(T0 + 3);
       expect(nodes).toEqual([
