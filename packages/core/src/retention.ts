@@ -49,11 +49,12 @@ export function isRetainedAs(job: Job, ref: RetainedJobRef): boolean {
 }
 
 /**
- * Whether the end of an attempt forgets `job` (its record after that end) in
- * the same write, rather than leaving it to a later prune: its retention
+ * Whether the end of an attempt may forget `job` (its record after that end)
+ * in the same write, rather than leave it to a later prune: its retention
  * class keeps nothing (`maxAgeMs` and `maxCount` both 0, what BullMQ calls
  * removeOnComplete) and it belongs to no flow (a flow's jobs hold results
- * and states that its callbacks read: they go by the prune).
+ * and states that its callbacks read: they go by the prune). A lone job's
+ * callbacks are not in its record: the backend keeps a job that has any.
  */
 export function forgottenAtEnd(job: Job, policy: RetentionPolicy): boolean {
   if (job.flowId !== null) return false;

@@ -407,7 +407,7 @@ export class LocalBackend implements Backend {
     }
     const { outcome, retryDelayMs, lowerPriority } = done;
     const next = transition(job, { type: 'settle', outcome, retryDelayMs, lowerPriority }, now);
-    if (forgottenAtEnd(next, this.#limits!.retention)) {
+    if (forgottenAtEnd(next, this.#limits!.retention) && !this.#children.has(job.id)) {
       this.#forgetAtEnd(job, next, resolve);
       return;
     }
@@ -430,8 +430,8 @@ export class LocalBackend implements Backend {
   /**
    * Ends `job`'s attempt by forgetting it (core's `forgottenAtEnd`): its
    * delete is what the journal records, and `next`, the record it finished
-   * with, is told and answered but kept nowhere. A job of no flow has no
-   * callbacks to settle.
+   * with, is told and answered but kept nowhere. It has no callbacks to
+   * settle (a job with any is kept).
    */
   #forgetAtEnd(job: Job, next: Job, resolve: (job: Job | null) => void): void {
     this.#hold(next);

@@ -10,7 +10,7 @@ import type { Names } from '../names.js';
 import { notify } from '../notifications.js';
 import type { Claimant } from './claim.js';
 import { settleFinished, type Changed, type Finished } from './settle.js';
-import { forgetFenced, writeFenced, type FencedWrite } from './write-jobs.js';
+import { forgetFenced, writeFenced } from './write-jobs.js';
 
 /** The end of an attempt this node claimed: an outcome to settle, or an interrupt. */
 export interface FencedChange {
@@ -50,8 +50,9 @@ export interface FencedResult {
  * `children`, so a batch without callbacks costs no statement more.
  *
  * A job that its end takes beyond `retention` at once (core's
- * `forgottenAtEnd`) is deleted instead, fenced alike: no index entry and no
- * search text is written for a record that nobody will read.
+ * `forgottenAtEnd`) is deleted first instead, fenced alike, unless callbacks
+ * wait on it: no index entry and no search text is written for a record
+ * that nobody will read.
  */
 export async function applyFenced(
   tx: Queryable,
@@ -75,12 +76,16 @@ export async function applyFenced(
   const writes = ended
     .map(({ change, next }) => ({ job: next, attempt: change.attempt }))
     .sort((a, b) => (a.job.id < b.job.id ? -1 : a.job.id > b.job.id ? 1 : 0));
-  const forgotten: FencedWrite[] = [];
-  const kept: FencedWrite[] = [];
-  for (const w of writes) (forgottenAtEnd(w.job, retention) ? forgotten : kept).push(w);
-  const written = await writeFenced(tx, n, me, kept);
-  // A job of no flow has no callbacks.
-  for (const id of await forgetFenced(tx, n, me, forgotten)) written.set(id, []);
+  const forgettable = writes.filter((w) => forgottenAtEnd(w.job, retention));
+  const deleted = new Set(await forgetFenced(tx, n, me, forgettable));
+  // Those the delete left (a lone job with callbacks, or refused) are written as any other.
+  const written = await writeFenced(
+    tx,
+    n,
+    me,
+    writes.filter((w) => !deleted.has(w.job.id)),
+  );
+  for (const id of deleted) written.set(id, []);
   const applied = new Map<FencedChange, Job>();
   const changed: Changed[] = [];
   const finished: Finished[] = [];

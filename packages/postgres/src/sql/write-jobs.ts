@@ -53,7 +53,8 @@ export async function writeFenced(
 /**
  * Deletes jobs at the end of their attempt, fenced as `writeFenced` writes
  * them: a row goes only while it still runs `attempt` on this node's
- * incarnation. Returns the ids deleted.
+ * incarnation, and has no callbacks waiting on it (their settling reads it).
+ * Returns the ids deleted.
  */
 export async function forgetFenced(
   tx: Queryable,
@@ -66,7 +67,7 @@ export async function forgetFenced(
     `DELETE FROM ${n.jobs} AS j
      USING unnest($1::text[], $2::integer[]) AS r(id, attempt)
      WHERE j.id = r.id AND j.state = 'running' AND j.attempts = r.attempt
-       AND j.node = $3 AND j.incarnation = $4
+       AND j.node = $3 AND j.incarnation = $4 AND j.children = '{}'
      RETURNING j.id`,
     [ends.map((e) => e.job.id), ends.map((e) => e.attempt), me.node, me.incarnation],
   );

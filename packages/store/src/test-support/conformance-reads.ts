@@ -243,6 +243,37 @@ export function describeReads(suite: Conformance): void {
       expect(await reopened.get(failed.id)).toMatchObject({ state: 'failed' });
     });
 
+    it('keeps a lone job with a callback that retention would forget at its end, and fires the callback', async () => {
+      const { backend } = await suite.open({
+        limits: { retention: { maxAgeMs: 0, maxCount: 0, failed: { maxAgeMs: 0, maxCount: 0 } } },
+      });
+      const [parent, callback] = await backend.submit(
+        [
+          spec({ maxRetries: 0 }),
+          spec({ maxRetries: 0, parents: [0], trigger: { on: 'success', pass: 'result' } }),
+        ],
+        T0,
+      );
+      expect(parent!.job.flowId).toBeNull();
+      const running = await claimOne(backend, T0);
+      expect(running.id).toBe(parent!.job.id);
+      const outcome = { kind: 'ok' as const, value: 'passed on' };
+      await backend.complete({ id: running.id, attempt: 1, outcome, retryDelayMs: 0 }, T0);
+      expect(await backend.get(running.id)).toMatchObject({ state: 'succeeded' });
+      // Fired with the parent's result before its own input.
+      expect(await backend.get(callback!.job.id)).toMatchObject({
+        state: 'queued',
+        input: ['passed on', callback!.job.input],
+      });
+      // The callback itself has none: it goes as its attempt ends.
+      const fired = await claimOne(backend, T0 + 1);
+      expect(fired.id).toBe(callback!.job.id);
+      await backend.complete({ id: fired.id, attempt: 1, outcome, retryDelayMs: 0 }, T0 + 1);
+      expect(await backend.get(fired.id)).toBeNull();
+      expect(await backend.prune(T0 + 2)).toBe(1);
+      expect(await backend.get(running.id)).toBeNull();
+    });
+
     it('keeps a job of a flow that retention would forget at its end, for the prune', async () => {
       const { backend } = await suite.open({
         limits: { retention: { maxAgeMs: 0, maxCount: 0, failed: { maxAgeMs: 0, maxCount: 0 } } },
