@@ -4,8 +4,9 @@
  *
  * 1. graphile-worker, pg-boss and one cadre node processing the same number
  *    of no-op jobs, each at its best (the best of three settings, each on a
- *    fresh database); cadre twice: keeping every finished job (its default),
- *    and keeping none, as graphile-worker, which deletes a job as it completes;
+ *    fresh database, the systems taking turns); cadre twice: keeping every
+ *    finished job (its default), and keeping none, as graphile-worker, which
+ *    deletes a job as it completes;
  * 2. one cadre node over HTTP, local backend against PostgreSQL: echo
  *    throughput, and submit→start latency at half that rate;
  * 3. 50 ms `sleep` jobs on 1, 2 and 3 nodes of one database;
@@ -99,42 +100,47 @@ export async function clusterSection(options: ClusterSectionOptions): Promise<vo
       { batchSize: 1000, localConcurrency: 2 * cores },
     ];
     const peerRows: (string | number)[][] = [['peer and settings', 'jobs/s', '']];
-    const graphile: Cell[] = [];
-    for (const v of graphileVariants) {
-      graphile.push(
-        await attempt(`graphile-worker ${JSON.stringify(v)}`, () =>
-          withDatabase('graphile', (db) => graphileWorkerRate(db.url, peerJobs, v)),
-        ),
-      );
-    }
-    const pgBoss: Cell[] = [];
-    for (const v of pgBossVariants) {
-      pgBoss.push(
-        await attempt(`pg-boss ${JSON.stringify(v)}`, () =>
-          withDatabase('pgboss', (db) => pgBossRate(db.url, peerJobs, v)),
-        ),
-      );
-    }
     // cadre's settings: worker threads (the node's main thread claims, completes and serves HTTP).
     const cadreVariants = [...new Set([1, 2, 2 * cores])];
-    const cadreRuns = async (what: string, configFile: string): Promise<Cell[]> => {
-      const cells: Cell[] = [];
-      for (const workers of cadreVariants) {
-        cells.push(
-          await attempt(`cadre no-op ${what}, ${workers} worker threads`, () =>
-            withDatabase('noop', (db) =>
-              withNodes(
-                { backend: { kind: 'postgres', url: db.url }, count: 1, workers, configFile },
-                ([node]) => processingRate([node!.client], peerJobs, NOOP),
-              ),
-            ),
+    const cadreRun = (what: string, configFile: string, workers: number) =>
+      attempt(`cadre no-op ${what}, ${workers} worker threads`, () =>
+        withDatabase('noop', (db) =>
+          withNodes(
+            { backend: { kind: 'postgres', url: db.url }, count: 1, workers, configFile },
+            ([node]) => processingRate([node!.client], peerJobs, NOOP),
+          ),
+        ),
+      );
+    // In rounds, each system's i-th setting in turn: a machine that slows down
+    // or speeds up for a while then weighs on all of them alike.
+    const graphile: Cell[] = [];
+    const pgBoss: Cell[] = [];
+    const cadre: Cell[] = [];
+    const cadreKeepNone: Cell[] = [];
+    const rounds = Math.max(graphileVariants.length, pgBossVariants.length, cadreVariants.length);
+    for (let i = 0; i < rounds; i++) {
+      const g = graphileVariants[i];
+      if (g) {
+        graphile.push(
+          await attempt(`graphile-worker ${JSON.stringify(g)}`, () =>
+            withDatabase('graphile', (db) => graphileWorkerRate(db.url, peerJobs, g)),
           ),
         );
       }
-      return cells;
-    };
-    const cadre = await cadreRuns('keeping finished jobs', defaultsFile);
-    const cadreKeepNone = await cadreRuns('keeping none', keepNoneFile);
+      const b = pgBossVariants[i];
+      if (b) {
+        pgBoss.push(
+          await attempt(`pg-boss ${JSON.stringify(b)}`, () =>
+            withDatabase('pgboss', (db) => pgBossRate(db.url, peerJobs, b)),
+          ),
+        );
+      }
+      const workers = cadreVariants[i];
+      if (workers !== undefined) {
+        cadre.push(await cadreRun('keeping finished jobs', defaultsFile, workers));
+        cadreKeepNone.push(await cadreRun('keeping none', keepNoneFile, workers));
+      }
+    }
     const graphileBest = best(graphile);
     const pgBossBest = best(pgBoss);
     const cadreBest = best(cadre);
