@@ -236,21 +236,23 @@ describe('FinishedJobs', () => {
   });
 });
 
+/** A job as created, for the tests of one finished record. */
+const base = createJob(
+  {
+    id: 'j',
+    key: null,
+    category: 'c',
+    task: 't',
+    input: null,
+    maxRetries: 0,
+    timeoutMs: null,
+    runAtMs: null,
+  },
+  0,
+);
+
 describe('isRetainedAs', () => {
   const at = (ms: number) => new Date(ms).toISOString();
-  const base = createJob(
-    {
-      id: 'j',
-      key: null,
-      category: 'c',
-      task: 't',
-      input: null,
-      maxRetries: 0,
-      timeoutMs: null,
-      runAtMs: null,
-    },
-    0,
-  );
   const finishedJob = (state: Job['state'], ms: number): Job => ({
     ...base,
     state,
@@ -273,19 +275,6 @@ describe('isRetainedAs', () => {
 });
 
 describe('forgottenAtEnd', () => {
-  const base = createJob(
-    {
-      id: 'j',
-      key: null,
-      category: 'c',
-      task: 't',
-      input: null,
-      maxRetries: 0,
-      timeoutMs: null,
-      runAtMs: null,
-    },
-    0,
-  );
   const none = { maxAgeMs: 0, maxCount: 0 };
   const some = { maxAgeMs: 0, maxCount: 1 };
   const policy = (rest: typeof none, failed: typeof none): RetentionPolicy => ({

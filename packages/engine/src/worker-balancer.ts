@@ -28,6 +28,7 @@ import {
   type Credit,
 } from '@cadre/core';
 import type { Backend, Backlog, NodeRecord, NodeReport } from '@cadre/store';
+import { Coalesced } from './coalesced.js';
 import type { CategorySettings } from './category-settings.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Clock, Logger } from './engine-options.js';
@@ -69,10 +70,23 @@ export class WorkerBalancer {
   #takeOverTimer: NodeJS.Timeout | null = null;
   #delayTimerAt = Infinity;
   #ticking: Promise<void> | null = null;
-  #rebalancing: Promise<void> | null = null;
-  #rebalanceAgain = false;
-  #reading: Promise<void> | null = null;
-  #readAgain = false;
+  /** Rebalances between ticks (the leader), one at a time. */
+  readonly #rebalancer = new Coalesced(
+    async () => {
+      await this.#rebalance(false);
+      await this.#readNodes();
+    },
+    (err) => this.#o.log.warn({ err }, 'could not rebalance'),
+  );
+  /** Reads this node's slots between ticks, one read at a time. */
+  readonly #reader = new Coalesced(
+    async () => {
+      await this.#readNodes();
+      this.#o.dispatcher.hint();
+    },
+    (err) =>
+      this.#o.log.warn({ err }, 'could not read the allocation; reading it at the next tick'),
+  );
   #stopped = false;
   /** The categories last warned about as unplaceable, joined. */
   #unplaceable = '';
@@ -109,9 +123,9 @@ export class WorkerBalancer {
     if (this.#delayTimer) clearTimeout(this.#delayTimer);
     if (this.#takeOverTimer) clearTimeout(this.#takeOverTimer);
     this.#timer = this.#delayTimer = this.#takeOverTimer = null;
+    const between = [this.#rebalancer.stop(), this.#reader.stop()];
     await this.#ticking;
-    await this.#rebalancing;
-    await this.#reading;
+    await Promise.all(between);
   }
 
   /** One tick; a tick still running when the next is due lets that one pass. */
@@ -178,24 +192,7 @@ export class WorkerBalancer {
    */
   rebalanceSoon(): Promise<void> {
     if (!this.#leader || this.#stopped) return Promise.resolve();
-    this.#rebalanceAgain = true;
-    this.#rebalancing ??= this.#rebalanceWhileAsked();
-    return this.#rebalancing;
-  }
-
-  async #rebalanceWhileAsked(): Promise<void> {
-    try {
-      while (this.#rebalanceAgain && !this.#stopped) {
-        this.#rebalanceAgain = false;
-        await this.#rebalance(false);
-        await this.#readNodes();
-      }
-    } catch (err) {
-      this.#o.log.warn({ err }, 'could not rebalance');
-    } finally {
-      // In the same turn as the last check: an ask made after it starts a new run.
-      this.#rebalancing = null;
-    }
+    return this.#rebalancer.ask();
   }
 
   /**
@@ -264,24 +261,7 @@ export class WorkerBalancer {
    * a time; asks made meanwhile run once after it.
    */
   readNodesSoon(): Promise<void> {
-    if (this.#stopped) return Promise.resolve();
-    this.#readAgain = true;
-    this.#reading ??= this.#readWhileAsked();
-    return this.#reading;
-  }
-
-  async #readWhileAsked(): Promise<void> {
-    try {
-      while (this.#readAgain && !this.#stopped) {
-        this.#readAgain = false;
-        await this.#readNodes();
-        this.#o.dispatcher.hint();
-      }
-    } catch (err) {
-      this.#o.log.warn({ err }, 'could not read the allocation; reading it at the next tick');
-    } finally {
-      this.#reading = null;
-    }
+    return this.#reader.ask();
   }
 
   /** Reads the nodes back: this node's slots, and the cluster's allocation. */
