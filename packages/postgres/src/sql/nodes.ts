@@ -57,6 +57,11 @@ export async function registerNode(
  * is then live again (or registered again). A row that another incarnation
  * holds (this node's name taken over while it was silent) is left alone:
  * this process is the stale one, and stays `dead`.
+ *
+ * The row is locked as its update locks it (FOR NO KEY UPDATE), which a
+ * reap's FOR UPDATE waits for, but not this node's claims (FOR KEY SHARE):
+ * with FOR UPDATE, every heartbeat held them up until its commit, and a
+ * claim's start time was older than the claim by that wait.
  */
 export function heartbeatNode(
   db: Db,
@@ -67,7 +72,8 @@ export function heartbeatNode(
   return db.transaction(async (tx) => {
     const [row] = await tx.query<{ previous: 'live' | 'dead' }>(
       `WITH old AS (
-         SELECT name, state FROM ${n.nodes} WHERE name = $1 AND incarnation = $2 FOR UPDATE
+         SELECT name, state FROM ${n.nodes} WHERE name = $1 AND incarnation = $2
+         FOR NO KEY UPDATE
        )
        UPDATE ${n.nodes} AS x SET heartbeat_at = now(), report = $3, state = 'live'
        FROM old WHERE x.name = old.name
