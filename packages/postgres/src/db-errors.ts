@@ -15,6 +15,7 @@ const OUTAGE_STATES = new Set([
   '53300', // too_many_connections
   '53100', // disk_full
   '25006', // read_only_sql_transaction (a standby, or a read-only server)
+  '25P03', // idle_in_transaction_session_timeout: this session was ended (see Db)
 ]);
 
 /**

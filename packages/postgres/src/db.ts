@@ -25,6 +25,12 @@ export interface DbOptions {
    * @defaultValue false
    */
   asyncCommit?: boolean;
+  /**
+   * How long a transaction may sit idle between two of its statements before
+   * PostgreSQL ends the session, rolling it back and releasing its locks.
+   * @defaultValue no limit
+   */
+  idleInTransactionMs?: number;
 }
 
 /** Waiting longer for a connection than this is an outage, not a slow query. */
@@ -51,6 +57,9 @@ export class Db implements Queryable {
       application_name: options.applicationName,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
+      ...(options.idleInTransactionMs === undefined
+        ? {}
+        : { idle_in_transaction_session_timeout: options.idleInTransactionMs }),
       // Times are read as text in this form (rows.ts, isoTime), whatever the server's defaults.
       options: `-c TimeZone=UTC -c DateStyle=ISO${options.asyncCommit ? ' -c synchronous_commit=off' : ''}`,
     });

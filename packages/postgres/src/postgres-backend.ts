@@ -132,6 +132,18 @@ const CLAIM_POOL_SIZE = 4;
 /** How old the waiting counts may be that a submission far from the queue limits is judged by, ms. */
 const RECENT_MS = 1000;
 
+/**
+ * How long this node's transactions may idle between two statements: half
+ * the node timeout. A node frozen in the middle of one (SIGSTOP, a long GC
+ * pause, a network cut) holds its locks, on its node's row or on jobs, until
+ * PostgreSQL ends its session; the leader's reap, which takes those locks,
+ * must not wait past the moment the node is declared dead. The node finds
+ * its session gone when it wakes, as in an outage: it tries again.
+ */
+function idleInTransactionLimit(nodeTimeoutMs: number): number {
+  return Math.max(1, Math.floor(nodeTimeoutMs / 2));
+}
+
 /** Random characters after each id: ids of nodes that start jobs in the same ms stay distinct. */
 const ID_SUFFIX_LENGTH = 4;
 
@@ -213,12 +225,14 @@ export class PostgresBackend implements Backend {
     const n = this.#names;
     const me: Me = { node: options.node, incarnation: this.#origin };
     const appName = `cadre ${options.node.name}`.slice(0, 63);
+    const idleInTransactionMs = idleInTransactionLimit(options.nodeTimeoutMs);
     const db = new Db({
       connectionString: this.#options.connectionString,
       poolSize: this.#options.poolSize,
       applicationName: appName,
       logger: this.#logger,
       onHealth: (outage) => this.#setPoolDown(outage),
+      idleInTransactionMs,
     });
     // Claims need not be durable (the contract's at-least-once): they commit
     // without waiting for the disk, on connections of their own. A claim a
@@ -232,6 +246,7 @@ export class PostgresBackend implements Backend {
       logger: this.#logger,
       onHealth: (outage) => this.#setPoolDown(outage),
       asyncCommit: true,
+      idleInTransactionMs,
     });
     const listener = new Listener({
       connectionString: this.#options.connectionString,

@@ -140,6 +140,21 @@ async function until<T>(
   }
 }
 
+/** Waits until `via` sees the node `name` in `state`. */
+async function untilState(
+  c: Cluster,
+  via: string,
+  name: string,
+  state: 'live' | 'dead',
+): Promise<void> {
+  await until(
+    () => c.view(via),
+    (view) => view.some((v) => v.name === name && v.state === state),
+    NODE_TIMEOUT_MS + 13_000,
+    `${name} ${state} as ${via} sees it`,
+  );
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -289,16 +304,14 @@ describe('cluster mode, real node processes', () => {
     );
     c.pause(stalled.name);
     await sleep(NODE_TIMEOUT_MS + 1500);
+    // The leader has declared it dead by now, unless this machine is slow:
+    // it stays stopped until then.
+    const survivor = leader!;
+    await untilState(c, survivor, stalled.name, 'dead');
     const stale = cutShort(readExecLog(execLog).executions, stalled.epoch);
     c.resume(stalled.name);
 
-    const survivor = leader!;
-    await until(
-      () => c.view(survivor),
-      (view) => view.some((v) => v.name === stalled.name && v.state === 'live'),
-      15_000,
-      `${stalled.name} live again`,
-    );
+    await untilState(c, survivor, stalled.name, 'live');
     // Back in the cluster: it takes its share of new work.
     const more = await c
       .client(survivor)
@@ -325,6 +338,55 @@ describe('cluster mode, real node processes', () => {
     expect(more.some((j) => done.get(j.id)!.node === stalled.name)).toBe(true);
     expect(c.running(stalled.name)).toBe(true);
   }, 90_000);
+
+  it('a node stopped in the middle of a transaction is still declared dead: PostgreSQL ends its session, and its locks with it', async () => {
+    const { cluster: c, schema } = await startCluster(three);
+    const leader = (await c.leader())!;
+    const frozen = c.nodes.find((n) => n.name !== leader)!.name;
+    const admin = new pg.Client({ connectionString: db.url });
+    // pg_stat_activity is read outside `admin`'s transaction, which would see it as of its start.
+    const watch = new pg.Client({ connectionString: db.url });
+    await Promise.all([admin.connect(), watch.connect()]);
+    try {
+      // Hold the node's row, so that its next heartbeat waits inside its
+      // transaction; stop the node; let the heartbeat through. The node's
+      // transaction now holds the row, idle, and nothing of the node's will
+      // end it: as if the node froze between two statements.
+      await admin.query('BEGIN');
+      await admin.query(
+        `SELECT 1 FROM ${pg.escapeIdentifier(schema)}.nodes WHERE name = $1 FOR UPDATE`,
+        [frozen],
+      );
+      const sessions = (state: string, waiting: boolean) =>
+        watch.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE application_name = $1 AND state = $2 AND (wait_event_type = 'Lock') = $3`,
+          [`cadre ${frozen}`, state, waiting],
+        );
+      await until(
+        () => sessions('active', true),
+        (r) => r.rows[0]!.n > 0,
+        10_000,
+        `a transaction of ${frozen} waiting for its row`,
+      );
+      c.pause(frozen);
+      await admin.query('COMMIT');
+      await until(
+        () => sessions('idle in transaction', false),
+        (r) => r.rows[0]!.n > 0,
+        5_000,
+        `${frozen}'s transaction holding its row`,
+      );
+      // The reap locks the row: it gets it once PostgreSQL has ended the session.
+      await untilState(c, leader, frozen, 'dead');
+      expect((await sessions('idle in transaction', false)).rows[0]!.n).toBe(0);
+    } finally {
+      await Promise.all([admin.end(), watch.end()]);
+    }
+    c.resume(frozen);
+    await untilState(c, leader, frozen, 'live');
+    expect(c.running(frozen)).toBe(true);
+  }, 60_000);
 
   it('PostgreSQL restarts under load: the nodes reconnect by themselves, nothing acknowledged is lost, no node exits', async () => {
     // A server of this test's own: restarting the shared one would cut every other test.
