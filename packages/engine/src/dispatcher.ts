@@ -225,7 +225,8 @@ export class Dispatcher {
       s.inFlight = false;
       s.claiming = 0;
     };
-    const now = this.#o.clock.now();
+    // Read as the claim runs: its jobs start then, not when it was asked for.
+    const now = () => this.#o.clock.now();
     const limit = this.#o.categories.get(category)!.rateLimit;
     const claimed =
       limit === null
@@ -244,7 +245,8 @@ export class Dispatcher {
         for (const job of claimed) {
           this.#running.set(job.id, job);
           s.ahead.push(job);
-          history.started(category, waitOf(job, now), now);
+          const startedAt = Date.parse(job.startedAt!);
+          history.started(category, waitOf(job, startedAt), startedAt);
         }
         this.fill();
       },

@@ -85,6 +85,8 @@ describe('data', () => {
     ...patch,
   });
 
+  const iso = (ms: number): string => new Date(ms).toISOString();
+
   const codeOf = async (promise: Promise<unknown>): Promise<string | null> =>
     promise.then(
       () => null,
@@ -139,6 +141,21 @@ describe('data', () => {
     expect(retrying!.runAt).toBe('+275760-09-13T00:00:00.000Z');
     expect(await backend.get(running!.id)).toEqual(retrying);
     expect(await backend.promoteDue(T0 + 1000)).toBe(8.64e15);
+  });
+
+  it('stamps a claim with its clock as the claim reaches the database, not as it was asked for', async () => {
+    await backend.submit([spec(), spec({ category: 'limited' })], T0);
+    let now = T0 + 1;
+    const clock = () => now;
+    const plain = backend.claim('default', 1, clock);
+    const limited = backend.claimLimited('limited', 1, { max: 5, perMs: 1000 }, clock);
+    // Neither has a connection yet: the time passes while they wait for one.
+    now = T0 + 500;
+    const [a] = await plain;
+    const [b] = (await limited).jobs;
+    expect([a!.startedAt, b!.startedAt]).toEqual([T0 + 500, T0 + 500].map(iso));
+    expect(await backend.get(a!.id)).toEqual(a);
+    expect(await backend.get(b!.id)).toEqual(b);
   });
 
   it('submits a large batch whole, each job in order', async () => {

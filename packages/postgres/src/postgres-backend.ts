@@ -41,6 +41,7 @@ import {
   type Backlog,
   type CategoryCounts,
   type CategoryOverride,
+  type ClaimTime,
   type Completion,
   type Fired,
   type JobSpec,
@@ -408,11 +409,11 @@ export class PostgresBackend implements Backend {
     });
   }
 
-  async claim(category: string, max: number, now: number): Promise<Job[]> {
+  async claim(category: string, max: number, at: ClaimTime): Promise<Job[]> {
     const s = this.#open();
     if (!(max >= 1)) return [];
     const claimant = { node: s.me.node.name, incarnation: s.me.incarnation };
-    const jobs = await claimJobs(s.claims, this.#names, claimant, category, Math.floor(max), now);
+    const jobs = await claimJobs(s.claims, this.#names, claimant, category, Math.floor(max), at);
     this.#started(jobs);
     return jobs;
   }
@@ -421,13 +422,13 @@ export class PostgresBackend implements Backend {
     category: string,
     max: number,
     limit: RateLimit,
-    now: number,
+    at: ClaimTime,
   ): Promise<LimitedClaim> {
     const s = this.#open();
     if (!(max >= 1)) return { jobs: [], heldUntil: null };
     const claimant = { node: s.me.node.name, incarnation: s.me.incarnation };
     const claim = await s.claims.transaction((tx) =>
-      claimLimited(tx, this.#names, claimant, category, Math.floor(max), limit, now),
+      claimLimited(tx, this.#names, claimant, category, Math.floor(max), limit, at),
     );
     this.#started(claim.jobs);
     return claim;

@@ -157,6 +157,11 @@ export function pgTime(iso: string | null): string | null {
   return iso !== null && iso.startsWith('+') ? iso.slice(1) : iso;
 }
 
+/** An epoch-ms time as PostgreSQL reads it. */
+export function pgTimeAt(ms: number): string {
+  return pgTime(new Date(ms).toISOString())!;
+}
+
 /**
  * JSON text of data from outside (an input, a result); refused as
  * ERR_VALIDATION when JSON cannot hold it (a BigInt, a cycle).

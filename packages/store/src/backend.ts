@@ -134,6 +134,19 @@ export interface Completion {
   lowerPriority?: boolean;
 }
 
+/**
+ * When a claim starts its jobs: an instant, or a clock that the backend reads
+ * as the claim reaches the store. A claim may wait for a connection or a busy
+ * event loop after it is asked for; stamped at the asking, a callback claimed
+ * the moment its parent committed could show a start before the parent's end.
+ */
+export type ClaimTime = number | (() => number);
+
+/** The instant of a claim's time, read now. */
+export function readClaimTime(at: ClaimTime): number {
+  return typeof at === 'number' ? at : at();
+}
+
 /** What `claimLimited` started, and when the rate limit lets the category start more. */
 export interface LimitedClaim {
   /** The running records, as `claim` returns them. */
@@ -312,7 +325,7 @@ export interface Backend {
    * local store refuses writes (outcomes could not be recorded); rejects
    * with ERR_STORE_UNAVAILABLE when the database cannot be reached.
    */
-  claim(category: string, max: number, now: number): Promise<Job[]>;
+  claim(category: string, max: number, now: ClaimTime): Promise<Job[]>;
   /**
    * `claim` for a category with a rate limit: at most `limit.max` of its jobs
    * start in any sliding window of `limit.perMs` ms, counted over every node
@@ -324,7 +337,12 @@ export interface Backend {
    * `startedAt` is): in a cluster they should agree to well within `perMs`.
    * Jobs left over stay queued: no attempt is spent on them.
    */
-  claimLimited(category: string, max: number, limit: RateLimit, now: number): Promise<LimitedClaim>;
+  claimLimited(
+    category: string,
+    max: number,
+    limit: RateLimit,
+    now: ClaimTime,
+  ): Promise<LimitedClaim>;
   /**
    * Records the outcome of an attempt this node claimed. Resolves with the
    * job's new record once durable, or null when the fence refuses it: the

@@ -6,6 +6,7 @@ export type {
   BackendLimits,
   BulkResult,
   CategoryCounts,
+  ClaimTime,
   Completion,
   Fired,
   JobSpec,
@@ -21,6 +22,7 @@ export type {
   OpenOptions,
   SubmitResult,
 } from './backend.js';
+export { readClaimTime } from './backend.js';
 export type { CategoryOverride, JobStore, Mutation, StoredState } from './job-store.js';
 export { MemoryStore } from './memory-store.js';
 export {

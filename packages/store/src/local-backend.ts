@@ -83,6 +83,7 @@ import type {
   Backlog,
   CategoryCounts,
   CategoryOverride,
+  ClaimTime,
   Completion,
   Fired,
   JobSpec,
@@ -98,6 +99,7 @@ import type {
   OpenOptions,
   SubmitResult,
 } from './backend.js';
+import { readClaimTime } from './backend.js';
 import { CommitBatcher } from './commit-batcher.js';
 import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
@@ -349,16 +351,17 @@ export class LocalBackend implements Backend {
     return Promise.all(results);
   }
 
-  async claim(category: string, max: number, now: number): Promise<Job[]> {
-    return this.#take(category, max, now);
+  async claim(category: string, max: number, at: ClaimTime): Promise<Job[]> {
+    return this.#take(category, max, readClaimTime(at));
   }
 
   async claimLimited(
     category: string,
     max: number,
     limit: RateLimit,
-    now: number,
+    at: ClaimTime,
   ): Promise<LimitedClaim> {
+    const now = readClaimTime(at);
     const starts = this.#category(category).starts;
     const room = starts.room(limit, now);
     const jobs = room > 0 ? this.#take(category, Math.min(max, room), now) : [];

@@ -1,5 +1,5 @@
 import type { RateLimit } from '@cadre/core';
-import type { LimitedClaim } from '@cadre/store';
+import { readClaimTime, type ClaimTime, type LimitedClaim } from '@cadre/store';
 import type { Queryable } from '../db.js';
 import type { Names } from '../names.js';
 import { claimJobs, type Claimant } from './claim.js';
@@ -11,7 +11,8 @@ import { claimJobs, type Claimant } from './claim.js';
  * one per claim) are counted and the older ones deleted; the claim takes at
  * most what is left, and its own row is added before the lock is released.
  * When the window is then full, its earliest time with room again is read
- * back (see `freesAt`). Runs in the caller's transaction.
+ * back (see `freesAt`). Runs in the caller's transaction; its time is read
+ * once the lock is held.
  *
  * Only rate-limited categories come here: the plain claim gains no statement.
  */
@@ -22,9 +23,10 @@ export async function claimLimited(
   category: string,
   max: number,
   limit: RateLimit,
-  now: number,
+  at: ClaimTime,
 ): Promise<LimitedClaim> {
   await lockCategory(tx, n, category);
+  const now = readClaimTime(at);
   const since = now - limit.perMs;
   const [counted] = await tx.query<{ used: number }>(
     `WITH gone AS (DELETE FROM ${n.rateStarts} WHERE category = $1 AND at_ms <= $2)

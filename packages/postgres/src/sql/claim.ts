@@ -1,7 +1,8 @@
 import type { Job } from '@cadre/core';
+import type { ClaimTime } from '@cadre/store';
 import type { Queryable } from '../db.js';
 import type { Names } from '../names.js';
-import { jobColumns, pgTime, rowToJob, type JobRow } from '../rows.js';
+import { jobColumns, pgTimeAt, rowToJob, type JobRow } from '../rows.js';
 
 export interface Claimant {
   node: string;
@@ -19,6 +20,10 @@ export interface Claimant {
  * row before it requeues the node's running jobs, then either sees every
  * claim committed or makes them find the node dead. No job is left running
  * on a node declared dead.
+ *
+ * A clock for `at` is read as the statement is written to the connection
+ * (node-postgres serializes a value's `toPostgres` then), not when the claim
+ * was asked for: the wait for a connection does not count as running.
  */
 export async function claimJobs(
   db: Queryable,
@@ -26,8 +31,10 @@ export async function claimJobs(
   me: Claimant,
   category: string,
   max: number,
-  now: number,
+  at: ClaimTime,
 ): Promise<Job[]> {
+  const startedAt =
+    typeof at === 'number' ? pgTimeAt(at) : { toPostgres: (): string => pgTimeAt(at()) };
   const rows = await db.query<JobRow>(
     `WITH me AS (
        SELECT 1 FROM ${n.nodes}
@@ -47,7 +54,7 @@ export async function claimJobs(
        RETURNING ${jobColumns('j')}, j.queue_seq
      )
      SELECT * FROM claimed ORDER BY priority DESC, queue_seq`,
-    [category, max, me.node, me.incarnation, pgTime(new Date(now).toISOString())],
+    [category, max, me.node, me.incarnation, startedAt],
   );
   return rows.map(rowToJob);
 }

@@ -2,7 +2,7 @@ import type { Job, JobState } from '@cadre/core';
 import type { Db } from '../db.js';
 import type { Names } from '../names.js';
 import { notify } from '../notifications.js';
-import { jobColumns, pgTime, rowToJob, type JobRow } from '../rows.js';
+import { jobColumns, pgTimeAt, rowToJob, type JobRow } from '../rows.js';
 
 /** Jobs promoted per statement: a backlog of due jobs is queued in bounded steps. */
 const BATCH = 1000;
@@ -36,7 +36,7 @@ export async function promoteDue(db: Db, n: Names, now: number, origin: string):
          UPDATE ${n.jobs} AS j SET state = 'queued', queue_seq = placed.seq
          FROM placed WHERE j.id = placed.id
          RETURNING ${jobColumns('j')}, placed.previous`,
-        [pgTime(new Date(now).toISOString())],
+        [pgTimeAt(now)],
       );
       await notify(
         tx,

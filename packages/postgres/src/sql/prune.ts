@@ -1,7 +1,7 @@
 import type { RetentionLimits, RetentionPolicy } from '@cadre/core';
 import type { Queryable } from '../db.js';
 import type { Names } from '../names.js';
-import { pgTime } from '../rows.js';
+import { pgTimeAt } from '../rows.js';
 
 /** Jobs deleted per statement, so that a large prune never holds many locks for long. */
 const BATCH = 1000;
@@ -31,7 +31,7 @@ export async function pruneJobs(
     const { maxAgeMs, maxCount } = cls.limits(policy);
     // Nothing finished before 1970, nor beyond an infinite count.
     if (!(now - maxAgeMs > 0) || !Number.isFinite(maxCount)) continue;
-    const cutoff = pgTime(new Date(now - maxAgeMs).toISOString());
+    const cutoff = pgTimeAt(now - maxAgeMs);
     for (const category of await categoriesWith(db, n, cls.predicate)) {
       for (;;) {
         // The oldest of the class, as many as exceed the count, of those past the age,
