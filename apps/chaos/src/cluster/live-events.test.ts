@@ -18,6 +18,7 @@ import {
   isFinished,
   type Job,
   type LiveClient,
+  type NodeView,
   type SnapshotPayload,
 } from '@cadre/client';
 import { createTestDatabase, type TestDatabase } from '@cadre/postgres/test-support';
@@ -118,6 +119,11 @@ function asksForWatches(message: BusMessage): boolean {
  * paused on node-3 meanwhile (a node's own settings change as its PATCH
  * returns). So the watch is known across nodes before the job runs, however
  * slow the machine. `beforeRun` runs between the two.
+ *
+ * The pause also reaches the leader, which then takes gpu's slot from
+ * node-3: it is resumed only once that allocation has landed. Resumed
+ * before, node-3 could start the job on its old slot and hand it back (as
+ * queued) when the allocation made for the pause arrived.
  */
 async function renderWatched(
   watcher: LiveSocket,
@@ -128,6 +134,7 @@ async function renderWatched(
   const gpuNode = cluster.client('node-3');
   await gpuNode.patchCategory('gpu', { paused: true });
   try {
+    await noSlotFor('gpu', 'node-3');
     const job = await cluster.client('node-2').submit({ task: 'render', input: { ms: 200 }, key });
     // The events are read from `watcher.jobs`, which also shows any unexpected one.
     watcher.live.watch(job.id, () => undefined);
@@ -141,6 +148,32 @@ async function renderWatched(
   } finally {
     await gpuNode.patchCategory('gpu', { paused: false });
   }
+}
+
+/**
+ * Waits until `node` runs with no slot of `category`: the leader has
+ * published it, and a tick of the node's began after that (its heartbeat
+ * moved on) and ended (it moved on again), reading the allocation on the way.
+ */
+async function noSlotFor(category: string, node: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  const what = `${node} running with no slot of ${category}`;
+  const read = async (): Promise<NodeView> =>
+    (await cluster.view(node)).find((v) => v.name === node)!;
+  let view = await read();
+  while ((view.allocation[category] ?? 0) !== 0) view = await later(read, deadline, what);
+  for (let beats = 0; beats < 2;) {
+    const next = await later(read, deadline, what);
+    if (next.heartbeatAt !== view.heartbeatAt) beats += 1;
+    view = next;
+  }
+}
+
+/** `read` again after a short wait, unless `deadline` has passed. */
+async function later<T>(read: () => Promise<T>, deadline: number, what: string): Promise<T> {
+  if (Date.now() > deadline) throw new Error(`${what}: not within ${WAIT_MS} ms`);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return read();
 }
 
 /** The job once finished, read through `via`'s HTTP API. */
