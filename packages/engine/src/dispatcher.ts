@@ -242,10 +242,11 @@ export class Dispatcher {
         // was taking, so the next free slot asks again.
         if (claimed.length === 0) s.maybeWork = false;
         const history = this.#o.history;
+        // One claim, one start time for all its jobs.
+        const startedAt = claimed.length === 0 ? 0 : Date.parse(claimed[0]!.startedAt!);
         for (const job of claimed) {
           this.#running.set(job.id, job);
           s.ahead.push(job);
-          const startedAt = Date.parse(job.startedAt!);
           history.started(category, waitOf(job, startedAt), startedAt);
         }
         this.fill();
