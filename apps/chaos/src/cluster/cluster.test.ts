@@ -296,11 +296,26 @@ describe('cluster mode, real node processes', () => {
     const jobs = await c
       .client(leader!)
       .submit(Array.from({ length: 6 }, (_, i) => stamp(2500, `stall-${i}`)));
+    // Stopped only once every job it holds has started there: an attempt it
+    // claimed but had not begun when stopped is counted (at the claim) with
+    // no execution, which this test would take for a stale one.
+    const ids = new Set(jobs.map((j) => j.id));
     await until(
-      async () => cutShort(readExecLog(execLog).executions, stalled.epoch).length,
-      (running) => running >= 1,
+      async () => {
+        const ours = (await listAll(c.client(leader!))).filter((j) => ids.has(j.id));
+        const started = new Set(
+          cutShort(readExecLog(execLog).executions, stalled.epoch).map((e) => e.jobId),
+        );
+        const held = ours.filter((j) => j.state === 'running' && j.node === stalled.name);
+        return {
+          queued: ours.filter((j) => j.state === 'queued').length,
+          held: held.length,
+          notStarted: held.filter((j) => !started.has(j.id)).length,
+        };
+      },
+      (s) => s.queued === 0 && s.held >= 1 && s.notStarted === 0,
       15_000,
-      `${stalled.name} running a job`,
+      `${stalled.name} running the jobs it holds, none left queued`,
     );
     c.pause(stalled.name);
     await sleep(NODE_TIMEOUT_MS + 1500);
