@@ -142,6 +142,7 @@ export class WorkerBalancer {
     const now = clock.now();
     if ((await backend.heartbeat(this.#o.report(), now)) === 'dead') {
       const dropped = dispatcher.dropAll();
+      await backend.rejoin(now);
       this.#o.log.warn(
         { dropped },
         'this node was declared dead; its jobs run elsewhere, so it dropped its attempts and rejoined',

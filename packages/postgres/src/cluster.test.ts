@@ -131,7 +131,7 @@ describe('claims', () => {
 });
 
 describe('dead nodes', () => {
-  it('a node declared dead cannot complete what it ran, nor claim until its heartbeat', async () => {
+  it('a node declared dead cannot complete what it ran, nor claim until it rejoins', async () => {
     const a = await node('a');
     const b = await node('b');
     await a.submit([spec(), spec()], T0);
@@ -155,6 +155,9 @@ describe('dead nodes', () => {
     ).not.toBeNull();
     expect(await a.heartbeat({ running: 0, finished: {}, throughput: {} }, T0 + 7)).toBe('dead');
     await b.submit([spec()], T0 + 8);
+    // Its heartbeat told it; it claims nothing until it has dropped its attempts and rejoins.
+    expect(await a.claim('default', 5, T0 + 9)).toEqual([]);
+    await a.rejoin(T0 + 9);
     expect(await a.claim('default', 5, T0 + 9)).toHaveLength(1);
   });
 
@@ -178,19 +181,21 @@ describe('dead nodes', () => {
 
 describe('node names', () => {
   it('refuse a name a live node holds, and let a silent one be taken over', async () => {
-    const a = await node('x', 300);
+    const a = await node('x', 1000);
     await a.submit([spec()], T0);
     const [running] = await a.claim('default', 1, T0 + 1);
-    expect(await codeOf(node('x', 300))).toBe('ERR_NODE_NAME_TAKEN');
-    await pause(400);
+    expect(await a.heartbeat({ running: 1, finished: {}, throughput: {} }, T0 + 1)).toBe('live');
+    expect(await codeOf(node('x', 1000))).toBe('ERR_NODE_NAME_TAKEN');
+    await pause(1100);
     const successor = await openNode({ connectionString: db.url, schema }, 'x', {
-      nodeTimeoutMs: 300,
+      nodeTimeoutMs: 1000,
       now: T0 + 2,
     });
     nodes.push(successor);
     expect((await successor.get(running!.id))!.state).toBe('queued');
     // The stale process stays out: its heartbeat says dead, it claims and completes nothing.
     expect(await a.heartbeat({ running: 1, finished: {}, throughput: {} }, T0 + 3)).toBe('dead');
+    await a.rejoin(T0 + 3);
     expect(await a.claim('default', 1, T0 + 3)).toEqual([]);
     const ok = { kind: 'ok', value: 1 } as const;
     expect(

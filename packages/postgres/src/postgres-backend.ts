@@ -78,6 +78,7 @@ import {
   listNodes,
   publishAllocation,
   registerNode,
+  rejoinNode,
   removeNode,
   type Me,
 } from './sql/nodes.js';
@@ -133,16 +134,21 @@ const CLAIM_POOL_SIZE = 4;
 /** How old the waiting counts may be that a submission far from the queue limits is judged by, ms. */
 const RECENT_MS = 1000;
 
+/** Below this, a node that is only busy (a GC pause, a loaded machine) would lose its sessions. */
+const MIN_IDLE_IN_TRANSACTION_MS = 1000;
+
 /**
- * How long this node's transactions may idle between two statements: half
- * the node timeout. A node frozen in the middle of one (SIGSTOP, a long GC
- * pause, a network cut) holds its locks, on its node's row or on jobs, until
- * PostgreSQL ends its session; the leader's reap, which takes those locks,
- * must not wait past the moment the node is declared dead. The node finds
- * its session gone when it wakes, as in an outage: it tries again.
+ * How long this node's transactions may idle between two statements: the
+ * node timeout, as long as the node may stay silent. A node frozen in the
+ * middle of one (SIGSTOP, a long GC pause, a network cut) holds its locks,
+ * on jobs it was ending, until PostgreSQL ends its session; the leader's
+ * reap, which locks the running jobs of the node it declares dead, must not
+ * wait much past that moment (nor for ever, on a connection a network cut
+ * left open). The node finds its session gone when it wakes, as in an
+ * outage: it tries again, and the fence refuses what it ended too late.
  */
 function idleInTransactionLimit(nodeTimeoutMs: number): number {
-  return Math.max(1, Math.floor(nodeTimeoutMs / 2));
+  return Math.max(MIN_IDLE_IN_TRANSACTION_MS, Math.floor(nodeTimeoutMs));
 }
 
 /** Random characters after each id: ids of nodes that start jobs in the same ms stay distinct. */
@@ -670,6 +676,11 @@ export class PostgresBackend implements Backend {
     // Its attempts were queued again: the engine drops them, so do their claims.
     if (state === 'dead') this.#claimed.clear();
     return state;
+  }
+
+  rejoin(_now: number): Promise<void> {
+    const s = this.#open();
+    return rejoinNode(s.db, this.#names, s.me);
   }
 
   lead(leaseMs: number, _now: number): Promise<Lease> {

@@ -470,11 +470,20 @@ export interface Backend {
 
   /**
    * Renews this node's heartbeat with its report. Answers `dead` when the
-   * cluster declared this node dead meanwhile: its running jobs were queued
-   * again, so the engine drops its stale attempts; the heartbeat itself
-   * brings the node back to life.
+   * cluster declared this node dead meanwhile, or forgot it, or another
+   * process took its name: its running jobs were queued again. The node
+   * stays dead, claiming nothing, until `rejoin`: the engine drops its stale
+   * attempts first, so no claim made after the node is back can be dropped
+   * with them (a claim that returns jobs ran after the rejoin, and the rejoin
+   * after the drop).
    */
   heartbeat(report: NodeReport, now: number): Promise<'live' | 'dead'>;
+  /**
+   * Brings this node back to life after a heartbeat answered `dead`, once
+   * the engine has dropped its attempts. Does nothing while another process
+   * holds the node's name: that one is the node now.
+   */
+  rejoin(now: number): Promise<void>;
   /**
    * Takes or renews the leader's lease for `leaseMs`; `leader` while this
    * node leads. At most one node holds an unexpired lease.

@@ -374,7 +374,8 @@ export class LocalBackend implements Backend {
   #take(category: string, max: number, now: number): Job[] {
     const cat = this.#categories.get(category);
     const claimed: Job[] = [];
-    if (!cat || !this.#batcher.writable) return claimed;
+    // A node declared dead claims nothing until it rejoins (see `heartbeat`).
+    if (!cat || !this.#batcher.writable || this.#node?.state !== 'live') return claimed;
     const node = this.#identity!.name;
     this.#recording(() => {
       const mutations: Mutation[] = [];
@@ -842,13 +843,25 @@ export class LocalBackend implements Backend {
   async heartbeat(report: NodeReport): Promise<'live' | 'dead'> {
     const node = this.#node;
     if (node === null || node.state === 'dead') {
-      // Declared dead (a pause longer than the node timeout): it rejoins.
-      this.#node = { ...this.#join(), report };
+      // Declared dead (a pause longer than the node timeout), or forgotten: dead until it rejoins.
+      const at = Date.now();
+      this.#node = {
+        ...(node ?? this.#join()),
+        state: 'dead',
+        leader: false,
+        report,
+        heartbeatAt: at,
+      };
       return 'dead';
     }
     node.report = report;
     node.heartbeatAt = Date.now();
     return 'live';
+  }
+
+  async rejoin(): Promise<void> {
+    const node = this.#node;
+    if (node?.state === 'dead') this.#node = { ...this.#join(), report: node.report };
   }
 
   /** The one node leads, for good. */

@@ -355,22 +355,33 @@ describe('cluster mode, real node processes', () => {
   }, 90_000);
 
   it('a node stopped in the middle of a transaction is still declared dead: PostgreSQL ends its session, and its locks with it', async () => {
-    const { cluster: c, schema } = await startCluster(three);
-    const leader = (await c.leader())!;
-    const frozen = c.nodes.find((n) => n.name !== leader)!.name;
+    // `render` jobs run on gpu-1 alone: the job's row is the one its completion writes.
+    const { cluster: c, schema } = await startCluster([
+      { name: 'n1' },
+      { name: 'n2' },
+      { name: 'gpu-1', tags: ['gpu'], workers: 1 },
+    ]);
+    const frozen = 'gpu-1';
+    const job = await c.client('n1').submit({ task: 'render', input: { ms: 1500 }, key: 'held' });
+    await until(
+      async () => readExecLog(execLog).executions.filter((e) => e.jobId === job.id).length,
+      (starts) => starts > 0,
+      15_000,
+      `${frozen} running ${job.id}`,
+    );
     const admin = new pg.Client({ connectionString: db.url });
     // pg_stat_activity is read outside `admin`'s transaction, which would see it as of its start.
     const watch = new pg.Client({ connectionString: db.url });
     await Promise.all([admin.connect(), watch.connect()]);
     try {
-      // Hold the node's row, so that its next heartbeat waits inside its
-      // transaction; stop the node; let the heartbeat through. The node's
-      // transaction now holds the row, idle, and nothing of the node's will
-      // end it: as if the node froze between two statements.
+      // Hold the job's row, so that the node's completion waits inside its
+      // transaction; stop the node; let the completion's statement through.
+      // The node's transaction now holds the row, idle, and nothing of the
+      // node's will end it: as if the node froze between two statements.
       await admin.query('BEGIN');
       await admin.query(
-        `SELECT 1 FROM ${pg.escapeIdentifier(schema)}.nodes WHERE name = $1 FOR UPDATE`,
-        [frozen],
+        `SELECT 1 FROM ${pg.escapeIdentifier(schema)}.jobs WHERE id = $1 FOR UPDATE`,
+        [job.id],
       );
       const sessions = (state: string, waiting: boolean) =>
         watch.query<{ n: number }>(
@@ -382,7 +393,7 @@ describe('cluster mode, real node processes', () => {
         () => sessions('active', true),
         (r) => r.rows[0]!.n > 0,
         10_000,
-        `a transaction of ${frozen} waiting for its row`,
+        `the completion of ${job.id} waiting for its row`,
       );
       c.pause(frozen);
       await admin.query('COMMIT');
@@ -390,16 +401,21 @@ describe('cluster mode, real node processes', () => {
         () => sessions('idle in transaction', false),
         (r) => r.rows[0]!.n > 0,
         5_000,
-        `${frozen}'s transaction holding its row`,
+        `${frozen}'s transaction holding the row`,
       );
-      // The reap locks the row: it gets it once PostgreSQL has ended the session.
-      await untilState(c, leader, frozen, 'dead');
+      // The reap locks the running jobs of the node it declares dead: it gets
+      // this one once PostgreSQL has ended the session.
+      await untilState(c, 'n1', frozen, 'dead');
       expect((await sessions('idle in transaction', false)).rows[0]!.n).toBe(0);
     } finally {
       await Promise.all([admin.end(), watch.end()]);
     }
     c.resume(frozen);
-    await untilState(c, leader, frozen, 'live');
+    await untilState(c, 'n1', frozen, 'live');
+    // Its completion was rolled back with the session: the job ran again, once more, there.
+    const done = (await finished(c, [job.id])).get(job.id)!;
+    expectConsistent(done, readExecLog(execLog).executions);
+    expect([done.state, done.attempts, done.lastError?.kind]).toEqual(['succeeded', 2, 'lost']);
     expect(c.running(frozen)).toBe(true);
   }, 60_000);
 

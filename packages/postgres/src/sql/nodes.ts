@@ -52,43 +52,50 @@ export async function registerNode(
 }
 
 /**
- * Renews this node's heartbeat (the database's clock) and report. Answers
- * `dead` when the cluster declared it dead meanwhile, or forgot it: the row
- * is then live again (or registered again). A row that another incarnation
- * holds (this node's name taken over while it was silent) is left alone:
- * this process is the stale one, and stays `dead`.
+ * Renews this node's heartbeat (the database's clock) and report, and
+ * answers the node's state: `dead` when the cluster declared it dead
+ * meanwhile, or forgot it (it is registered again, dead). It stays dead
+ * until `rejoinNode`, which the engine calls once it has dropped the
+ * node's attempts. A row that another incarnation holds (this node's name
+ * taken over while it was silent) is left alone: this process is the stale
+ * one, and stays `dead`.
  *
- * The row is locked as its update locks it (FOR NO KEY UPDATE), which a
- * reap's FOR UPDATE waits for, but not this node's claims (FOR KEY SHARE):
- * with FOR UPDATE, every heartbeat held them up until its commit, and a
- * claim's start time was older than the claim by that wait.
+ * The update locks the row FOR NO KEY UPDATE, which a reap's FOR UPDATE
+ * waits for, but not this node's claims (FOR KEY SHARE).
  */
-export function heartbeatNode(
+export async function heartbeatNode(
   db: Db,
   n: Names,
   me: Me,
   report: NodeReport,
 ): Promise<'live' | 'dead'> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx.query<{ previous: 'live' | 'dead' }>(
-      `WITH old AS (
-         SELECT name, state FROM ${n.nodes} WHERE name = $1 AND incarnation = $2
-         FOR NO KEY UPDATE
-       )
-       UPDATE ${n.nodes} AS x SET heartbeat_at = now(), report = $3, state = 'live'
-       FROM old WHERE x.name = old.name
-       RETURNING old.state AS previous`,
-      [me.node.name, me.incarnation, JSON.stringify(report)],
-    );
-    if (row) return row.previous;
-    await tx.query(
-      `INSERT INTO ${n.nodes} (name, tags, workers, state, incarnation, report, started_at, heartbeat_at)
-       VALUES ($1, $2, $3, 'live', $4, $5, now(), now())
-       ON CONFLICT (name) DO NOTHING`,
-      [me.node.name, [...me.node.tags], me.node.workers, me.incarnation, JSON.stringify(report)],
-    );
-    return 'dead';
-  });
+  const [row] = await db.query<{ state: 'live' | 'dead' }>(
+    `UPDATE ${n.nodes} SET heartbeat_at = now(), report = $3
+     WHERE name = $1 AND incarnation = $2
+     RETURNING state`,
+    [me.node.name, me.incarnation, JSON.stringify(report)],
+  );
+  if (row) return row.state;
+  await db.query(
+    `INSERT INTO ${n.nodes} (name, tags, workers, state, incarnation, report, started_at, heartbeat_at)
+     VALUES ($1, $2, $3, 'dead', $4, $5, now(), now())
+     ON CONFLICT (name) DO NOTHING`,
+    [me.node.name, [...me.node.tags], me.node.workers, me.incarnation, JSON.stringify(report)],
+  );
+  return 'dead';
+}
+
+/**
+ * Brings this node back to life after a heartbeat found it dead: only its
+ * own row (this incarnation), and only if dead. From its commit on, the
+ * node's claims take jobs again (claim.ts).
+ */
+export async function rejoinNode(db: Db, n: Names, me: Me): Promise<void> {
+  await db.query(
+    `UPDATE ${n.nodes} SET state = 'live', heartbeat_at = now()
+     WHERE name = $1 AND incarnation = $2 AND state = 'dead'`,
+    [me.node.name, me.incarnation],
+  );
 }
 
 interface NodeRow {

@@ -159,7 +159,7 @@ export function describeLife(suite: Conformance): void {
       expect(nodes[0]!.silentMs).toBeLessThan(5_000);
     });
 
-    it('reaps a silent node: dead, its running jobs queued again as lost; a heartbeat brings it back', async () => {
+    it('reaps a silent node: dead, its running jobs queued again as lost; it claims nothing until it rejoins', async () => {
       const { backend } = await suite.open();
       await backend.submit([spec(), spec()], T0);
       const running = await claimOne(backend, T0 + 1);
@@ -179,6 +179,11 @@ export function describeLife(suite: Conformance): void {
         ),
       ).toBeNull();
       expect(await backend.heartbeat(REPORT, T0 + 200)).toBe('dead');
+      // Still dead until the engine has dropped its attempts and rejoins.
+      expect(await backend.heartbeat(REPORT, T0 + 250)).toBe('dead');
+      expect((await backend.nodes(T0 + 250)).map((n) => n.state)).toEqual(['dead']);
+      expect(await backend.claim('default', 2, T0 + 260)).toEqual([]);
+      await backend.rejoin(T0 + 270);
       expect(await backend.heartbeat(REPORT, T0 + 300)).toBe('live');
       expect((await backend.nodes(T0 + 300)).map((n) => n.state)).toEqual(['live']);
       expect((await backend.claim('default', 2, T0 + 400)).map((j) => j.attempts)).toEqual([1, 2]);
@@ -194,6 +199,10 @@ export function describeLife(suite: Conformance): void {
       expect(await backend.nodes(T0 + 100)).toEqual([]);
       expect(await backend.heartbeat(REPORT, T0 + 200)).toBe('dead');
       expect((await backend.nodes(T0 + 200)).map((n) => [n.name, n.state])).toEqual([
+        [NODE.name, 'dead'],
+      ]);
+      await backend.rejoin(T0 + 300);
+      expect((await backend.nodes(T0 + 300)).map((n) => [n.name, n.state])).toEqual([
         [NODE.name, 'live'],
       ]);
     });
