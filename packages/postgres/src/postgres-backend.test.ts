@@ -143,19 +143,28 @@ describe('data', () => {
     expect(await backend.promoteDue(T0 + 1000)).toBe(8.64e15);
   });
 
-  it('stamps a claim with its clock as the claim reaches the database, not as it was asked for', async () => {
-    await backend.submit([spec(), spec({ category: 'limited' })], T0);
-    let now = T0 + 1;
+  it('stamps a claim given a clock as it runs: the clock as the claim is sent, or the database clock as it runs, the later', async () => {
+    await backend.submit([spec(), spec(), spec({ category: 'limited' })], T0);
+    // A clock ahead of the database's (another machine's): it is read as the claim is sent.
+    const ahead = Date.now() + 60_000;
+    let now = ahead;
     const clock = () => now;
     const plain = backend.claim('default', 1, clock);
     const limited = backend.claimLimited('limited', 1, { max: 5, perMs: 1000 }, clock);
     // Neither has a connection yet: the time passes while they wait for one.
-    now = T0 + 500;
+    now = ahead + 500;
     const [a] = await plain;
     const [b] = (await limited).jobs;
-    expect([a!.startedAt, b!.startedAt]).toEqual([T0 + 500, T0 + 500].map(iso));
+    expect([a!.startedAt, b!.startedAt]).toEqual([ahead + 500, ahead + 500].map(iso));
     expect(await backend.get(a!.id)).toEqual(a);
     expect(await backend.get(b!.id)).toEqual(b);
+    // A clock behind it: the database's time as the claim ran (this machine's clock too).
+    const before = Date.now();
+    const [c] = await backend.claim('default', 1, () => T0);
+    const at = Date.parse(c!.startedAt!);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(Date.now());
+    expect(await backend.get(c!.id)).toEqual(c);
   });
 
   it('submits a large batch whole, each job in order', async () => {

@@ -136,9 +136,11 @@ export interface Completion {
 
 /**
  * When a claim starts its jobs: an instant, or a clock that the backend reads
- * as the claim reaches the store. A claim may wait for a connection or a busy
- * event loop after it is asked for; stamped at the asking, a callback claimed
- * the moment its parent committed could show a start before the parent's end.
+ * as the claim reaches the store (a database may stamp its own clock's time
+ * of the claim instead, when later). A claim may wait for a connection, a
+ * busy event loop or a busy server after it is asked for; stamped at the
+ * asking, a callback claimed the moment its parent committed could show a
+ * start before the parent's end.
  */
 export type ClaimTime = number | (() => number);
 

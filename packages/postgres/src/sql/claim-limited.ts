@@ -11,8 +11,9 @@ import { claimJobs, type Claimant } from './claim.js';
  * one per claim) are counted and the older ones deleted; the claim takes at
  * most what is left, and its own row is added before the lock is released.
  * When the window is then full, its earliest time with room again is read
- * back (see `freesAt`). Runs in the caller's transaction; its time is read
- * once the lock is held.
+ * back (see `freesAt`). Runs in the caller's transaction. The window is
+ * judged at the time read once the lock is held; the jobs are stamped as
+ * `claimJobs` stamps them.
  *
  * Only rate-limited categories come here: the plain claim gains no statement.
  */
@@ -35,7 +36,7 @@ export async function claimLimited(
     [category, since],
   );
   const room = Math.max(0, limit.max - counted!.used);
-  const jobs = room > 0 ? await claimJobs(tx, n, me, category, Math.min(max, room), now) : [];
+  const jobs = room > 0 ? await claimJobs(tx, n, me, category, Math.min(max, room), at) : [];
   if (jobs.length > 0) {
     await tx.query(`INSERT INTO ${n.rateStarts} (category, at_ms, n) VALUES ($1, $2, $3)`, [
       category,

@@ -21,9 +21,15 @@ export interface Claimant {
  * claim committed or makes them find the node dead. No job is left running
  * on a node declared dead.
  *
- * A clock for `at` is read as the statement is written to the connection
- * (node-postgres serializes a value's `toPostgres` then), not when the claim
- * was asked for: the wait for a connection does not count as running.
+ * Given a clock for `at`, the claim's time is when it runs, not when it was
+ * asked for: the later of the clock, read as the statement is written to
+ * the connection (node-postgres serializes a value's `toPostgres` then),
+ * and the database's clock as the statement runs, after its snapshot. On
+ * one machine that is the database's, so a job that the claim finds queued
+ * by another node's commit (a callback of the job it finished) never shows
+ * a start before that commit's times; across machines, their clocks should
+ * agree to within a few ms (NTP), as the lease and heartbeats already ask.
+ * An instant for `at` (tests) is written as it is.
  */
 export async function claimJobs(
   db: Queryable,
@@ -33,8 +39,8 @@ export async function claimJobs(
   max: number,
   at: ClaimTime,
 ): Promise<Job[]> {
-  const startedAt =
-    typeof at === 'number' ? pgTimeAt(at) : { toPostgres: (): string => pgTimeAt(at()) };
+  const clocked = typeof at !== 'number';
+  const startedAt = clocked ? { toPostgres: (): string => pgTimeAt(at()) } : pgTimeAt(at);
   const rows = await db.query<JobRow>(
     `WITH me AS (
        SELECT 1 FROM ${n.nodes}
@@ -49,12 +55,16 @@ export async function claimJobs(
      ), claimed AS (
        UPDATE ${n.jobs} AS j SET
          state = 'running', attempts = j.attempts + 1, node = $3, incarnation = $4,
-         started_at = $5, finished_at = NULL, duration_ms = NULL, progress = NULL
+         started_at = greatest(
+           $5::timestamptz,
+           CASE WHEN $6 THEN date_trunc('milliseconds', clock_timestamp()) END
+         ),
+         finished_at = NULL, duration_ms = NULL, progress = NULL
        FROM picked WHERE j.id = picked.id
        RETURNING ${jobColumns('j')}, j.queue_seq
      )
      SELECT * FROM claimed ORDER BY priority DESC, queue_seq`,
-    [category, max, me.node, me.incarnation, startedAt],
+    [category, max, me.node, me.incarnation, startedAt, clocked],
   );
   return rows.map(rowToJob);
 }
