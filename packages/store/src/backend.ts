@@ -335,8 +335,8 @@ export interface Backend {
    * Takes at most what the window ending at `now` has left, and counts what
    * it took in the same step, so two nodes claiming at once share one
    * budget. A start counts from its claim, even if the job is later handed
-   * back. The window is judged by the claimants' clocks (`now`, as
-   * `startedAt` is): in a cluster they should agree to well within `perMs`.
+   * back. The window is judged by the claimants' clocks (`now`, read once
+   * the claim runs): in a cluster they should agree to well within `perMs`.
    * Jobs left over stay queued: no attempt is spent on them.
    */
   claimLimited(
