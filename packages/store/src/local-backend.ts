@@ -74,32 +74,32 @@ import {
   type ScheduleRecord,
   type ScheduleSpec,
 } from '@cadre/core';
-import type {
-  AttemptRef,
-  Backend,
-  BackendEvents,
-  BackendLimits,
-  BulkResult,
-  Backlog,
-  CategoryCounts,
-  CategoryOverride,
-  ClaimTime,
-  Completion,
-  Fired,
-  JobSpec,
-  Lease,
-  LimitedClaim,
-  ListPage,
-  ListQuery,
-  NodeIdentity,
-  NodeRecord,
-  NodeReport,
-  Observation,
-  Opened,
-  OpenOptions,
-  SubmitResult,
+import {
+  readClaimTime,
+  type AttemptRef,
+  type Backend,
+  type BackendEvents,
+  type BackendLimits,
+  type BulkResult,
+  type Backlog,
+  type CategoryCounts,
+  type CategoryOverride,
+  type ClaimTime,
+  type Completion,
+  type Fired,
+  type JobSpec,
+  type Lease,
+  type LimitedClaim,
+  type ListPage,
+  type ListQuery,
+  type NodeIdentity,
+  type NodeRecord,
+  type NodeReport,
+  type Observation,
+  type Opened,
+  type OpenOptions,
+  type SubmitResult,
 } from './backend.js';
-import { readClaimTime } from './backend.js';
 import { CommitBatcher } from './commit-batcher.js';
 import { createIdGenerator } from './ids.js';
 import type { JobStore, Mutation } from './job-store.js';
@@ -844,13 +844,12 @@ export class LocalBackend implements Backend {
     const node = this.#node;
     if (node === null || node.state === 'dead') {
       // Declared dead (a pause longer than the node timeout), or forgotten: dead until it rejoins.
-      const at = Date.now();
       this.#node = {
         ...(node ?? this.#join()),
         state: 'dead',
         leader: false,
         report,
-        heartbeatAt: at,
+        heartbeatAt: Date.now(),
       };
       return 'dead';
     }
